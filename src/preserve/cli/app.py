@@ -1,0 +1,64 @@
+"""The Typer application and what every command shares: exit codes, output, errors.
+
+Exit codes scripts can trust: 0 all well, 1 some items failed, 2 usage or configuration.
+Library code never prints or exits; commands here turn results into a summary (or JSON)
+and an exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from preserve.errors import ConfigError, PreserveError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+app = typer.Typer(
+    name="preserve",
+    help="Keep raw text forever, exactly as received, and make it usable.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+console = Console()
+error_console = Console(stderr=True)
+
+
+def emit_json(data: Any) -> None:
+    """Write one JSON document to stdout, for scripts."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print one sentence to stderr and leave with ``code``."""
+    error_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn preserve's own exceptions into one line and the right exit code."""
+    try:
+        yield
+    except ConfigError as error:
+        fail(str(error), EXIT_USAGE)
+    except PreserveError as error:
+        fail(str(error), EXIT_FAILED)
+
+
+def show_progress(json_output: bool) -> bool:
+    """Progress bars only for a person at a terminal, never in JSON mode or pipes."""
+    return not json_output and console.is_terminal
+
+
+ProgressCallback = Callable[..., None]

@@ -1,0 +1,183 @@
+"""Configuration: one immutable value, read from a commented TOML file.
+
+Lookup order: an explicit ``--config`` path, ``$PRESERVE_CONFIG``, ``./preserve.toml``,
+then the defaults documented on the fields below. The configuration actually used is
+serialised into each package's metadata so a run can be reproduced.
+
+>>> config = Config()
+>>> config.bagging.algorithms
+('sha256', 'sha512')
+>>> Config.from_mapping({"organization": {"name": "Town Archive"}}).organization.name
+'Town Archive'
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from preserve.errors import ConfigError
+
+BTR_PROFILE_ID = (
+    "https://github.com/dpscollaborative/btr_bagit_profile/releases/download/1.0/"
+    "btr-bagit-profile.json"
+)
+SUPPORTED_ALGORITHMS = ("md5", "sha1", "sha256", "sha512")
+
+
+@dataclass(frozen=True)
+class Organization:
+    """Who keeps the packages: written to bag-info.txt and as the PREMIS organization agent."""
+
+    name: str = "preserve demonstration archive"
+    """Source-Organization in bag-info.txt."""
+    address: str = ""
+    """Organization-Address (recommended by the BTR profile)."""
+    contact_name: str = "Archivist on duty"
+    contact_email: str = "archivist@example.org"
+    identifier: str = "preserve-demo"
+    """Agent identifier of the organization in PREMIS."""
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where things are, relative to the working directory unless absolute."""
+
+    source: str = "raw"
+    packages: str = "packages"
+    catalog: str = "packages/.catalog.sqlite"
+    """The SQLite catalog. Kept beside the packages by default so both move together."""
+
+
+@dataclass(frozen=True)
+class Bagging:
+    """How packages are written."""
+
+    algorithms: tuple[str, ...] = ("sha256", "sha512")
+    """Manifest and tag-manifest algorithms; all are computed in one read of each file."""
+    profile_identifier: str = BTR_PROFILE_ID
+    """BagIt-Profile-Identifier declared in bag-info.txt; the bundled copy is used to check it."""
+    processes: int = 1
+    """Worker processes for hashing while validating a finished package."""
+
+
+@dataclass(frozen=True)
+class Ingest:
+    """How the ingest flow batches its work."""
+
+    items_per_task: int = 50
+    """Items handled by one Prefect task. A task costs 5-20 ms, so one per item is too dear."""
+    max_line_bytes: int = 1_000_000
+    """A text line longer than this is not repaired (it is still preserved byte for byte)."""
+    repair: bool = True
+    """Put a repaired derived copy of each text in its package."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything preserve needs to know; immutable once loaded."""
+
+    organization: Organization = field(default_factory=Organization)
+    paths: Paths = field(default_factory=Paths)
+    bagging: Bagging = field(default_factory=Bagging)
+    ingest: Ingest = field(default_factory=Ingest)
+    repair: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """Passed to :meth:`preserve.repair.RepairConfig.from_mapping`."""
+    origin: str = "defaults"
+    """The file this configuration came from, or ``defaults``."""
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], origin: str = "defaults") -> Config:
+        known = {"organization", "paths", "bagging", "ingest", "repair"}
+        unknown = set(data) - known
+        if unknown:
+            raise ConfigError(
+                f"Unknown section(s) {sorted(unknown)} in {origin}: "
+                f"use only {sorted(known)}."
+            )
+        parts: dict[str, Any] = {}
+        for name, kind in (
+            ("organization", Organization),
+            ("paths", Paths),
+            ("bagging", Bagging),
+            ("ingest", Ingest),
+        ):
+            parts[name] = _build(kind, data.get(name, {}), f"{origin} [{name}]")
+        repair = data.get("repair", {})
+        if not isinstance(repair, Mapping):
+            raise ConfigError(f"[repair] in {origin} must be a table.")
+        config = cls(**parts, repair=MappingProxyType(dict(repair)), origin=origin)
+        for algorithm in config.bagging.algorithms:
+            if algorithm not in SUPPORTED_ALGORITHMS:
+                raise ConfigError(
+                    f"Checksum algorithm {algorithm!r} in {origin} is not supported: "
+                    f"choose from {', '.join(SUPPORTED_ALGORITHMS)}."
+                )
+        if not config.bagging.algorithms:
+            raise ConfigError(f"[bagging] algorithms in {origin} must name at least one.")
+        if config.ingest.items_per_task < 1:
+            raise ConfigError(f"[ingest] items_per_task in {origin} must be at least 1.")
+        return config
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy, as recorded in each package."""
+        return {
+            "organization": asdict(self.organization),
+            "paths": asdict(self.paths),
+            "bagging": {**asdict(self.bagging), "algorithms": list(self.bagging.algorithms)},
+            "ingest": asdict(self.ingest),
+            "repair": dict(self.repair),
+            "origin": self.origin,
+        }
+
+
+def _build(kind: type, data: Any, where: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{where} must be a table of settings.")
+    names = {f.name: f for f in fields(kind)}
+    unknown = set(data) - set(names)
+    if unknown:
+        raise ConfigError(f"Unknown setting(s) {sorted(unknown)} in {where}: use {sorted(names)}.")
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        default = getattr(kind(), key)
+        if isinstance(default, tuple):
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where} {key} must be a list of strings.")
+            value = tuple(value)
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where} {key} must be true or false.")
+        elif isinstance(default, int):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"{where} {key} must be a whole number.")
+        elif isinstance(default, str) and not isinstance(value, str):
+            raise ConfigError(f"{where} {key} must be a string.")
+        values[key] = value
+    return kind(**values)
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read the configuration; with no file anywhere, return the defaults.
+
+    An explicit path that does not exist is an error; the implicit ``./preserve.toml``
+    is optional.
+    """
+    explicit = path if path is not None else os.environ.get("PRESERVE_CONFIG") or None
+    candidate = Path(explicit) if explicit else Path("preserve.toml")
+    if not candidate.exists():
+        if explicit:
+            raise ConfigError(
+                f"Config file {candidate} does not exist: give an existing file or none "
+                "to use the defaults."
+            )
+        return Config()
+    try:
+        data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"Cannot read config file {candidate} ({error}): fix or remove it.")
+    return Config.from_mapping(data, origin=str(candidate))
