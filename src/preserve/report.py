@@ -4,7 +4,7 @@ A check collects every problem it finds instead of stopping at the first
 (bagit-python's ``BagValidationError`` with its ``details`` is the model).
 
 >>> report = Report(subject="bags/x")
->>> report.add("error", "checksum-mismatch", "data/a.txt", "sha256 differs",
+>>> _ = report.add("error", "checksum-mismatch", "data/a.txt", "sha256 differs",
 ...            algorithm="sha256", expected="00", found="ff")
 >>> report.valid
 False

@@ -1,0 +1,219 @@
+"""Edits and edit logs: what a repair changed, exactly enough to replay and undo it.
+
+A repair runs as ordered *steps*, one rule each. A rule receives the text left by the
+previous step and returns its new text and the edits it made, each edit naming a span
+``[start, end)`` of **that step's input**. Edits of one step never overlap and are sorted.
+This is ftfy's ``fix_and_explain``/``apply_plan`` idea, made exact for spans.
+
+>>> log = EditLog()
+>>> log.add_step("collapse_spaces", [Edit("collapse_spaces", 3, 5, "  ", " ", "run of spaces")])
+>>> log.apply("one  two")
+'one two'
+>>> log.undo("one two")
+'one  two'
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from preserve.errors import RepairError
+
+FORMAT = "preserve-edit-log/1"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change: replace ``before`` at ``[start, end)`` of the step's input by ``after``."""
+
+    rule: str
+    start: int
+    end: int
+    before: str
+    after: str
+    reason: str = ""
+    confidence: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end or self.end - self.start != len(self.before):
+            raise RepairError(
+                f"Edit by {self.rule} has span {self.start}-{self.end} that does not fit "
+                f"{self.before!r}: fix the rule that made it."
+            )
+
+    @property
+    def delta(self) -> int:
+        return len(self.after) - len(self.before)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Step:
+    """The edits one rule made in one pass over the text."""
+
+    rule: str
+    edits: tuple[Edit, ...]
+
+    def apply(self, text: str) -> str:
+        """Replay the step on its input."""
+        parts: list[str] = []
+        position = 0
+        for edit in self.edits:
+            if text[edit.start : edit.end] != edit.before:
+                raise RepairError(
+                    f"Edit log does not fit this text at {edit.start} ({edit.rule}): "
+                    "replay it only on the text it was made from."
+                )
+            parts.append(text[position : edit.start])
+            parts.append(edit.after)
+            position = edit.end
+        parts.append(text[position:])
+        return "".join(parts)
+
+    def output_spans(self) -> list[tuple[int, int]]:
+        """Where each edit's ``after`` stands in this step's output."""
+        spans = []
+        shift = 0
+        for edit in self.edits:
+            start = edit.start + shift
+            spans.append((start, start + len(edit.after)))
+            shift += edit.delta
+        return spans
+
+    def undo(self, text: str) -> str:
+        """Rebuild this step's input from its output."""
+        parts: list[str] = []
+        position = 0
+        for edit, (start, end) in zip(self.edits, self.output_spans(), strict=True):
+            if text[start:end] != edit.after:
+                raise RepairError(
+                    f"Text at {start} is not what {edit.rule} wrote there: undo needs the "
+                    "exact repaired text this log came with."
+                )
+            parts.append(text[position:start])
+            parts.append(edit.before)
+            position = end
+        parts.append(text[position:])
+        return "".join(parts)
+
+    def map_position(self, position: int) -> int:
+        """Where a position of the step's input lands in its output (ends of edits snap)."""
+        shift = 0
+        for edit in self.edits:
+            if position < edit.start:
+                break
+            if position < edit.end:
+                return edit.start + shift + min(position - edit.start, len(edit.after))
+            shift += edit.delta
+        return position + shift
+
+
+@dataclass
+class EditLog:
+    """Every step of one repair, in order: enough to replay, undo and review it."""
+
+    steps: list[Step] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    """Places a rule looked at and chose to leave alone, with why (precision over recall)."""
+
+    def add_step(self, rule: str, edits: Iterable[Edit]) -> None:
+        ordered = tuple(sorted(edits, key=lambda e: (e.start, e.end)))
+        for previous, current in zip(ordered, ordered[1:], strict=False):
+            if current.start < previous.end or (
+                current.start == previous.end == current.end == previous.start
+            ):
+                raise RepairError(
+                    f"Rule {rule} made overlapping edits at {current.start}: "
+                    "a rule must make disjoint edits."
+                )
+        if ordered:
+            self.steps.append(Step(rule, ordered))
+
+    def note(self, rule: str, start: int, end: int, text: str, reason: str) -> None:
+        """Record a place left unchanged on purpose (positions in that step's input)."""
+        self.notes.append(
+            {"rule": rule, "start": start, "end": end, "text": text, "reason": reason}
+        )
+
+    @property
+    def edits(self) -> list[Edit]:
+        return [edit for step in self.steps for edit in step.edits]
+
+    def summary(self) -> dict[str, int]:
+        """Edits per rule."""
+        return dict(Counter(edit.rule for edit in self.edits))
+
+    def apply(self, text: str) -> str:
+        for step in self.steps:
+            text = step.apply(text)
+        return text
+
+    def undo(self, text: str) -> str:
+        for step in reversed(self.steps):
+            text = step.undo(text)
+        return text
+
+    def final_spans(self) -> list[tuple[Edit, int, int]]:
+        """Each edit with the span its result finally occupies in the repaired text.
+
+        Later steps may move or swallow an earlier edit's text; the span follows it
+        (possibly shrinking to an empty span where a later step removed it).
+        """
+        located: list[tuple[Edit, int, int]] = []
+        for index, step in enumerate(self.steps):
+            for edit, (start, end) in zip(step.edits, step.output_spans(), strict=True):
+                for later in self.steps[index + 1 :]:
+                    start, end = later.map_position(start), later.map_position(end)
+                located.append((edit, start, max(start, end)))
+        return sorted(located, key=lambda item: (item[1], item[2]))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "steps": [
+                {"rule": step.rule, "edits": [edit.to_dict() for edit in step.edits]}
+                for step in self.steps
+            ],
+            "notes": list(self.notes),
+            "summary": self.summary(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EditLog:
+        if data.get("format") != FORMAT:
+            raise RepairError(
+                f"This is not a {FORMAT} edit log: give the edits file written by "
+                "preserve repair."
+            )
+        log = cls(notes=list(data.get("notes", [])))
+        for step in data.get("steps", []):
+            log.steps.append(Step(step["rule"], tuple(Edit(**edit) for edit in step["edits"])))
+        return log
+
+
+def edits_from_replacements(
+    rule: str, text: str, replacements: Sequence[tuple[int, int, str, str]]
+) -> list[Edit]:
+    """Build edits from ``(start, end, after, reason)`` tuples over ``text``.
+
+    >>> [e.before for e in edits_from_replacements("r", "a-b", [(1, 2, "", "joined")])]
+    ['-']
+    """
+    return [Edit(rule, start, end, text[start:end], after, reason)
+            for start, end, after, reason in replacements]
+
+
+def line_starts(text: str) -> list[int]:
+    """Offsets where each line begins, for turning offsets into line numbers."""
+    return [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+
+
+def line_number(starts: list[int], offset: int) -> int:
+    """1-based line of ``offset`` given :func:`line_starts`."""
+    return bisect.bisect_right(starts, offset)
