@@ -1,0 +1,386 @@
+"""The catalog: what has been preserved, in one embedded SQLite file.
+
+It records items (a top-level entry of a source folder), the packages made of them, their
+files with checksums, and the PREMIS events of their lives (ingestion, fixity checks, …).
+The packages themselves stay the record of truth; the catalog is how a run knows, without
+reading every bag, that an item's content was already preserved.
+
+Package locations are stored relative to the catalog's folder when they are inside it, so a
+``packages/`` folder moved together with its ``.catalog.sqlite`` keeps working.
+
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> with Catalog.open(folder / "catalog.sqlite") as catalog:
+...     package = catalog.add_package(
+...         name="letter-1a2b3c4d", path=folder / "letter-1a2b3c4d", item_name="letter.txt",
+...         source="/raw/letter.txt", content_key="ab" * 32, payload_oxum="5.1",
+...         files=[NewFile("data/letter.txt", "/raw/letter.txt", 5, "original", {"sha256": "00"})])
+...     catalog.find_by_content("ab" * 32).name
+'letter-1a2b3c4d'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from preserve.errors import ConfigError
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,                 -- the entry's name in its source folder
+    source TEXT NOT NULL UNIQUE,        -- absolute path of the entry when first seen
+    first_seen TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS packages (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    location TEXT NOT NULL,             -- relative to the catalog's folder when inside it
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    content_key TEXT NOT NULL,          -- sha256 over the item's relative names and digests
+    payload_oxum TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    previous_id INTEGER REFERENCES packages(id)
+);
+CREATE INDEX IF NOT EXISTS packages_content ON packages(content_key);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    package_id INTEGER NOT NULL REFERENCES packages(id),
+    bag_path TEXT NOT NULL,             -- as in the manifest: data/...
+    original_path TEXT,                 -- the file it was copied from (originals only)
+    size INTEGER NOT NULL,
+    role TEXT NOT NULL,                 -- original | derived | metadata
+    UNIQUE (package_id, bag_path)
+);
+CREATE TABLE IF NOT EXISTS checksums (
+    file_id INTEGER NOT NULL REFERENCES files(id),
+    algorithm TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    PRIMARY KEY (file_id, algorithm)
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    identifier TEXT NOT NULL UNIQUE,    -- the PREMIS eventIdentifierValue (UUID)
+    package_id INTEGER REFERENCES packages(id),
+    event_type TEXT NOT NULL,           -- PREMIS eventType label: ingestion, fixity check, ...
+    datetime TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    outcome_detail TEXT,                -- JSON
+    agents TEXT NOT NULL                -- JSON list of agent identifiers
+);
+CREATE INDEX IF NOT EXISTS events_package ON events(package_id, event_type);
+"""
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A file of a package about to be recorded."""
+
+    bag_path: str
+    original_path: str | None
+    size: int
+    role: str
+    digests: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PackageRecord:
+    id: int
+    name: str
+    path: Path
+    item_name: str
+    source: str
+    content_key: str
+    created_at: datetime
+    payload_oxum: str
+    previous: str | None
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    id: int
+    package_id: int
+    bag_path: str
+    original_path: str | None
+    size: int
+    role: str
+    digests: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    identifier: str
+    package_id: int | None
+    event_type: str
+    datetime: datetime
+    outcome: str
+    detail: str
+    outcome_detail: Any
+    agents: list[str]
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Catalog:
+    """One SQLite catalog file. Open with :meth:`open`; use as a context manager."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
+        self.root = path.parent
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Catalog:
+        path = Path(path).absolute()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            connection.execute("PRAGMA synchronous=FULL")
+            connection.executescript(_SCHEMA)
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            elif version > SCHEMA_VERSION:
+                raise ConfigError(
+                    f"Catalog {path} was written by a newer preserve (schema {version}): "
+                    "upgrade preserve before using it."
+                )
+        except sqlite3.DatabaseError as error:
+            raise ConfigError(
+                f"Cannot open the catalog {path} ({error}): check the path in [paths] catalog."
+            ) from error
+        return cls(connection, path)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: a crash in the middle leaves the catalog as it was."""
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.connection
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    # -- locations -------------------------------------------------------------------------
+
+    def _location(self, path: Path) -> str:
+        path = Path(path).absolute()
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _resolve(self, location: str) -> Path:
+        path = Path(location)
+        return path if path.is_absolute() else self.root / path
+
+    # -- packages --------------------------------------------------------------------------
+
+    def add_package(
+        self,
+        *,
+        name: str,
+        path: Path,
+        item_name: str,
+        source: str,
+        content_key: str,
+        payload_oxum: str,
+        files: Sequence[NewFile],
+        created_at: datetime | None = None,
+        previous: str | None = None,
+    ) -> PackageRecord:
+        """Record a package that now exists on disk, with its files, in one transaction."""
+        created = (created_at or now_utc()).isoformat()
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO items(name, source, first_seen) VALUES (?, ?, ?)",
+                (item_name, source, created),
+            )
+            item_id = db.execute("SELECT id FROM items WHERE source = ?", (source,)).fetchone()[0]
+            previous_id = None
+            if previous is not None:
+                row = db.execute("SELECT id FROM packages WHERE name = ?", (previous,)).fetchone()
+                previous_id = row[0] if row else None
+            cursor = db.execute(
+                "INSERT INTO packages(name, location, item_id, content_key, payload_oxum,"
+                " created_at, previous_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    name,
+                    self._location(path),
+                    item_id,
+                    content_key,
+                    payload_oxum,
+                    created,
+                    previous_id,
+                ),
+            )
+            package_id = cursor.lastrowid
+            for new in files:
+                file_id = db.execute(
+                    "INSERT INTO files(package_id, bag_path, original_path, size, role)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (package_id, new.bag_path, new.original_path, new.size, new.role),
+                ).lastrowid
+                db.executemany(
+                    "INSERT INTO checksums(file_id, algorithm, digest) VALUES (?, ?, ?)",
+                    [(file_id, algorithm, digest) for algorithm, digest in new.digests.items()],
+                )
+        record = self.package(name)
+        assert record is not None
+        return record
+
+    _PACKAGE_QUERY = (
+        "SELECT p.id, p.name, p.location, i.name, i.source, p.content_key, p.created_at,"
+        " p.payload_oxum, prev.name FROM packages p JOIN items i ON i.id = p.item_id"
+        " LEFT JOIN packages prev ON prev.id = p.previous_id"
+    )
+
+    def _package(self, row: tuple[Any, ...]) -> PackageRecord:
+        return PackageRecord(
+            id=row[0],
+            name=row[1],
+            path=self._resolve(row[2]),
+            item_name=row[3],
+            source=row[4],
+            content_key=row[5],
+            created_at=datetime.fromisoformat(row[6]),
+            payload_oxum=row[7],
+            previous=row[8],
+        )
+
+    def packages(self, *, created_since: datetime | None = None) -> list[PackageRecord]:
+        """Every package, oldest first; only those created since a moment if asked."""
+        query, args = self._PACKAGE_QUERY, ()
+        if created_since is not None:
+            query += " WHERE p.created_at >= ?"
+            args = (created_since.astimezone(UTC).isoformat(),)
+        rows = self.connection.execute(query + " ORDER BY p.created_at, p.id", args)
+        return [self._package(row) for row in rows]
+
+    def package(self, name: str) -> PackageRecord | None:
+        row = self.connection.execute(self._PACKAGE_QUERY + " WHERE p.name = ?", (name,)).fetchone()
+        return self._package(row) if row else None
+
+    def find_by_content(self, content_key: str) -> PackageRecord | None:
+        """The package already holding exactly this content, if any (the newest)."""
+        row = self.connection.execute(
+            self._PACKAGE_QUERY + " WHERE p.content_key = ? ORDER BY p.id DESC LIMIT 1",
+            (content_key,),
+        ).fetchone()
+        return self._package(row) if row else None
+
+    def latest_for_source(self, source: str) -> PackageRecord | None:
+        """The newest package made from this source entry (to link a changed item to it)."""
+        row = self.connection.execute(
+            self._PACKAGE_QUERY + " WHERE i.source = ? ORDER BY p.id DESC LIMIT 1", (source,)
+        ).fetchone()
+        return self._package(row) if row else None
+
+    def files(self, package_id: int) -> list[FileRecord]:
+        rows = self.connection.execute(
+            "SELECT id, package_id, bag_path, original_path, size, role FROM files"
+            " WHERE package_id = ? ORDER BY bag_path",
+            (package_id,),
+        ).fetchall()
+        digests: dict[int, dict[str, str]] = {row[0]: {} for row in rows}
+        for file_id, algorithm, digest in self.connection.execute(
+            "SELECT c.file_id, c.algorithm, c.digest FROM checksums c JOIN files f"
+            " ON f.id = c.file_id WHERE f.package_id = ?",
+            (package_id,),
+        ):
+            digests[file_id][algorithm] = digest
+        return [FileRecord(*row, digests=digests[row[0]]) for row in rows]
+
+    # -- events ----------------------------------------------------------------------------
+
+    def record_event(
+        self,
+        *,
+        package_id: int | None,
+        event_type: str,
+        outcome: str,
+        detail: str,
+        outcome_detail: Any = None,
+        agents: Sequence[str] = (),
+        when: datetime | None = None,
+        identifier: str | None = None,
+    ) -> str:
+        """Store one PREMIS event; returns its identifier."""
+        identifier = identifier or str(uuid.uuid4())
+        self.connection.execute(
+            "INSERT OR IGNORE INTO events(identifier, package_id, event_type, datetime, outcome,"
+            " detail, outcome_detail, agents) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                identifier,
+                package_id,
+                event_type,
+                (when or now_utc()).astimezone(UTC).isoformat(),
+                outcome,
+                detail,
+                None if outcome_detail is None else json.dumps(outcome_detail, default=str),
+                json.dumps(list(agents)),
+            ),
+        )
+        return identifier
+
+    def events(
+        self, *, package_id: int | None = None, event_type: str | None = None
+    ) -> list[EventRecord]:
+        query = (
+            "SELECT identifier, package_id, event_type, datetime, outcome, detail,"
+            " outcome_detail, agents FROM events WHERE 1 = 1"
+        )
+        args: list[Any] = []
+        if package_id is not None:
+            query += " AND package_id = ?"
+            args.append(package_id)
+        if event_type is not None:
+            query += " AND event_type = ?"
+            args.append(event_type)
+        rows = self.connection.execute(query + " ORDER BY datetime, id", args)
+        return [
+            EventRecord(
+                identifier=row[0],
+                package_id=row[1],
+                event_type=row[2],
+                datetime=datetime.fromisoformat(row[3]),
+                outcome=row[4],
+                detail=row[5],
+                outcome_detail=None if row[6] is None else json.loads(row[6]),
+                agents=json.loads(row[7]),
+            )
+            for row in rows
+        ]
+
+    def counts(self) -> dict[str, int]:
+        """How many of each thing the catalog holds (for summaries and tests)."""
+        return {
+            table: self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            for table in ("items", "packages", "files", "checksums", "events")
+        }
