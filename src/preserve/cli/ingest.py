@@ -1,0 +1,127 @@
+"""``preserve ingest``: run the ingest flow over source folders and summarise it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from preserve.cli.app import (
+    EXIT_FAILED,
+    EXIT_OK,
+    app,
+    console,
+    emit_json,
+    show_progress,
+    user_errors,
+)
+from preserve.config import load_config
+from preserve.intake import check_separate, discover
+
+
+@app.command("ingest")
+def ingest_command(
+    sources: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Folders of raw files (each entry is one item). Default: [paths] source."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Packages folder. Default: [paths] packages.")
+    ] = None,
+    catalog: Annotated[
+        Path | None,
+        typer.Option(help="Catalog file. Default: [paths] catalog, or OUT/.catalog.sqlite."),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Config file. Default: $PRESERVE_CONFIG or ./preserve.toml.")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON report.")] = False,
+) -> None:
+    """Preserve each item of SOURCE as a validated BagIt package (fixity, PREMIS, repair)."""
+    with user_errors():
+        settings = load_config(config)
+        source_paths = list(sources) if sources else [Path(settings.paths.source)]
+        packages = out or Path(settings.paths.packages)
+        check_separate(source_paths, packages)
+        found = discover(source_paths)  # fails early, before Prefect starts, on a bad source
+    total_items = len(found.items) + len(found.rejected)
+    total_bytes = sum(item.size for item in found.items)
+
+    from flows import ingest as ingest_flow  # Prefect starts only when there is work to do
+
+    progress = _progress() if show_progress(json_output) else None
+    try:
+        if progress is not None:
+            progress.start()
+            items_bar = progress.add_task("items", total=total_items, unit="items")
+            bytes_bar = progress.add_task("fixity", total=total_bytes, unit="bytes")
+            ingest_flow.progress_hooks["bytes"] = lambda n: progress.advance(bytes_bar, n)
+            ingest_flow.progress_hooks["item"] = lambda _o: progress.advance(items_bar, 1)
+        with user_errors():
+            summary = ingest_flow.ingest(
+                sources=[str(s) for s in source_paths],
+                out=str(out) if out else None,
+                catalog=str(catalog) if catalog else None,
+                config_path=str(config) if config else None,
+            )
+    finally:
+        ingest_flow.progress_hooks["bytes"] = ingest_flow.progress_hooks["item"] = None
+        if progress is not None:
+            progress.stop()
+    if json_output:
+        emit_json(summary)
+    else:
+        _print_summary(summary)
+    raise typer.Exit(EXIT_OK if summary["ok"] else EXIT_FAILED)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description:>7}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    counts = summary["counts"]
+    attention = [i for i in summary["items"] if i["reasons"]]
+    if attention:
+        table = Table(title="Items that need attention", title_justify="left", show_lines=False)
+        table.add_column("item", overflow="fold")
+        table.add_column("status")
+        table.add_column("reason", overflow="fold")
+        for item in attention:
+            for reason in item["reasons"]:
+                table.add_row(item["name"], item["status"], reason)
+        console.print(table)
+    table = Table(title=f"Ingest into {summary['packages']}", title_justify="left")
+    table.add_column("ingested", justify="right")
+    table.add_column("already preserved", justify="right")
+    table.add_column("need attention", justify="right")
+    table.add_column("failed", justify="right")
+    table.add_row(
+        str(counts["ingested"]),
+        str(counts["already-preserved"]),
+        str(counts["attention"]),
+        f"[red]{counts['failed']}[/]" if counts["failed"] else "0",
+    )
+    console.print(table)
+    if counts["ingested"] == 0 and counts["failed"] == 0 and counts["already-preserved"]:
+        console.print("Nothing new: every item is already preserved.")

@@ -1,0 +1,703 @@
+"""The ingest pipeline, step by step, for one item at a time.
+
+The whole workflow is the ordered list :data:`STEPS`; :func:`ingest_item` runs it and is the
+only place that knows the order. Each step records the PREMIS events named beside it.
+
+1. ``fixity``    digests of every original, one read-only pass     (message digest calculation)
+2. ``lookup``    already preserved? (catalog, or a package an interrupted run published)
+3. ``copy``      originals copied byte for byte into a private staging bag, re-hashed on the
+                 way and compared with the intake digests                        (validation)
+4. ``identify``  size, media type, PRONOM format, text encoding      (format identification)
+5. ``repair``    a repaired derived copy of each text, its edit log, debris, review page
+                                                                               (normalization)
+6. ``describe``  PREMIS and descriptive metadata                                  (ingestion)
+7. ``bag``       manifests, bag-info.txt, tag manifests
+8. ``validate``  the finished bag, fully, and against its declared profile
+9. ``publish``   atomic rename into the packages folder
+10. ``record``   the catalog: item, package, files, checksums, events
+
+No step ever writes to an original. Nothing raises out of :func:`ingest_item`: every problem
+becomes a one-line reason on the item's outcome, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import shutil
+import ssl
+import traceback
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from preserve import __version__
+from preserve.bagging import (
+    PayloadFile,
+    copy_and_hash,
+    finish_bag,
+    new_staging,
+    publish,
+    write_payload_bytes,
+)
+from preserve.catalog import Catalog, NewFile
+from preserve.config import Config
+from preserve.errors import PreserveError
+from preserve.fixity import PREMIS_NAMES, digest_file
+from preserve.intake import Item, Rejected, slugify
+
+STEPS = (
+    "fixity",
+    "lookup",
+    "copy",
+    "identify",
+    "repair",
+    "describe",
+    "bag",
+    "validate",
+    "publish",
+    "record",
+)
+
+Status = Literal["ingested", "already-preserved", "failed"]
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass
+class ItemOutcome:
+    """What happened to one item: the line it gets in the summary and the JSON report."""
+
+    name: str
+    source: str
+    status: Status
+    package: str | None = None
+    previous: str | None = None
+    files: int = 0
+    bytes: int = 0
+    reasons: list[str] = field(default_factory=list)
+    """One sentence each: why it failed, or what needs a person's attention."""
+    repairs: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.status == "failed" or bool(self.reasons)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "source": self.source,
+            "status": self.status,
+            "package": self.package,
+            "previous": self.previous,
+            "files": self.files,
+            "bytes": self.bytes,
+            "reasons": list(self.reasons),
+            "repairs": self.repairs,
+        }
+
+
+@dataclass(frozen=True)
+class IngestContext:
+    """Everything one run shares; the clock is injectable so packages are reproducible."""
+
+    config: Config
+    packages: Path
+    catalog: Path
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC).replace(microsecond=0)
+
+    @property
+    def algorithms(self) -> tuple[str, ...]:
+        return self.config.bagging.algorithms
+
+
+def rejected_outcome(rejected: Rejected) -> ItemOutcome:
+    return ItemOutcome(rejected.name, str(rejected.path), "failed", reasons=[rejected.reason])
+
+
+def content_key(digests: dict[str, dict[str, str]]) -> str:
+    """One digest for an item's content: its files' names and sha256 digests, sorted.
+
+    >>> content_key({"a.txt": {"sha256": "00"}}) == content_key({"a.txt": {"sha256": "00"}})
+    True
+    """
+    lines = "".join(f"{name}\0{digests[name]['sha256']}\n" for name in sorted(digests))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def package_name(item: Item, key: str) -> str:
+    """Readable and stable: the item's name as a slug plus a short content hash."""
+    return f"{slugify(item.name)}-{key[:10]}"
+
+
+# -- the run --------------------------------------------------------------------------------
+
+
+def ingest_items(
+    items: Iterable[Item], context: IngestContext, progress: ProgressCallback | None = None
+) -> list[ItemOutcome]:
+    """Ingest items one after another with one catalog connection (a task's batch)."""
+    with Catalog.open(context.catalog) as catalog:
+        return [ingest_item(item, context, catalog, progress) for item in items]
+
+
+def ingest_item(
+    item: Item,
+    context: IngestContext,
+    catalog: Catalog,
+    progress: ProgressCallback | None = None,
+) -> ItemOutcome:
+    """Preserve one item; never raises."""
+    outcome = ItemOutcome(
+        item.name, str(item.path), "failed", files=len(item.files), bytes=item.size
+    )
+    staging: Path | None = None
+    try:
+        staging = _run_steps(item, context, catalog, outcome, progress)
+    except PreserveError as error:
+        outcome.status = "failed"
+        outcome.reasons.append(str(error))
+    except OSError as error:
+        outcome.status = "failed"
+        where = f" ({error.filename})" if error.filename else ""
+        outcome.reasons.append(
+            f"cannot be read or written{where}: {error.strerror or error}; "
+            "check permissions and free space, then rerun"
+        )
+    except Exception as error:  # a bug: report it on this item, keep the batch going
+        outcome.status = "failed"
+        last = traceback.extract_tb(error.__traceback__)[-1]
+        outcome.reasons.append(
+            f"internal error {type(error).__name__}: {error} at {Path(last.filename).name}:"
+            f"{last.lineno}; please report it"
+        )
+    finally:
+        if staging is not None and staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return outcome
+
+
+def _run_steps(
+    item: Item,
+    context: IngestContext,
+    catalog: Catalog,
+    outcome: ItemOutcome,
+    progress: ProgressCallback | None,
+) -> Path | None:
+    algorithms = context.algorithms
+    now = context.clock()
+
+    # 1. fixity: before anything else, read-only.
+    intake: dict[str, tuple[dict[str, str], int]] = {}
+    for source in item.files:
+        intake[source.relative] = digest_file(source.path, algorithms, progress)
+    key = content_key({name: digests for name, (digests, _size) in intake.items()})
+    name = package_name(item, key)
+    final = context.packages / name
+    outcome.package = name
+
+    # 2. lookup: nothing is ingested twice.
+    known = catalog.find_by_content(key)
+    if known is not None and known.path.is_dir():
+        outcome.status = "already-preserved"
+        outcome.package = known.name
+        return None
+    if known is None and final.is_dir():
+        return _adopt(item, final, key, intake, context, catalog, outcome, now)
+    previous = catalog.latest_for_source(str(item.path))
+
+    # 3. copy into a private staging bag, verifying the copy against the intake digests.
+    staging = new_staging(context.packages, name)
+    payload: list[PayloadFile] = []
+    originals: list[tuple[str, Path, PayloadFile]] = []
+    for source in item.files:
+        bag_path = f"data/original/{source.relative}"
+        digests, size = copy_and_hash(source.path, staging / bag_path, algorithms)
+        if digests != intake[source.relative][0]:
+            raise PreserveError(
+                f"{source.relative} changed while it was being preserved: "
+                "rerun once the source is stable"
+            )
+        entry = PayloadFile(bag_path, size, digests)
+        payload.append(entry)
+        originals.append((source.relative, source.path, entry))
+    copied_at = context.clock()
+
+    # 4. identify (on the copies: same bytes, and the originals are read once less).
+    from preserve.identification import identify, siegfried_version
+
+    identities = {entry.bag_path: identify(staging / entry.bag_path) for _r, _p, entry in originals}
+
+    # 5. repair
+    repaired, repair_agents = _repair_texts(staging, originals, identities, context, outcome)
+    derived = [(output, text.source) for text in repaired for output in text.outputs]
+    payload.extend(output for output, _source in derived)
+    repairs = {text.source: text.summary for text in repaired}
+
+    # 6. describe
+    from preserve import premis
+
+    agents = _agents(context.config, siegfried_version(), repair_agents)
+    objects = []
+    for relative, _path, entry in originals:
+        ident = identities[entry.bag_path]
+        objects.append(
+            premis.PremisObject(
+                identifier=entry.bag_path,
+                original_name=relative,
+                size=entry.size,
+                fixity=tuple(premis.Fixity(PREMIS_NAMES[a], entry.digests[a]) for a in algorithms),
+                format_name=ident.format_name or ident.media_type,
+                format_version=ident.format_version,
+                format_registry_key=ident.puid,
+                content_location=entry.bag_path,
+            )
+        )
+    for entry, source_path in derived:
+        objects.append(
+            premis.PremisObject(
+                identifier=entry.bag_path,
+                original_name=Path(entry.bag_path).name,
+                size=entry.size,
+                fixity=tuple(premis.Fixity(PREMIS_NAMES[a], entry.digests[a]) for a in algorithms),
+                format_name=_derived_format(entry.bag_path),
+                content_location=entry.bag_path,
+                relationships=(premis.Relationship("derivation", "has source", source_path),),
+            )
+        )
+    all_objects = tuple(
+        (o.identifier, "source") for o in objects if o.identifier.startswith("data/original/")
+    )
+    org, software = agents[0].identifier, agents[1].identifier
+    events = [
+        premis.Event(
+            identifier=_event_id(name, "message digest calculation"),
+            type="message digest calculation",
+            datetime=now,
+            detail=f"{', '.join(PREMIS_NAMES[a] for a in algorithms)} of each original, "
+            "in one read-only pass at intake",
+            outcome="success",
+            agents=((software, "executing program"), ("hashlib", "executing program")),
+            objects=all_objects,
+        ),
+        premis.Event(
+            identifier=_event_id(name, "validation of copies"),
+            type="validation",
+            datetime=copied_at,
+            detail="payload copies re-hashed while written and compared with the intake digests",
+            outcome="success",
+            agents=((software, "executing program"),),
+            objects=all_objects,
+        ),
+        premis.Event(
+            identifier=_event_id(name, "format identification"),
+            type="format identification",
+            datetime=copied_at,
+            detail="siegfried (PRONOM) and preserve's encoding detection",
+            outcome="success",
+            outcome_detail="; ".join(
+                _identification_line(entry.bag_path, identities[entry.bag_path])
+                for _r, _p, entry in originals
+            ),
+            agents=((software, "executing program"), ("siegfried", "executing program")),
+            objects=all_objects,
+        ),
+    ]
+    for text in repaired:
+        events.append(
+            premis.Event(
+                identifier=_event_id(name, f"normalization {text.source}"),
+                type="normalization",
+                datetime=copied_at,
+                detail="OCR repair into a derived copy; every edit logged and reversible",
+                outcome="success",
+                outcome_detail="edits per rule: " + json.dumps(text.summary, sort_keys=True),
+                agents=tuple((a.identifier, "executing program") for a in agents[1:]),
+                objects=((text.source, "source"), *((o.bag_path, "outcome") for o in text.outputs)),
+            )
+        )
+    events.append(
+        premis.Event(
+            identifier=_event_id(name, "ingestion"),
+            type="ingestion",
+            datetime=context.clock(),
+            detail=f"preserved from {item.path} as package {name}",
+            outcome="success",
+            agents=((org, "implementer"), (software, "executing program")),
+            objects=all_objects,
+        )
+    )
+    premis_xml = premis.build_premis(objects, events, agents)
+    problems = premis.validate_premis(premis_xml)
+    if problems:
+        raise PreserveError(
+            f"the PREMIS record is not schema-valid ({problems[0]}); please report it"
+        )
+    payload.append(write_payload_bytes(staging, "data/metadata/premis.xml", premis_xml, algorithms))
+    description = _describe(item, name, originals, identities, repairs, context, now, previous)
+    payload.append(write_payload_bytes(staging, "data/metadata/item.json", description, algorithms))
+
+    # 7. bag
+    oxum = finish_bag(staging, payload, _bag_info(item, name, context, now), algorithms)
+
+    # 8. validate the finished bag, fully, and against its declared profile.
+    _validate(staging, context)
+
+    # 9. publish
+    publish(staging, final)
+
+    # 10. record
+    files = [
+        NewFile(entry.bag_path, str(path), entry.size, "original", entry.digests)
+        for _rel, path, entry in originals
+    ] + [
+        NewFile(
+            p.bag_path,
+            None,
+            p.size,
+            "metadata" if p.bag_path.startswith("data/metadata/") else "derived",
+            p.digests,
+        )
+        for p in payload[len(originals) :]
+    ]
+    _record(catalog, item, name, final, key, oxum, files, events, now, previous)
+    outcome.status = "ingested"
+    outcome.previous = previous.name if previous else None
+    outcome.repairs = repairs
+    return None
+
+
+def _validate(bag: Path, context: IngestContext) -> None:
+    from preserve.validation import validate_bag
+
+    report = validate_bag(bag, processes=context.config.bagging.processes)
+    if not report.valid:
+        first = report.errors[0]
+        raise PreserveError(
+            f"the new package did not validate ({first.code}: {first.message}); "
+            "nothing was published, please report it"
+        )
+    profile_id = context.config.bagging.profile_identifier
+    if profile_id:
+        from preserve.validation.profile import load_profile, validate_profile
+
+        problems = [
+            p for p in validate_profile(bag, load_profile(profile_id)) if p.severity == "error"
+        ]
+        if problems:
+            raise PreserveError(
+                f"the new package does not meet its profile {profile_id} "
+                f"({problems[0].code}: {problems[0].message}): fix [organization] in the config"
+            )
+
+
+def _adopt(
+    item: Item,
+    final: Path,
+    key: str,
+    intake: dict[str, tuple[dict[str, str], int]],
+    context: IngestContext,
+    catalog: Catalog,
+    outcome: ItemOutcome,
+    now: datetime,
+) -> None:
+    """A package with this content's name is on disk but not in the catalog: an earlier run
+    died between publishing and recording. Validate it and record it."""
+    from preserve.validation import validate_bag
+
+    report = validate_bag(final, processes=context.config.bagging.processes)
+    if not report.valid:
+        raise PreserveError(
+            f"a package named {final.name} is in the way and is not valid "
+            f"({report.errors[0].code}): move it aside, then rerun"
+        )
+    files = [
+        NewFile(
+            f"data/original/{source.relative}",
+            str(source.path),
+            intake[source.relative][1],
+            "original",
+            intake[source.relative][0],
+        )
+        for source in item.files
+    ]
+    oxum = _read_oxum(final)
+    _record(
+        catalog,
+        item,
+        final.name,
+        final,
+        key,
+        oxum,
+        files,
+        [],
+        now,
+        catalog.latest_for_source(str(item.path)),
+    )
+    outcome.status = "already-preserved"
+    outcome.package = final.name
+
+
+def _identification_line(bag_path: str, ident: Any) -> str:
+    return (
+        f"{bag_path}: {ident.puid or 'unknown'} {ident.media_type}, "
+        f"encoding {ident.encoding} ({ident.encoding_basis})"
+    )
+
+
+def _event_id(package: str, what: str) -> str:
+    """Event identifiers derived from the package and the event, so that a package built
+    twice with the same clock is byte-for-byte the same."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"preserve:{package}:{what}"))
+
+
+def _read_oxum(bag: Path) -> str:
+    for line in (bag / "bag-info.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("Payload-Oxum:"):
+            return line.split(":", 1)[1].strip()
+    return ""
+
+
+def _record(
+    catalog: Catalog,
+    item: Item,
+    name: str,
+    final: Path,
+    key: str,
+    oxum: str,
+    files: Sequence[NewFile],
+    events: Sequence[Any],
+    now: datetime,
+    previous: Any,
+) -> None:
+    record = catalog.add_package(
+        name=name,
+        path=final,
+        item_name=item.name,
+        source=str(item.path),
+        content_key=key,
+        payload_oxum=oxum,
+        files=files,
+        created_at=now,
+        previous=previous.name if previous else None,
+    )
+    with catalog.transaction():
+        for event in events:
+            catalog.record_event(
+                package_id=record.id,
+                event_type=event.type,
+                outcome=event.outcome,
+                detail=event.detail,
+                outcome_detail=event.outcome_detail or None,
+                agents=[agent for agent, _role in event.agents],
+                when=event.datetime,
+                identifier=event.identifier,
+            )
+        catalog.record_event(
+            package_id=record.id,
+            event_type="validation",
+            outcome="success",
+            detail="finished bag validated in full (BagIt 1.0 and its declared profile) "
+            "before publication",
+            agents=["preserve"],
+            when=now,
+        )
+
+
+# -- repair ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepairedText:
+    source: str
+    """The original's bag path."""
+    outputs: tuple[PayloadFile, ...]
+    """Repaired text, edit log, debris, review page."""
+    summary: dict[str, int]
+
+
+def _repair_texts(
+    staging: Path,
+    originals: Sequence[tuple[str, Path, PayloadFile]],
+    identities: dict[str, Any],
+    context: IngestContext,
+    outcome: ItemOutcome,
+) -> tuple[list[RepairedText], dict[str, str]]:
+    """Repaired derived copies of the texts. Anything not safely text is preserved as is,
+    with a reason for the report."""
+    repaired: list[RepairedText] = []
+    software: dict[str, str] = {}
+    if not context.config.ingest.repair:
+        return repaired, software
+    from preserve.identification import decode_text
+    from preserve.repair import RepairConfig, repair
+    from preserve.repair.review import render_result
+
+    repair_config = RepairConfig.from_mapping(context.config.repair)
+    algorithms = context.algorithms
+    for relative, _path, entry in originals:
+        ident = identities[entry.bag_path]
+        reason = _not_repairable(
+            ident, staging / entry.bag_path, context.config.ingest.max_line_bytes
+        )
+        if reason:
+            outcome.reasons.append(f"{relative}: {reason}")
+            continue
+        text = decode_text((staging / entry.bag_path).read_bytes(), ident.encoding)
+        result = repair(text, repair_config)
+        software.update(result.software)
+        base = f"data/derived/{relative}"
+        parts = [
+            (f"{base}.repaired.txt", result.text.encode("utf-8")),
+            (f"{base}.edits.json", _json(result.to_dict())),
+            (f"{base}.debris.json", _json([d.to_dict() for d in result.debris])),
+            (
+                f"{base}.review.html",
+                render_result(result, title=relative, source_name=relative).encode("utf-8"),
+            ),
+        ]
+        outputs = tuple(
+            write_payload_bytes(staging, path, data, algorithms) for path, data in parts
+        )
+        repaired.append(RepairedText(entry.bag_path, outputs, result.summary()))
+    return repaired, software
+
+
+def _not_repairable(ident: Any, path: Path, max_line_bytes: int) -> str | None:
+    if ident.size == 0:
+        return "empty file: preserved as is, there is no text to repair"
+    if not ident.is_text or ident.encoding is None:
+        return f"not text ({ident.media_type}): preserved as is, not repaired"
+    if "guess" in ident.encoding_basis:
+        return (
+            f"not valid UTF-8 and has no byte-order mark (looks like {ident.encoding}): preserved "
+            "as is, not repaired; convert a copy to UTF-8 to have it repaired"
+        )
+    longest = _longest_line(path)
+    if longest > max_line_bytes:
+        return (
+            f"has a line of {longest:,} bytes (limit {max_line_bytes:,}): preserved as is, "
+            "not repaired; raise [ingest] max_line_bytes to repair it"
+        )
+    return None
+
+
+def _longest_line(path: Path) -> int:
+    longest = current = 0
+    with open(path, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            parts = chunk.split(b"\n")
+            if len(parts) == 1:
+                current += len(chunk)
+            else:
+                longest = max(longest, current + len(parts[0]), *(len(p) for p in parts[1:-1]))
+                current = len(parts[-1])
+    return max(longest, current)
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+
+
+def _derived_format(bag_path: str) -> str:
+    for suffix, name in (
+        (".repaired.txt", "Plain Text (UTF-8), repaired derivative"),
+        (".edits.json", "JSON edit log (preserve-edit-log/1)"),
+        (".debris.json", "JSON, layout debris removed from the text"),
+        (".review.html", "HTML repair review page"),
+    ):
+        if bag_path.endswith(suffix):
+            return name
+    return "unknown"
+
+
+# -- description ----------------------------------------------------------------------------
+
+
+def _agents(config: Config, siegfried: str, repair_software: dict[str, str]) -> list[Any]:
+    from preserve import premis
+
+    org = config.organization
+    agents = [
+        premis.Agent(org.identifier, org.name, "organization", note=org.contact_email),
+        premis.Agent("preserve", "preserve", "software", version=__version__),
+        premis.Agent(
+            "hashlib",
+            "Python hashlib",
+            "software",
+            version=f"Python {platform.python_version()}, {ssl.OPENSSL_VERSION}",
+        ),
+        premis.Agent("siegfried", "siegfried (via pygfried)", "software", version=siegfried),
+    ]
+    for name, version in sorted(repair_software.items()):
+        if name != "preserve":
+            agents.append(premis.Agent(name, name, "software", version=version))
+    return agents
+
+
+def _describe(
+    item: Item,
+    name: str,
+    originals: Sequence[tuple[str, Path, PayloadFile]],
+    identities: dict[str, Any],
+    repairs: dict[str, dict[str, int]],
+    context: IngestContext,
+    now: datetime,
+    previous: Any,
+) -> bytes:
+    """Descriptive and technical metadata a person (or a repository) reads first."""
+    return _json(
+        {
+            "package": name,
+            "title": item.name,
+            "source": str(item.path),
+            "kind": item.kind,
+            "preserved": now.isoformat(),
+            "previous_package": previous.name if previous else None,
+            "organization": context.config.organization.name,
+            "files": [
+                {
+                    "path": entry.bag_path,
+                    "original_name": relative,
+                    "size": entry.size,
+                    "digests": entry.digests,
+                    "identification": identities[entry.bag_path].to_dict(),
+                    "repairs": repairs.get(entry.bag_path),
+                }
+                for relative, _path, entry in originals
+            ],
+            "software": {"preserve": __version__},
+            "configuration": context.config.to_dict(),
+        }
+    )
+
+
+def _bag_info(
+    item: Item, name: str, context: IngestContext, now: datetime
+) -> list[tuple[str, str]]:
+    org = context.config.organization
+    info = [("Source-Organization", org.name)]
+    if org.address:
+        info.append(("Organization-Address", org.address))
+    info += [
+        ("Contact-Name", org.contact_name),
+        ("Contact-Email", org.contact_email),
+        ("External-Identifier", name),
+        (
+            "External-Description",
+            f"{item.name}: {len(item.files)} original file(s), with repaired derivatives",
+        ),
+        ("Bagging-Date", now.date().isoformat()),
+        ("Bag-Software-Agent", f"preserve {__version__}"),
+        ("Internal-Sender-Identifier", str(item.path)),
+        (
+            "Internal-Sender-Description",
+            "the path of the item in its source folder when it was preserved",
+        ),
+    ]
+    if context.config.bagging.profile_identifier:
+        info.append(("BagIt-Profile-Identifier", context.config.bagging.profile_identifier))
+    return info
