@@ -1,0 +1,23 @@
+"""OCR repair: precise, explained, reversible.
+
+>>> from preserve.repair import repair, undo
+>>> result = repair("A short line\\n")
+>>> undo(result.text, result.log)
+'A short line\\n'
+"""
+
+from preserve.repair.config import OCR_RULES, RepairConfig
+from preserve.repair.edits import Edit, EditLog, Step
+from preserve.repair.engine import Debris, RepairResult, repair, undo
+
+__all__ = [
+    "OCR_RULES",
+    "Debris",
+    "Edit",
+    "EditLog",
+    "RepairConfig",
+    "RepairResult",
+    "Step",
+    "repair",
+    "undo",
+]

@@ -1,0 +1,149 @@
+"""How a repair runs: one immutable, serialisable value (ftfy's ``TextFixerConfig`` is the model).
+
+The configuration is recorded with every repaired text so the run can be reproduced.
+
+>>> config = RepairConfig()
+>>> config.language, config.uncurl_quotes
+('en_US', False)
+>>> RepairConfig.from_mapping({"language": "de_DE"}).language
+'de_DE'
+>>> RepairConfig.from_mapping(config.to_dict()) == config
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from preserve.errors import ConfigError
+
+OCR_RULES: tuple[str, ...] = (
+    "fix_encoding",
+    "remove_soft_hyphens",
+    "strip_trailing_whitespace",
+    "collapse_blank_lines",
+    "remove_layout_debris",
+    "move_interrupting_blocks",
+    "fix_drop_caps",
+    "join_split_words",
+    "join_line_end_hyphens",
+    "reflow_paragraphs",
+    "restore_small_caps",
+    "remove_space_before_punctuation",
+    "collapse_spaces",
+)
+"""Every rule, in pipeline order."""
+
+BORN_DIGITAL_RULES: tuple[str, ...] = ("strip_trailing_whitespace", "collapse_blank_lines")
+"""The only rules a born-digital text gets: its words, quotes and spacing are the record."""
+
+
+@dataclass(frozen=True)
+class RepairConfig:
+    """Everything that decides what a repair does. Defaults are documented on each field."""
+
+    language: str = "en_US"
+    """Any installed Hunspell/enchant dictionary tag (``en_US``, ``de_DE``...)."""
+    rules: tuple[str, ...] = OCR_RULES
+    """Rules to run, a subset of :data:`OCR_RULES`; they always run in pipeline order."""
+
+    # Encoding (ftfy). The author's typography is kept: quotes stay curly, widths stay.
+    uncurl_quotes: bool = False
+    """ftfy straightens curly quotes by default; the record keeps them."""
+    fix_latin_ligatures: bool = True
+    """Unfold ``ﬁ`` → ``fi``: OCR engines emit ligature glyphs the author never typed."""
+    fix_character_width: bool = False
+    """Full-width letters are kept (they may be the author's, e.g. in CJK text)."""
+    unescape_html: bool = False
+    """``&amp;`` in OCR text is left as read: it is not HTML."""
+    remove_control_chars: bool = True
+    """Control characters (other than tab and newline) are removed from OCR text."""
+    normalization: str = "NFC"
+    """Unicode normal form for OCR text (``NFC``, or ``none`` to keep it as read)."""
+
+    # Classification: OCR is wrapped in short lines; born-digital text is not.
+    min_ocr_lines: int = 4
+    """Fewer non-blank lines than this: too little evidence, treated as born-digital."""
+    ocr_wrapped_ratio: float = 0.5
+    """Share of non-blank lines followed directly by another non-blank line to call it OCR."""
+    ocr_max_median_line: int = 80
+    """Median line length (characters) above which a text is not column-set OCR."""
+
+    # Layout.
+    short_line_ratio: float = 0.6
+    """A sentence-ending line shorter than this share of the column ends a paragraph."""
+    wide_line_ratio: float = 1.5
+    """A line this many times wider than the column is not body text (caption, deck)."""
+    indent_columns: int = 4
+    """Lines indented this much or more are set apart from the body (pull quotes)."""
+    max_debris_words: int = 12
+    """Captions and credits taken out of the body are at most this many words."""
+    max_running_head_words: int = 3
+    """A lone indented line at the top of a page of at most this many words is a running head."""
+
+    # Words.
+    small_caps_min_share: float = 0.4
+    """Share of words in case soup (``THe eArly``) for a paragraph to be small caps read wrongly."""
+    small_caps_min_words: int = 3
+    """And at least this many such words."""
+    compound_min_part: int = 3
+    """A line-end hyphen between two dictionary words this long each is a real compound."""
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> RepairConfig:
+        """Build from a TOML table or :meth:`to_dict` output; refuse what is not understood."""
+        if not isinstance(data, Mapping):
+            raise ConfigError("The [repair] settings must be a table of names and values.")
+        known = {field.name: field for field in fields(cls)}
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise ConfigError(f"Unknown repair setting(s) {unknown}: use only {sorted(known)}.")
+        values: dict[str, Any] = {}
+        defaults = cls()
+        for key, value in data.items():
+            default = getattr(defaults, key)
+            if isinstance(default, tuple):
+                if not isinstance(value, list | tuple) or not all(
+                    isinstance(v, str) for v in value
+                ):
+                    raise ConfigError(f"Repair setting {key!r} must be a list of rule names.")
+                value = tuple(value)
+            elif isinstance(default, bool):
+                if not isinstance(value, bool):
+                    raise ConfigError(f"Repair setting {key!r} must be true or false.")
+            elif isinstance(default, int):
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise ConfigError(f"Repair setting {key!r} must be a whole number ≥ 0.")
+            elif isinstance(default, float):
+                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                    raise ConfigError(f"Repair setting {key!r} must be a number ≥ 0.")
+                value = float(value)
+            elif isinstance(default, str) and not isinstance(value, str):
+                raise ConfigError(f"Repair setting {key!r} must be text.")
+            values[key] = value
+        config = cls(**values)
+        bad_rules = [rule for rule in config.rules if rule not in OCR_RULES]
+        if bad_rules:
+            raise ConfigError(
+                f"Unknown repair rule(s) {bad_rules}: choose from {', '.join(OCR_RULES)}."
+            )
+        if config.normalization not in ("NFC", "NFD", "NFKC", "NFKD", "none"):
+            raise ConfigError(
+                "Repair setting 'normalization' must be NFC, NFD, NFKC, NFKD or none."
+            )
+        if not config.language.replace("_", "").replace("-", "").isalnum():
+            raise ConfigError(
+                f"Repair language {config.language!r} is not a dictionary tag like en_US."
+            )
+        return config
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy, recorded with the repaired text."""
+        data = {field.name: getattr(self, field.name) for field in fields(self)}
+        data["rules"] = list(self.rules)
+        return data
+
+    def runs(self, rule: str) -> bool:
+        return rule in self.rules

@@ -1,0 +1,184 @@
+"""What every rule is given (configuration, dictionary, the document's own evidence) and returns.
+
+A rule is a pure function ``rule(text, context) -> RuleOutput``: it never changes ``text``,
+it proposes disjoint edits over it, notes the places it chose to leave alone, and names
+any layout debris it takes out. :func:`preview` applies one rule, for examples and tests.
+
+>>> vocabulary = Vocabulary.of("The ship sailed. A ship-\\nyard was near the Ship Inn.")
+>>> vocabulary.count("ship"), vocabulary.count("yard")
+(2, 0)
+>>> vocabulary.capitalized("ship"), vocabulary.capitalized("inn")
+(1, 1)
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from preserve.repair.config import RepairConfig
+from preserve.repair.edits import Edit, Step
+from preserve.repair.lexicon import Lexicon, get_lexicon
+
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+"""A word: letters, with inner apostrophes (``haven’t``)."""
+COMPOUND = re.compile(r"(?<![\w-])[^\W\d_]+(?:-[^\W\d_]+)+(?![\w-])")
+LINE_END_BREAK = re.compile(r"([^\W\d_]+)-[ \t]*\n\n?[ \t]*([^\W\d_]+)")
+SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»]*$")
+OPENING_QUOTES = "\"'“‘«„‚"
+
+
+@dataclass(frozen=True)
+class Found:
+    """Layout debris a rule took out, with its span in that rule's input."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    reason: str
+
+
+@dataclass
+class RuleOutput:
+    """Edits proposed by one rule, places left alone on purpose, debris found."""
+
+    edits: list[Edit] = field(default_factory=list)
+    notes: list[tuple[int, int, str, str]] = field(default_factory=list)
+    debris: list[Found] = field(default_factory=list)
+
+    def edit(
+        self,
+        rule: str,
+        text: str,
+        start: int,
+        end: int,
+        after: str,
+        reason: str,
+        confidence: float = 1.0,
+    ) -> None:
+        self.edits.append(Edit(rule, start, end, text[start:end], after, reason, confidence))
+
+    def note(self, text: str, start: int, end: int, reason: str) -> None:
+        self.notes.append((start, end, text[start:end], reason))
+
+
+class Vocabulary:
+    """The words a document uses whole: strong evidence about its own names and spellings.
+
+    Fragments at line-end hyphens are left out, since whether they are words is the
+    question being asked about them.
+    """
+
+    def __init__(
+        self,
+        lower: Counter[str],
+        capitals: Counter[str],
+        compounds: Counter[str],
+        singles: Counter[str],
+    ) -> None:
+        self._lower = lower
+        self._capitals = capitals
+        self._compounds = compounds
+        self._singles = singles
+
+    @classmethod
+    def of(cls, text: str, skip: list[tuple[int, int]] | None = None) -> Vocabulary:
+        """Count the words of ``text`` (outside the ``skip`` spans)."""
+        fragments = set()
+        for match in LINE_END_BREAK.finditer(text):
+            fragments.add(match.start(1))
+            fragments.add(match.start(2))
+        lower: Counter[str] = Counter()
+        capitals: Counter[str] = Counter()
+        singles: Counter[str] = Counter()
+        skip = sorted(skip or [])
+        for match in WORD.finditer(text):
+            start = match.start()
+            if start in fragments or any(a <= start < b for a, b in skip):
+                continue
+            word = match.group()
+            folded = word.lower()
+            lower[folded] += 1
+            if len(word) == 1:
+                singles[word] += 1
+            if word[0].isupper() and not word.isupper() and not _starts_sentence(text, start):
+                capitals[folded] += 1
+        compounds = Counter(m.group().lower() for m in COMPOUND.finditer(text))
+        return cls(lower, capitals, compounds, singles)
+
+    def count(self, word: str) -> int:
+        """Times ``word`` (any case) stands whole in the document."""
+        return self._lower[word.lower()]
+
+    def capitalized(self, word: str) -> int:
+        """Times ``word`` is capitalized where a sentence does not start (a name)."""
+        return self._capitals[word.lower()]
+
+    def lowercase(self, word: str) -> int:
+        """Times ``word`` is written without capitals (roughly: all minus capitalized)."""
+        return self._lower[word.lower()] - self._capitals[word.lower()]
+
+    def compound(self, word: str) -> int:
+        """Times the hyphenated ``word`` stands whole on one line."""
+        return self._compounds[word.lower()]
+
+    def single(self, letter: str) -> int:
+        """Times the one-letter word ``letter`` (exact case) stands alone."""
+        return self._singles[letter]
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 4) : start].rstrip(" \t\n" + OPENING_QUOTES + "-–—")
+    return not before or before[-1] in ".!?…:"
+
+
+class RuleContext:
+    """Configuration, dictionary and layout facts shared by the rules of one repair."""
+
+    def __init__(self, config: RepairConfig, lexicon: Lexicon | None = None) -> None:
+        self.config = config
+        self.lexicon = lexicon or get_lexicon(config.language)
+        self._vocabulary: tuple[str, Vocabulary] | None = None
+        self._column: int | None = None
+
+    def vocabulary(self, text: str) -> Vocabulary:
+        """The vocabulary of ``text`` (cached for the last text asked about)."""
+        if self._vocabulary is None or self._vocabulary[0] is not text:
+            self._vocabulary = (text, Vocabulary.of(text))
+        return self._vocabulary[1]
+
+    def column_width(self, text: str) -> int:
+        """The typical body line length: the median of non-blank line lengths.
+
+        Measured once, on the first text asked about (the OCR as read, wrapped in its
+        columns), since later rules join lines.
+        """
+        if self._column is None:
+            lengths = [len(line.strip()) for line in text.split("\n") if line.strip()]
+            self._column = max(int(statistics.median(lengths)), 1) if lengths else 60
+        return self._column
+
+    def knows(self, word: str, vocabulary: Vocabulary | None = None) -> bool:
+        """Is ``word`` in the dictionary or standing whole in the document?"""
+        return self.lexicon.check(word) or (vocabulary is not None and vocabulary.count(word) > 0)
+
+
+def ends_sentence(line: str) -> bool:
+    """Does ``line`` end with sentence-final punctuation (possibly inside quotes)?
+
+    >>> ends_sentence("were killed."), ends_sentence("below!”"), ends_sentence("near the")
+    (True, True, False)
+    """
+    return bool(SENTENCE_END.search(line.rstrip()))
+
+
+def preview(rule, text: str, config: RepairConfig | None = None) -> str:  # type: ignore[no-untyped-def]
+    """Apply one rule to ``text`` and return the result (for examples and tests)."""
+    context = RuleContext(config or RepairConfig())
+    output = rule(text, context)
+    return Step(rule.__name__, tuple(sorted(output.edits, key=lambda e: (e.start, e.end)))).apply(
+        text
+    )

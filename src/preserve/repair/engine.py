@@ -1,0 +1,218 @@
+"""Run the repair pipeline: classify, then apply each rule in order, logging every edit.
+
+>>> result = repair("What Azeris  say \\n\\n\\n\\nabout it.\\n")
+>>> result.kind, result.text
+('born-digital', 'What Azeris  say\\n\\nabout it.\\n')
+>>> undo(result.text, result.log) == result.original
+True
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from preserve.errors import PreserveError, RepairError
+from preserve.repair.classify import classify_text
+from preserve.repair.config import BORN_DIGITAL_RULES, RepairConfig
+from preserve.repair.context import RuleContext, RuleOutput
+from preserve.repair.edits import EditLog, Step
+from preserve.repair.lexicon import get_lexicon, software_versions
+from preserve.repair.rules.encoding import fix_encoding, remove_soft_hyphens
+from preserve.repair.rules.whitespace import (
+    collapse_blank_lines,
+    collapse_spaces,
+    remove_space_before_punctuation,
+    strip_trailing_whitespace,
+)
+
+Rule = Callable[[str, RuleContext], RuleOutput]
+
+PIPELINE: dict[str, Rule] = {
+    "fix_encoding": fix_encoding,
+    "remove_soft_hyphens": remove_soft_hyphens,
+    "strip_trailing_whitespace": strip_trailing_whitespace,
+    "collapse_blank_lines": collapse_blank_lines,
+    "remove_space_before_punctuation": remove_space_before_punctuation,
+    "collapse_spaces": collapse_spaces,
+}
+"""Rule name → function. The order that counts is :data:`~preserve.repair.config.OCR_RULES`."""
+
+FINISHING_RULES: tuple[Rule, ...] = (strip_trailing_whitespace, collapse_blank_lines)
+"""Run last on OCR, whatever the configuration, so the output is in its final form."""
+
+
+@dataclass(frozen=True)
+class Debris:
+    """Layout debris taken out of the body and kept as metadata of the derived text."""
+
+    kind: str
+    """``folio`` | ``running-head`` | ``running-foot`` | ``caption`` | ``credit``."""
+    text: str
+    start: int
+    end: int
+    """Span in the ORIGINAL text."""
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class RepairResult:
+    """A repaired text, how it was made, and how to take it back."""
+
+    original: str
+    text: str
+    log: EditLog
+    debris: list[Debris]
+    kind: Literal["ocr", "born-digital"]
+    classification_reason: str
+    config: RepairConfig
+    software: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, int]:
+        """Edits per rule."""
+        return self.log.summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready record: its ``log`` is what :func:`undo` needs."""
+        return {
+            "kind": self.kind,
+            "reason": self.classification_reason,
+            "config": self.config.to_dict(),
+            "software": dict(self.software),
+            "summary": self.summary(),
+            "log": self.log.to_dict(),
+            "debris": [item.to_dict() for item in self.debris],
+        }
+
+
+def repair(text: str, config: RepairConfig | None = None) -> RepairResult:
+    """Repair ``text``; never raises (a failing rule is skipped and noted in the log)."""
+    config = config or RepairConfig()
+    log = EditLog()
+    debris: list[Debris] = []
+    software = software_versions()
+    try:
+        kind, reason = classify_text(text, config)
+    except Exception as error:
+        kind, reason = "born-digital", f"could not classify ({error}); left alone"
+    try:
+        lexicon = get_lexicon(config.language)
+        software.update(lexicon.describe())
+        context: RuleContext | None = RuleContext(config, lexicon)
+    except PreserveError as error:
+        context = None
+        log.note("repair", 0, 0, "", f"no dictionary: {error}")
+    if context is None or kind == "born-digital":
+        names = [name for name in config.rules if name in BORN_DIGITAL_RULES]
+        rules = [PIPELINE[name] for name in names]
+        if context is None:
+            kind, reason = "born-digital", reason + "; dictionary missing, whitespace only"
+            context = _ContextWithoutDictionary(config)
+    else:
+        rules = [PIPELINE[name] for name in config.rules if name in PIPELINE]
+        rules += list(FINISHING_RULES)
+    current = text
+    for rule in rules:
+        current = _run(rule, current, context, log, debris)
+    return RepairResult(text, current, log, debris, kind, reason, config, software)
+
+
+class _ContextWithoutDictionary(RuleContext):
+    def __init__(self, config: RepairConfig) -> None:  # whitespace rules need no lexicon
+        self.config = config
+        self._vocabulary = None
+        self._column = None
+
+
+def _run(rule: Rule, text: str, context: RuleContext, log: EditLog, debris: list[Debris]) -> str:
+    name = rule.__name__
+    steps_before = len(log.steps)
+    try:
+        if name != "fix_encoding":
+            context.column_width(text)  # measured once, on the text as wrapped in columns
+        output = rule(text, context)
+        log.add_step(name, output.edits)
+        result = log.steps[-1].apply(text) if len(log.steps) > steps_before else text
+    except Exception as error:
+        del log.steps[steps_before:]
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        log.note(
+            name,
+            0,
+            0,
+            "",
+            f"rule failed and was skipped: {error!r} "
+            f"({where.filename.rsplit('/', 1)[-1]}:{where.lineno})",
+        )
+        return text
+    for start, end, before, reason in output.notes:
+        log.note(name, start, end, before, reason)
+    earlier = log.steps[:steps_before]
+    for found in output.debris:
+        debris.append(
+            Debris(
+                found.kind,
+                found.text,
+                _to_original(earlier, found.start),
+                _to_original(earlier, found.end),
+                found.reason,
+            )
+        )
+    return result
+
+
+def _to_original(steps: list[Step], position: int) -> int:
+    """Map a position in the text after ``steps`` back to the original."""
+    for step in reversed(steps):
+        position = _unmap(step, position)
+    return position
+
+
+def _unmap(step: Step, position: int) -> int:
+    """Where a position of a step's output stood in its input."""
+    shift = 0
+    for edit, (start, end) in zip(step.edits, step.output_spans(), strict=True):
+        if position < start:
+            break
+        if position < end or (position == end and start == end):
+            return edit.start + min(position - start, len(edit.before))
+        shift = end - edit.end
+    return position - shift
+
+
+def undo(repaired: str, log: EditLog | Mapping[str, Any]) -> str:
+    """Rebuild the exact original from a repaired text and its log (or ``to_dict()`` record).
+
+    Raises :class:`~preserve.errors.RepairError` when the log does not fit the text.
+    """
+    if isinstance(log, Mapping):
+        record = log.get("log", log) if "format" not in log else log
+        if not isinstance(record, Mapping):
+            raise RepairError(
+                "This edits file holds no edit log: give the one preserve repair wrote."
+            )
+        try:
+            log = EditLog.from_dict(dict(record))
+        except (TypeError, KeyError, ValueError) as error:
+            raise RepairError(
+                f"This edit log is damaged ({error}): give the edits file preserve repair wrote."
+            ) from error
+    try:
+        return log.undo(repaired)
+    except RepairError:
+        raise
+    except (IndexError, TypeError, ValueError) as error:
+        raise RepairError(
+            f"This edit log does not fit the text ({error}): give the repaired text it came with."
+        ) from error

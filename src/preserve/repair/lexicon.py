@@ -1,0 +1,105 @@
+"""The dictionary a repair consults: pyenchant + Hunspell, with every answer cached.
+
+``check`` costs ~5 µs in enchant; OCR text repeats its words, so a cache makes most
+look-ups free. ``suggest`` is never used: repair does not correct spelling.
+
+>>> lexicon = get_lexicon("en_US")
+>>> lexicon.check("helicopter"), lexicon.check("elicopter")
+(True, False)
+>>> lexicon.describe()["enchant-dictionary"].startswith("en_US")
+True
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from preserve.errors import ConfigError
+
+try:  # the C library comes from apt; say so instead of failing on import
+    import enchant
+except ImportError as _error:  # pragma: no cover - depends on the machine
+    enchant = None
+    _IMPORT_ERROR: str = str(_error)
+else:
+    _IMPORT_ERROR = ""
+
+HUNSPELL_DIRS = (Path("/usr/share/hunspell"), Path("/usr/share/myspell"))
+
+
+def apt_package(language: str) -> str:
+    """The Debian package that ships a Hunspell dictionary for ``language``.
+
+    >>> apt_package("en_US"), apt_package("de_DE"), apt_package("fr")
+    ('hunspell-en-us', 'hunspell-de-de', 'hunspell-fr')
+    """
+    return "hunspell-" + language.lower().replace("_", "-")
+
+
+class Lexicon:
+    """One language's dictionary with cached answers."""
+
+    def __init__(self, language: str) -> None:
+        if enchant is None:
+            raise ConfigError(
+                "pyenchant cannot load the enchant C library: install it with "
+                f"`apt-get install libenchant-2-2 {apt_package(language)}` ({_IMPORT_ERROR})."
+            )
+        try:
+            found = enchant.dict_exists(language)
+        except Exception:
+            found = False
+        if not found:
+            raise ConfigError(
+                f"No spelling dictionary for {language!r} is installed: install it with "
+                f"`apt-get install {apt_package(language)}` or choose one of "
+                f"{', '.join(sorted(enchant.list_languages())) or 'none'}."
+            )
+        self.language = language
+        self._dictionary = enchant.Dict(language)
+        self._cache: dict[str, bool] = {}
+
+    def check(self, word: str) -> bool:
+        """Is ``word`` spelled as the dictionary knows it (case as Hunspell treats it)?"""
+        known = self._cache.get(word)
+        if known is None:
+            try:
+                known = bool(word) and self._dictionary.check(word)
+            except Exception:
+                known = False
+            self._cache[word] = known
+        return known
+
+    def describe(self) -> dict[str, str]:
+        """Software and dictionary, for the record of the run."""
+        provider = self._dictionary.provider
+        path = next(
+            (
+                str(folder / f"{self.language}.dic")
+                for folder in HUNSPELL_DIRS
+                if (folder / f"{self.language}.dic").exists()
+            ),
+            getattr(provider, "file", "") or "unknown file",
+        )
+        return {
+            "pyenchant": str(getattr(enchant, "__version__", "unknown")),
+            "enchant": str(enchant.get_enchant_version()),
+            "enchant-dictionary": f"{self.language} ({provider.name}, {path})",
+        }
+
+
+@functools.lru_cache(maxsize=8)
+def get_lexicon(language: str) -> Lexicon:
+    """The shared, cached dictionary for ``language``; ConfigError if none is installed."""
+    return Lexicon(language)
+
+
+def software_versions() -> dict[str, Any]:
+    """Versions of the libraries a repair relies on."""
+    import ftfy
+
+    from preserve import __version__
+
+    return {"preserve": __version__, "ftfy": ftfy.__version__}

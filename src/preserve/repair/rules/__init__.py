@@ -1,0 +1,1 @@
+"""The repair rules, one small pure function each: ``rule(text, context) -> RuleOutput``."""

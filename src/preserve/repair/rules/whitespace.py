@@ -1,0 +1,92 @@
+"""Whitespace rules: the only ones a born-digital text gets, and spacing fixes for OCR.
+
+>>> from preserve.repair.context import preview
+>>> preview(strip_trailing_whitespace, "one \\ntwo\\t\\n")
+'one\\ntwo\\n'
+>>> preview(collapse_blank_lines, "\\n\\none\\n\\n\\n\\ntwo\\n\\n\\n")
+'one\\n\\ntwo\\n'
+>>> preview(collapse_spaces, "from the town.  The images")
+'from the town. The images'
+>>> preview(remove_space_before_punctuation, "Mustafayev ’s crew , too .. .")
+'Mustafayev’s crew, too ...'
+"""
+
+from __future__ import annotations
+
+import re
+
+from preserve.repair.context import RuleContext, RuleOutput
+
+TRAILING = re.compile(r"[^\S\n]+(?=\n|\Z)")
+LEADING_BLANKS = re.compile(r"\A\n+(?=[^\n])")
+INNER_BLANKS = re.compile(r"(?<=[^\n])\n{3,}(?=[^\n])")
+TRAILING_BLANKS = re.compile(r"(?<=[^\n])\n{2,}\Z")
+SPACE_RUN = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
+SPACE_BEFORE_CONTRACTION = re.compile(r"(?<=[^\W\d_]) +(?=['’](?:s|t|d|m|ll|re|ve)(?![\w'’]))")
+SPACE_BEFORE_MARK = re.compile(r"(?<=[^\W_]) +(?=[,;:!?](?:\s|\Z))")
+SPACE_BEFORE_PERIOD = re.compile(r"(?<=[^\W_]) +(?=\.(?:\s|\Z))")
+SPLIT_ELLIPSIS = re.compile(r"(?<=\.\.) (?=\.(?!\.))")
+FRENCH_SPACING = ("fr",)
+"""Languages whose typography puts a space before ``; : ! ?``."""
+
+
+def strip_trailing_whitespace(text: str, context: RuleContext) -> RuleOutput:
+    """Remove spaces and tabs at the ends of lines."""
+    output = RuleOutput()
+    for match in TRAILING.finditer(text):
+        output.edit(
+            "strip_trailing_whitespace",
+            text,
+            match.start(),
+            match.end(),
+            "",
+            "whitespace at a line end",
+        )
+    return output
+
+
+def collapse_blank_lines(text: str, context: RuleContext) -> RuleOutput:
+    """Make runs of blank lines one blank line; drop blank lines at the start and end."""
+    output = RuleOutput()
+    rule = "collapse_blank_lines"
+    for match in LEADING_BLANKS.finditer(text):
+        output.edit(rule, text, match.start(), match.end(), "", "blank lines at the start")
+    for match in INNER_BLANKS.finditer(text):
+        output.edit(rule, text, match.start(), match.end(), "\n\n", "run of blank lines")
+    for match in TRAILING_BLANKS.finditer(text):
+        output.edit(rule, text, match.start(), match.end(), "\n", "blank lines at the end")
+    return output
+
+
+def collapse_spaces(text: str, context: RuleContext) -> RuleOutput:
+    """Make runs of spaces inside a line one space (indentation is reflow's business)."""
+    output = RuleOutput()
+    for match in SPACE_RUN.finditer(text):
+        output.edit("collapse_spaces", text, match.start(), match.end(), " ", "run of spaces")
+    return output
+
+
+def remove_space_before_punctuation(text: str, context: RuleContext) -> RuleOutput:
+    """Remove a space OCR put before an apostrophe suffix or punctuation, and inside ``.. .``.
+
+    Languages that space before ``; : ! ?`` (French) keep those spaces.
+    """
+    output = RuleOutput()
+    rule = "remove_space_before_punctuation"
+    patterns = [
+        (SPACE_BEFORE_CONTRACTION, "space before an apostrophe suffix"),
+        (SPACE_BEFORE_PERIOD, "space before a full stop"),
+        (SPLIT_ELLIPSIS, "space inside an ellipsis"),
+    ]
+    if not context.config.language.lower().startswith(FRENCH_SPACING):
+        patterns.append((SPACE_BEFORE_MARK, "space before punctuation"))
+    else:
+        patterns.append((re.compile(r"(?<=[^\W_]) +(?=,(?:\s|\Z))"), "space before a comma"))
+    taken: set[int] = set()
+    for pattern, reason in patterns:
+        for match in pattern.finditer(text):
+            if match.start() in taken:
+                continue
+            taken.add(match.start())
+            output.edit(rule, text, match.start(), match.end(), "", reason, 0.9)
+    return output
