@@ -175,6 +175,20 @@ def ends_sentence(line: str) -> bool:
     return bool(SENTENCE_END.search(line.rstrip()))
 
 
+def lines_of(text: str) -> list[tuple[int, str]]:
+    """Each line of ``text`` (split at ``\\n`` only) with the offset where it starts.
+
+    >>> lines_of("ab\\n\\ncd")
+    [(0, 'ab'), (3, ''), (4, 'cd')]
+    """
+    result = []
+    position = 0
+    for line in text.split("\n"):
+        result.append((position, line))
+        position += len(line) + 1
+    return result
+
+
 def preview(rule, text: str, config: RepairConfig | None = None) -> str:  # type: ignore[no-untyped-def]
     """Apply one rule to ``text`` and return the result (for examples and tests)."""
     context = RuleContext(config or RepairConfig())

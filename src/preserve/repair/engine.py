@@ -21,6 +21,8 @@ from preserve.repair.context import RuleContext, RuleOutput
 from preserve.repair.edits import EditLog, Step
 from preserve.repair.lexicon import get_lexicon, software_versions
 from preserve.repair.rules.encoding import fix_encoding, remove_soft_hyphens
+from preserve.repair.rules.hyphenation import join_line_end_hyphens
+from preserve.repair.rules.reflow import reflow_paragraphs
 from preserve.repair.rules.whitespace import (
     collapse_blank_lines,
     collapse_spaces,
@@ -35,6 +37,8 @@ PIPELINE: dict[str, Rule] = {
     "remove_soft_hyphens": remove_soft_hyphens,
     "strip_trailing_whitespace": strip_trailing_whitespace,
     "collapse_blank_lines": collapse_blank_lines,
+    "join_line_end_hyphens": join_line_end_hyphens,
+    "reflow_paragraphs": reflow_paragraphs,
     "remove_space_before_punctuation": remove_space_before_punctuation,
     "collapse_spaces": collapse_spaces,
 }

@@ -1,0 +1,114 @@
+"""Join words a typesetter hyphenated at a line end; keep real hyphens.
+
+Evidence, strongest first: the document's own vocabulary (the word seen whole, or seen
+hyphenated, elsewhere), the dictionary, and the case of the parts. A compound broken at
+its own hyphen keeps it; a name no dictionary knows is joined as printed, never corrected.
+
+>>> from preserve.repair.context import preview
+>>> preview(join_line_end_hyphens, "a massa-\\ncre of the el-\\n\\nderly")
+'a massacre of the elderly'
+>>> preview(join_line_end_hyphens, "established machine-\\ngun points")
+'established machine-gun points'
+>>> preview(join_line_end_hyphens, "the Kh-\\njali tragedy, 300-\\n400 bodies")
+'the Khjali tragedy, 300-400 bodies'
+"""
+
+from __future__ import annotations
+
+import re
+
+from preserve.repair.context import RuleContext, RuleOutput, Vocabulary
+
+BREAK = re.compile(
+    r"(?<![\w-])((?:[^\W\d_]+-)*)([^\W\d_]+)[-‐](?P<gap>[ \t]*\n(?:[ \t]*\n)?[ \t]*)"
+    r"(?P<right>[^\W\d_]+)"
+)
+NUMBER_RANGE = re.compile(r"(?<=\d[-‐–])[ \t]*\n[ \t]*(?=\d)")
+
+
+def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
+    """Remove a line-end hyphen and its line break (join), or only the break (real hyphen)."""
+    output = RuleOutput()
+    vocabulary = context.vocabulary(text)
+    for match in BREAK.finditer(text):
+        prefix, left, right = match.group(1), match.group(2), match.group("right")
+        column_break = match.group("gap").count("\n") > 1
+        start, end = match.end(2), match.start("right")
+        if right[0].isupper():
+            if column_break:
+                output.note(
+                    text,
+                    start,
+                    end,
+                    "hyphen before a column break and a capital: "
+                    "cannot tell a compound from a heading",
+                )
+                continue
+            output.edit(
+                "join_line_end_hyphens",
+                text,
+                start,
+                end,
+                "-",
+                "capital after the hyphen: a compound, hyphen kept",
+                0.8,
+            )
+            continue
+        if not right[0].islower():
+            output.note(text, start, end, "uncased letters after a line-end hyphen: left as is")
+            continue
+        join, reason, confidence = decide(prefix, left, right, vocabulary, context)
+        output.edit(
+            "join_line_end_hyphens", text, start, end, "" if join else "-", reason, confidence
+        )
+    for match in NUMBER_RANGE.finditer(text):
+        output.edit(
+            "join_line_end_hyphens",
+            text,
+            match.start(),
+            match.end(),
+            "",
+            "number range broken at its dash: line break removed",
+            0.9,
+        )
+    return output
+
+
+def decide(
+    prefix: str, left: str, right: str, vocabulary: Vocabulary, context: RuleContext
+) -> tuple[bool, str, float]:
+    """Join ``left``-``right`` into one word (True) or keep the hyphen (False), and why."""
+    joined, hyphenated = left + right, f"{left}-{right}"
+    whole, split = vocabulary.count(joined), vocabulary.compound(prefix + hyphenated)
+    if whole > split:
+        return True, f"'{joined}' stands whole elsewhere in the document", 0.95
+    if split > whole:
+        return False, f"'{hyphenated}' stands hyphenated elsewhere in the document", 0.95
+    lexicon = context.lexicon
+    if lexicon.check(joined):
+        return True, f"'{joined}' is a dictionary word", 0.9
+    minimum = context.config.compound_min_part
+    if (
+        len(left) >= minimum
+        and len(right) >= minimum
+        and lexicon.check(left)
+        and lexicon.check(right)
+    ):
+        return (
+            False,
+            (
+                f"'{left}' and '{right}' are words and '{joined}' is not: "
+                "a compound broken at its own hyphen"
+            ),
+            0.8,
+        )
+    if prefix:
+        return False, "part of a hyphenated compound: hyphen kept", 0.6
+    return (
+        True,
+        (
+            f"'{joined}' is unknown to the dictionary and the document; a line-end "
+            "hyphen most often splits a word, joined as printed"
+        ),
+        0.7,
+    )

@@ -1,0 +1,80 @@
+"""Reflow OCR lines into paragraphs: one paragraph per line, one blank line between them.
+
+A blank line inside an open sentence followed by a lowercase word is a column break, not
+a paragraph. A new paragraph can start without a blank line: a new interview turn
+(``- The…``), or after a short last line that ends a sentence.
+
+>>> from preserve.repair.context import preview
+>>> print(preview(reflow_paragraphs, "We flew over the\\ntown twice\\n\\nfive times a day.\\n"
+...               "- What did the\\nauthorities do?\\n\\nThe same evening\\n"))
+We flew over the town twice five times a day.
+<BLANKLINE>
+- What did the authorities do?
+<BLANKLINE>
+The same evening
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import re
+
+from preserve.repair.context import RuleContext, RuleOutput, ends_sentence, lines_of
+
+TURN = re.compile(r"[-–—]\s+\S")
+"""A line opening a new turn of an interview or dialogue."""
+OPENERS = "\"'“‘«„‚([-–—"
+
+
+def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
+    """Join the lines of each paragraph with one space; separate paragraphs by a blank line."""
+    output = RuleOutput()
+    rule = "reflow_paragraphs"
+    short = context.config.short_line_ratio * context.column_width(text)
+    previous: tuple[int, str] | None = None  # (end of content, content) of the last line
+    blanks = 0
+    for line_start, line in lines_of(text):
+        content = line.strip()
+        if not content:
+            blanks += 1
+            continue
+        begin = line_start + (len(line) - len(line.lstrip()))
+        if previous is None:
+            if begin > line_start:
+                output.edit(rule, text, line_start, begin, "", "indentation of a paragraph")
+        else:
+            end, before = previous
+            paragraph, reason, confidence = _decide(before, content, blanks > 0, short)
+            wanted = "\n\n" if paragraph else " "
+            if text[end:begin] != wanted:
+                output.edit(rule, text, end, begin, wanted, reason, confidence)
+            if paragraph and confidence < 0.7:
+                output.note(text, end, begin, reason)
+        previous = (line_start + len(line.rstrip()), content)
+        blanks = 0
+    return output
+
+
+def _decide(before: str, after: str, blank: bool, short: float) -> tuple[bool, str, float]:
+    """Is there a paragraph break between line ``before`` and line ``after``?"""
+    first = after[0]
+    if TURN.match(after):
+        return True, "a new turn of the interview starts a paragraph", 0.9
+    if not blank:
+        if ends_sentence(before) and len(before) < short and (first.isupper() or first in OPENERS):
+            return True, "a short last line ends the sentence: new paragraph", 0.8
+        return False, "lines of one paragraph", 1.0
+    if first.islower() and not ends_sentence(before):
+        return False, "column break inside a sentence (next line goes on in lowercase)", 0.9
+    if before.endswith((",", ";")) and not first.isdigit():
+        return False, "column break after a comma", 0.8
+    if not ends_sentence(before) and not before.endswith(":"):
+        return (
+            True,
+            (
+                "sentence open before a blank line but the next line starts with "
+                f"{first!r}: kept as a paragraph break"
+            ),
+            0.5,
+        )
+    return True, "paragraph break", 1.0
