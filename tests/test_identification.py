@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import shutil
 import time
 import tracemalloc
@@ -234,3 +235,12 @@ def test_nul_after_the_first_mebibyte_is_binary(tmp_path: Path) -> None:
 def test_non_ascii_after_the_first_mebibyte_is_utf8(tmp_path: Path) -> None:
     path = _one_line(tmp_path / "late.txt", 2 * SAMPLE_SIZE, b"a", tail="→ fin".encode())
     assert identify(path).encoding == "utf-8"
+
+
+def test_name_that_is_not_utf8(tmp_path: Path) -> None:
+    raw_name = os.fsencode(tmp_path) + b"/caf\xe9 menu.txt"
+    with open(raw_name, "wb") as out:
+        out.write("Grüße\n".encode())
+    found = identify(os.fsdecode(raw_name))
+    assert (found.puid, found.encoding) == ("x-fmt/111", "utf-8")
+    assert "extension match txt" in found.basis

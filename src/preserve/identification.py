@@ -30,6 +30,7 @@ from __future__ import annotations
 import codecs
 import os
 import stat
+import tempfile
 from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
@@ -245,11 +246,32 @@ def decode_text(data: bytes, encoding: str | None) -> str:
 
 
 def _siegfried(path: str) -> dict[str, Any]:
+    """siegfried's first result for ``path``; a failure becomes an ``errors`` entry."""
     import pygfried
 
-    result = pygfried.identify(path, detailed=True)
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return _siegfried_via_link(path)
+    try:
+        result = pygfried.identify(path, detailed=True)
+    except Exception as error:  # a siegfried failure must not stop identification
+        return {"errors": f"siegfried failed ({error})"}
     files = result.get("files") or []
     return dict(files[0]) if files else {}
+
+
+def _siegfried_via_link(path: str) -> dict[str, Any]:
+    """siegfried takes UTF-8 names only: show it the file through a temporary link that
+    keeps the extension (its evidence), never touching the original."""
+    suffix = os.path.splitext(path)[1]
+    safe_suffix = suffix if suffix.isascii() and suffix.isprintable() else ""
+    with tempfile.TemporaryDirectory(prefix="preserve-identify-") as folder:
+        link = os.path.join(folder, "file" + safe_suffix)
+        os.symlink(os.path.abspath(path), link)
+        found = _siegfried(link)
+    found["filename"] = path
+    return found
 
 
 def _open_regular(path: str) -> tuple[int, os.stat_result]:
