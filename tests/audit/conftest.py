@@ -1,0 +1,31 @@
+"""Fixtures for audit tests: a real SQLite catalog and three good packages in tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from audit_helpers import make_package
+
+from preserve.catalog import Catalog
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Catalog]:
+    packages = tmp_path / "packages"
+    packages.mkdir()
+    catalog = Catalog.open(packages / ".catalog.sqlite")
+    yield catalog
+    catalog.close()
+
+
+@pytest.fixture
+def packages(store: Catalog) -> Path:
+    return store.path.parent
+
+
+@pytest.fixture
+def three(store: Catalog, packages: Path) -> dict[str, Path]:
+    """Three good packages: a, b, c."""
+    return {name: make_package(packages, store, name) for name in ("a", "b", "c")}
