@@ -1,0 +1,152 @@
+"""Checksum algorithms of manifests, and hashing each file once for all of them.
+
+Algorithm names follow bagit-python's list (``bagit.CHECKSUM_ALGOS``, hashlib's
+guaranteed algorithms) minus the SHAKE functions, which have no fixed digest length;
+RFC 8493's normalized spellings (``sha3256`` for SHA3-256) map to the same functions.
+
+>>> hashlib_name("sha256"), hashlib_name("sha3256"), hashlib_name("crc32")
+('sha256', 'sha3_256', None)
+>>> hex_length("md5")
+32
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from functools import cache
+
+import bagit
+
+from preserve.fixity import digest_stream
+from preserve.validation.tagfiles import UnsafeFile, open_regular
+
+BATCH_BYTES = 64 << 20
+BATCH_FILES = 256
+"""A worker gets files in batches (64 MiB or 256 files) so small files do not cost an IPC each."""
+
+
+@cache
+def hashlib_name(algorithm: str) -> str | None:
+    """The hashlib function for a manifest's algorithm name, or None if unsupported."""
+    supported = {name for name in bagit.CHECKSUM_ALGOS if not name.startswith("shake")}
+    if algorithm in supported:
+        return algorithm
+    for name in supported:
+        if name.replace("_", "") == algorithm:
+            return name
+    return None
+
+
+@cache
+def hex_length(algorithm: str) -> int | None:
+    """Length of the hex digest for a supported algorithm."""
+    name = hashlib_name(algorithm)
+    return None if name is None else hashlib.new(name).digest_size * 2
+
+
+@dataclass(frozen=True, slots=True)
+class HashJob:
+    """One file to hash: where, which algorithms, and the identity seen by the scan."""
+
+    path: str
+    algorithms: tuple[str, ...]
+    identity: tuple[int, int]
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class HashResult:
+    """Digests by manifest algorithm name, or why the file could not be read."""
+
+    path: str
+    digests: dict[str, str] | None
+    error: str | None = None
+
+
+def hash_one(root: str, job: HashJob, progress: Callable[[int], None] | None = None) -> HashResult:
+    """Hash one file of the bag in one read, refusing anything but the scanned regular file."""
+    names = {algorithm: hashlib_name(algorithm) for algorithm in job.algorithms}
+    usable = {a: n for a, n in names.items() if n is not None}
+    try:
+        with open_regular(os.path.join(root, job.path), job.identity) as stream:
+            digests = digest_stream(stream, sorted(set(usable.values())), progress)
+    except (OSError, UnsafeFile) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        return HashResult(job.path, None, reason)
+    return HashResult(job.path, {a: digests[n] for a, n in usable.items()})
+
+
+def _hash_batch(root: str, jobs: list[HashJob]) -> list[HashResult]:
+    return [hash_one(root, job) for job in jobs]
+
+
+def _batches(jobs: Iterable[HashJob]) -> Iterator[list[HashJob]]:
+    batch: list[HashJob] = []
+    size = 0
+    for job in jobs:
+        batch.append(job)
+        size += job.size
+        if size >= BATCH_BYTES or len(batch) >= BATCH_FILES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def hash_files(
+    root: str,
+    jobs: Iterable[HashJob],
+    *,
+    processes: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[HashResult]:
+    """Hash every job; with ``processes > 1`` a process pool works through batches.
+
+    The pool uses the ``forkserver`` start method: forking a process that runs threads
+    (a Prefect flow does) can deadlock. At most a few batches per worker are in flight,
+    so memory stays flat however many files the bag holds. With a pool, ``progress``
+    hears each file's size when its batch is done.
+    """
+    if processes <= 1:
+        for job in jobs:
+            yield hash_one(root, job, progress)
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        in_flight: set[Future[list[HashResult]]] = set()
+        sizes: dict[Future[list[HashResult]], int] = {}
+        for batch in _batches(jobs):
+            future = pool.submit(_hash_batch, root, batch)
+            in_flight.add(future)
+            sizes[future] = sum(job.size for job in batch)
+            if len(in_flight) >= processes * 3:
+                done, in_flight = _drain(in_flight)
+                yield from _collect(done, sizes, progress)
+        while in_flight:
+            done, in_flight = _drain(in_flight)
+            yield from _collect(done, sizes, progress)
+
+
+def _drain(
+    in_flight: set[Future[list[HashResult]]],
+) -> tuple[set[Future[list[HashResult]]], set[Future[list[HashResult]]]]:
+    done, pending = wait(in_flight, return_when=FIRST_COMPLETED)
+    return set(done), set(pending)
+
+
+def _collect(
+    done: set[Future[list[HashResult]]],
+    sizes: dict[Future[list[HashResult]], int],
+    progress: Callable[[int], None] | None,
+) -> Iterator[HashResult]:
+    for future in done:
+        results = future.result()
+        if progress is not None:
+            progress(sizes[future])
+        del sizes[future]
+        yield from results
