@@ -1,0 +1,375 @@
+"""The review page: what an archivist sees, checked in the HTML and in a real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from preserve.repair.edits import Edit, EditLog, edits_from_replacements
+from preserve.repair.review import (
+    CONTENT_SECURITY_POLICY,
+    describe_rule,
+    locate_edits,
+    render_result,
+    render_review,
+    show_invisibles,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+HOSTILE = '</script><script>document.body.appendChild(document.createElement("pwned"))</script>'
+
+
+class Page(HTMLParser):
+    """Just enough of a DOM for the checks: the repaired text, marks, tables, scripts."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, dict[str, str]]] = []
+        self.repaired: list[str] = []
+        self.marks: list[dict[str, str]] = []
+        self.mark_text: list[str] = []
+        self.scripts = 0
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.by_id: dict[str, list[str]] = {}
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        self.tags.append((tag, attributes))
+        if tag == "script":
+            self.scripts += 1
+        if tag == "mark" and self._inside("repaired"):
+            self.marks.append(attributes)
+            self.mark_text.append("")
+        if tag not in ("meta", "input", "br", "link", "img"):
+            self.stack.append((tag, attributes))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack:
+            open_tag, _ = self.stack.pop()
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self._inside("repaired"):
+            self.repaired.append(data)
+            if self.stack and self.stack[-1][0] == "mark":
+                self.mark_text[-1] += data
+        for _, attributes in self.stack:
+            if "id" in attributes:
+                self.by_id.setdefault(attributes["id"], []).append(data)
+
+    def _inside(self, element_id: str) -> bool:
+        return any(attributes.get("id") == element_id for _, attributes in self.stack)
+
+    def text_of(self, element_id: str) -> str:
+        return " ".join(" ".join(self.by_id.get(element_id, [])).split())
+
+
+def build(original: str, steps: list[tuple[str, str, str, str]]) -> tuple[str, EditLog]:
+    """Apply (rule, regex, replacement, reason) steps, logging each as the engine would."""
+    log = EditLog()
+    text = original
+    for rule, pattern, replacement, reason in steps:
+        found = [(m.start(), m.end(), replacement, reason) for m in re.finditer(pattern, text)]
+        log.add_step(rule, edits_from_replacements(rule, text, found))
+        text = log.apply(original)
+    return text, log
+
+
+ORIGINAL = (
+    "Karabakh\n\nS urvivors of the assault had to \nleave. Armenian gangs perpetrated a massa-\n"
+    "cre. The fu-\ngitives ran.\n16 www.example.org\nAzer-\nbaijani T V journalist  filmed "
+    "grief-stricken people.\n" + HOSTILE + "\n"
+)
+STEPS = [
+    ("fix_drop_cap", r"(?<=\n)S (?=urvivors)", "S", "a lone capital before a lower-case word"),
+    ("remove_running_heads", r"(?m)^\d+ www\.\S+\n", "", "folio: digits and a web address"),
+    ("join_line_end_hyphens", r"(?<=[a-z])-\n(?=[a-z])", "", "joined word is in the dictionary"),
+    ("reflow_paragraphs", r" ?\n(?=[a-z])", " ", "the sentence goes on"),
+    ("join_split_words", r"\bT V\b", "TV", "TV is a word, T and V are not"),
+    ("collapse_spaces", r"  +", " ", "run of spaces"),
+]
+DEBRIS = [
+    {
+        "kind": "folio",
+        "text": "16 www.example.org",
+        "start": ORIGINAL.index("16 www"),
+        "end": ORIGINAL.index("16 www") + 18,
+        "reason": "digits and a web address on a short line",
+    }
+]
+
+
+@pytest.fixture
+def sample() -> tuple[str, EditLog]:
+    text, log = build(ORIGINAL, STEPS)
+    log.note("join_line_end_hyphens", 0, 5, "Azer-\nbaijani", "not sure: keep <b>both</b>")
+    return text, log
+
+
+def render(text: str, log: EditLog, **extra: object) -> str:
+    arguments: dict[str, object] = {
+        "title": "Survivors <i>issue</i>",
+        "debris": DEBRIS,
+        "kind": "ocr",
+        "classification_reason": "many hyphenated line ends",
+        "software": {"preserve": "0.1.0", "ftfy": "6.3.1"},
+        "config": {"language": "en_US", "rules": [rule for rule, *_ in STEPS]},
+        "source_name": "raw/000_sample.txt",
+    }
+    arguments.update(extra)
+    return render_review(ORIGINAL, text, log, **arguments)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- locating edits
+
+
+def same_spans(located: list, log: EditLog) -> bool:
+    """Our one-pass spans equal EditLog.final_spans (the slow reference), edit by edit."""
+    ours = sorted((item.start, item.end, repr(item.edit)) for item in located)
+    return ours == sorted((start, end, repr(edit)) for edit, start, end in log.final_spans())
+
+
+def test_locate_edits_matches_the_edit_log_final_spans(sample: tuple[str, EditLog]) -> None:
+    _, log = sample
+    located = locate_edits(log)
+    assert [item.edit for item in located] == log.edits  # numbered in the order made
+    assert same_spans(located, log)
+
+
+def test_located_edits_point_at_their_text_in_the_original_and_the_result(
+    sample: tuple[str, EditLog],
+) -> None:
+    text, log = sample
+    by_rule = {item.edit.rule: item for item in locate_edits(log)}
+    split = by_rule["join_split_words"]
+    assert ORIGINAL[split.original_start : split.original_start + 3] == "T V"
+    assert text[split.start : split.end] == "TV"
+    folio = by_rule["remove_running_heads"]
+    assert ORIGINAL[folio.original_start :].startswith("16 www.example.org")
+    assert folio.start == folio.end and not folio.superseded  # a deletion is a marker
+
+
+def test_an_edit_whose_output_was_removed_later_is_superseded() -> None:
+    log = EditLog()
+    log.add_step("fix_case", [Edit("fix_case", 0, 3, "PAG", "Pag")])
+    log.add_step("remove_running_heads", [Edit("remove_running_heads", 0, 5, "Pag 1", "")])
+    located = locate_edits(log)
+    assert [item.superseded for item in located] == [True, False]
+    page = Page(render_review("PAG 1", "", log, title="t"))
+    assert [mark["data-e"] for mark in page.marks] == ["2"]  # only the deletion is marked
+    markup = render_review("PAG 1", "", log, title="t")
+    superseded = markup[markup.index('id="superseded"') : markup.index('id="debris"')]
+    assert "fix_case" in superseded and "PAG" in superseded
+
+
+@st.composite
+def logs(draw: st.DrawFn) -> tuple[str, EditLog]:
+    text = draw(st.text(alphabet="ab -\n", max_size=30))
+    original = text
+    log = EditLog()
+    for number in range(draw(st.integers(0, 4))):
+        cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8)))
+        replacements = []
+        position = -1
+        for start, end in zip(cuts[::2], cuts[1::2], strict=False):
+            if start <= position or (start == end and start == position):
+                continue
+            replacements.append((start, end, draw(st.text(alphabet="xy\n", max_size=3)), "r"))
+            position = end
+        log.add_step(f"rule{number}", edits_from_replacements(f"rule{number}", text, replacements))
+        text = log.apply(original)
+    return original, log
+
+
+@settings(max_examples=150, deadline=None)
+@given(logs())
+def test_locating_edits_agrees_with_the_slow_reference_and_keeps_the_text(
+    case: tuple[str, EditLog],
+) -> None:
+    original, log = case
+    text = log.apply(original)
+    located = locate_edits(log)
+    assert same_spans(located, log)
+    for item in located:
+        assert 0 <= item.original_start <= len(original)
+        assert 0 <= item.start <= item.end <= len(text)
+    page = Page(render_review(original, text, log, title="t"))
+    assert "".join(page.repaired) == text
+    shown = {number for mark in page.marks for number in mark["data-e"].split()}
+    assert shown == {str(item.number) for item in located if not item.superseded}
+
+
+# ---------------------------------------------------------------- the page itself
+
+
+def test_the_page_shows_the_repaired_text_exactly_with_every_edit_marked(
+    sample: tuple[str, EditLog],
+) -> None:
+    text, log = sample
+    page = Page(render(text, log))
+    assert "".join(page.repaired) == text
+    numbers = sorted(int(n) for mark in page.marks for n in mark["data-e"].split())
+    assert numbers == list(range(1, len(log.edits) + 1))
+    assert all(mark["tabindex"] == "0" and mark["title"] for mark in page.marks)
+    tv = page.marks[page.mark_text.index("TV")]
+    assert tv["title"].startswith("join_split_words: T␣V → TV — TV is a word")
+    hyphen = next(m for m in page.marks if m["title"].startswith("join_line_end_hyphens"))
+    assert "d" in hyphen["class"].split() and "-⏎ → (nothing)" in hyphen["title"]
+
+
+def test_the_page_counts_edits_per_rule_with_descriptions_and_filters(
+    sample: tuple[str, EditLog],
+) -> None:
+    text, log = sample
+    markup = render(text, log)
+    page = Page(markup)
+    rows = re.findall(r'<tr data-rule="([^"]+)">.*?<td class="num">(\d+)', markup)
+    assert dict((rule, int(count)) for rule, count in rows) == log.summary()
+    assert [rule for rule, _ in rows] == [step.rule for step in log.steps]  # pipeline order
+    boxes = [a for tag, a in page.tags if tag == "input" and a.get("type") == "checkbox"]
+    assert len(boxes) == len(log.summary())
+    assert describe_rule("join_line_end_hyphens") in markup
+    header = page.text_of("total")
+    assert header == f"{len(log.edits)} by {len(log.summary())} rules"
+
+
+def test_the_page_lists_debris_with_its_line_notes_software_and_configuration(
+    sample: tuple[str, EditLog],
+) -> None:
+    text, log = sample
+    page = Page(render(text, log))
+    debris = page.text_of("debris")
+    assert "folio 7 16 www.example.org digits and a web address" in debris
+    notes = page.text_of("notes")
+    assert "not sure: keep <b>both</b>" in notes and "Azer-⏎baijani" in notes
+    provenance = page.text_of("provenance")
+    assert "ftfy 6.3.1" in provenance and '"language": "en_US"' in provenance
+    assert page.text_of("kind") == "OCR — many hyphenated line ends"
+
+
+def test_the_page_is_self_contained_and_escapes_everything(sample: tuple[str, EditLog]) -> None:
+    text, log = sample
+    markup = render(text, log)
+    page = Page(markup)
+    assert page.scripts == 1  # only ours: the hostile text stays text
+    assert "<pwned" not in markup and "<b>both</b>" not in markup and "<i>issue" not in markup
+    assert HOSTILE in "".join(page.repaired)
+    csp = [a for tag, a in page.tags if tag == "meta" and a.get("http-equiv")]
+    assert csp == [{"http-equiv": "Content-Security-Policy", "content": CONTENT_SECURITY_POLICY}]
+    loads = [(tag, a) for tag, a in page.tags if {"src", "srcset", "data"} & a.keys()]
+    assert loads == []
+    links = [a["href"] for tag, a in page.tags if "href" in a]
+    assert links and all(link.startswith("#") for link in links)
+    assert not re.search(r"https?://|url\(|@import|@font-face", markup)
+
+
+def test_the_page_is_reproducible_and_handles_an_empty_log() -> None:
+    log = EditLog()
+    first = render_review("same\n", "same\n", log, title="t", kind="born-digital")
+    assert first == render_review("same\n", "same\n", log, title="t", kind="born-digital")
+    page = Page(first)
+    assert "".join(page.repaired) == "same\n" and page.marks == []
+    assert "No rule changed anything" in first and page.text_of("kind") == "Born-digital"
+
+
+def test_invisible_characters_are_shown() -> None:
+    assert show_invisibles("a\u00adb\u0007") == "a‹U+00AD›b‹U+0007›"
+    assert show_invisibles("  ") == "␣␣"
+    long = "x" * 50 + "  y "
+    assert show_invisibles(long) == "x" * 50 + "␣␣y␣"
+
+
+@pytest.mark.slow
+def test_a_one_megabyte_text_renders_in_under_two_seconds() -> None:
+    unit = (
+        "The journalist filmed bodies of chil-\ndren, women and el-\nderly people  and "
+        "then the process\n16 www.example.org\nof sending the bodies by T V crews.\n\n"
+    )
+    original = unit * (1_000_000 // len(unit))
+    text, log = build(original, STEPS)
+    assert len(log.edits) > 40_000
+    started = time.process_time()
+    markup = render_review(original, text, log, title="big")
+    elapsed = time.process_time() - started
+    assert elapsed < 2.0, f"rendering took {elapsed:.2f} s"
+    assert markup.count("<mark ") >= len(log.edits) - 1
+
+
+# ---------------------------------------------------------------- the real engine
+
+
+def test_the_review_of_the_real_magazine_sample(magazine_text: str) -> None:
+    from preserve.repair import repair  # the engine (issue #3): this test needs it
+
+    result = repair(magazine_text)
+    markup = render_result(result, title="Magazine sample", source_name="raw/000.txt")
+    page = Page(markup)
+    assert "".join(page.repaired) == result.text
+    rows = re.findall(r'<tr data-rule="([^"]+)">.*?<td class="num">(\d+)', markup)
+    assert {rule: int(count) for rule, count in rows} == result.summary()
+    located = locate_edits(result.log)
+    shown = {number for mark in page.marks for number in mark["data-e"].split()}
+    assert shown == {str(item.number) for item in located if not item.superseded}
+    assert page.text_of("kind").startswith("OCR")
+    for item in result.debris:
+        assert " ".join(item.text.split()) in page.text_of("debris")
+    assert json.dumps(result.config.to_dict()["language"]) in page.text_of("provenance")
+
+
+# ---------------------------------------------------------------- headless Chromium
+
+
+def run_chromium(profile: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run scripts/bootstrap.sh --tests to install Debian's chromium."
+        )
+    command = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        f"--user-data-dir={profile}",
+        *arguments,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+
+
+@pytest.mark.slow
+def test_a_reader_in_headless_chromium_sees_text_counts_an_edit_and_debris(
+    sample: tuple[str, EditLog], tmp_path: Path
+) -> None:
+    text, log = sample
+    target = tmp_path / "review.html"
+    target.write_text(render(text, log), encoding="utf-8")
+    tv = next(item for item in locate_edits(log) if item.edit.rule == "join_split_words")
+    shown = run_chromium(tmp_path / "profile", "--dump-dom", f"{target.as_uri()}#edit-{tv.number}")
+    dom = Page(shown.stdout)
+    assert "".join(dom.repaired) == text  # the repaired text, after the script ran
+    assert "<pwned" not in shown.stdout  # the hostile text never ran
+    detail = dom.text_of("detail")  # the panel the script filled for #edit-N
+    assert detail.startswith(f"Edit {tv.number}: join_split_words")
+    assert "T␣V → TV" in detail and "TV is a word" in detail and "Line in original 9" in detail
+    rules = dom.text_of("rules")
+    for rule, count in log.summary().items():
+        assert f"{rule} {count}" in rules
+    assert "16 www.example.org" in dom.text_of("debris")
+    assert not re.search(r"(?:src|href)=\"https?:", shown.stdout)
+    shutil.rmtree(tmp_path / "profile", ignore_errors=True)
