@@ -42,7 +42,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    premis.premis_schema.cache_clear()
+    vars(premis._SCHEMAS).clear()  # load the schema again, under the ban
 
 
 def at(seconds: int) -> datetime:
@@ -371,3 +371,14 @@ def test_schema_imports_come_from_package_data_only() -> None:
     missing = etree.fromstring(importing("http://www.w3.org/1999/xlink.xsd"), _parser())
     with pytest.raises(etree.XMLSchemaParseError):
         etree.XMLSchema(missing)
+
+
+def test_validation_in_threads(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    good = build_premis(*package(tmp_path))
+    bad = good.replace(b"<premis:size>", b"<premis:size>x", 1)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(validate_premis, [good, bad] * 20))
+    assert all(r == [] for r in results[::2])
+    assert all(r and "size" in r[0] for r in results[1::2])
