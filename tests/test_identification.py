@@ -244,3 +244,10 @@ def test_name_that_is_not_utf8(tmp_path: Path) -> None:
     found = identify(os.fsdecode(raw_name))
     assert (found.puid, found.encoding) == ("x-fmt/111", "utf-8")
     assert "extension match txt" in found.basis
+
+
+def test_guess_on_a_large_file_says_it_saw_only_the_first_mebibyte(tmp_path: Path) -> None:
+    path = _one_line(tmp_path / "big-latin.txt", 3 * SAMPLE_SIZE, LATIN1.encode("latin-1"))
+    found = identify(path)
+    assert found.encoding == "cp1252"
+    assert "first 1 MiB" in found.encoding_basis

@@ -158,8 +158,6 @@ def _guess_with_charset_normalizer(data: bytes, note: str) -> tuple[str | None, 
     name = codecs.lookup(chosen).name
     confidence = 1.0 - best.chaos
     details = [f"confidence {confidence:.2f}"]
-    if best.language and best.language != "Unknown":
-        details.append(f"language {best.language}")
     details.append(note)
     others = [codecs.lookup(c).name for c in candidates if codecs.lookup(c).name != name]
     if others:
@@ -206,7 +204,12 @@ def detect_encoding(data: bytes, *, complete: bool = True) -> tuple[str | None, 
     try:
         decoder.decode(data, final=complete)
     except UnicodeDecodeError:
-        note = "first 1 MiB" if len(data) > SAMPLE_SIZE else "whole file"
+        if complete and len(data) <= SAMPLE_SIZE:
+            note = "whole file"
+        elif len(data) >= SAMPLE_SIZE:
+            note = "first 1 MiB"
+        else:
+            note = f"first {len(data)} bytes"
         return _guess_with_charset_normalizer(data, note)
     return "utf-8", "valid utf-8"
 
