@@ -312,8 +312,8 @@ def _render_text(text: str, located: Sequence[LocatedEdit], rule_index: Mapping[
     for position, following in zip(ordered, [*ordered[1:], None], strict=True):
         for index in closes.get(position, ()):
             del active[index]
-        for index in points.get(position, ()):
-            parts.append(mark([index], "", deletion=True))
+        if position in points:  # removals at one place share one marker
+            parts.append(mark(points[position], "", deletion=True))
         for index in opens.get(position, ()):
             active[index] = None
         if following is None:
@@ -324,10 +324,11 @@ def _render_text(text: str, located: Sequence[LocatedEdit], rule_index: Mapping[
 
 
 def _before_after(edit: Edit) -> str:
-    return (
-        f"<del>{_esc(show_invisibles(edit.before))}</del> → "
-        f"<ins>{_esc(show_invisibles(edit.after))}</ins>"
-    )
+    def part(tag: str, text: str) -> str:
+        empty = ' class="none"' if not text else ""
+        return f"<{tag}{empty}>{_esc(show_invisibles(text))}</{tag}>"
+
+    return f"{part('del', edit.before)} → {part('ins', edit.after)}"
 
 
 def _edit_row(item: LocatedEdit, rule_index: Mapping[str, int], starts: list[int]) -> str:
@@ -435,7 +436,7 @@ def render_review(
             add(
                 f'<tr data-rule="{_esc(rule)}"><td><input type="checkbox" checked id="f{index}" '
                 f'data-r="{index}" aria-label="Show edits by {_esc(rule)}"></td>'
-                f'<td><label for="f{index}"><span class="sw c{index % 12}"></span>'
+                f'<td class="rule"><label for="f{index}"><span class="sw c{index % 12}"></span>'
                 f"<code>{_esc(rule)}</code></label></td>"
                 f'<td class="num">{counts[rule]}{extra}</td>'
                 f"<td>{_esc(describe_rule(rule, descriptions))}</td></tr>\n"
@@ -612,10 +613,11 @@ table{border-collapse:collapse;width:100%;font-size:.93rem}
 th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
 thead th{background:#f2f2f2}td.num{text-align:right;white-space:nowrap}.sub{color:var(--muted)}
 .counts td:first-child{width:3.5rem;text-align:center}
-.counts input{width:1.1rem;height:1.1rem}
+.counts input{width:1.1rem;height:1.1rem}.counts td.rule{white-space:nowrap}
 .sw{display:inline-block;width:.9rem;height:.9rem;border-radius:2px;margin-right:.4rem;
 vertical-align:-.1rem;background:var(--bg);border:1px solid var(--ul)}
-.layout{display:grid;grid-template-columns:minmax(0,1fr) 20rem;gap:1.25rem;align-items:start}
+.layout{display:grid;grid-template-columns:minmax(0,48rem) minmax(16rem,1fr);gap:1.25rem;
+align-items:start}
 .repaired{white-space:pre-wrap;overflow-wrap:anywhere;font:1.05rem/1.65 Georgia,"DejaVu Serif",
 serif;border:1px solid var(--line);border-radius:4px;padding:1rem 1.25rem;max-width:48rem}
 #detail{position:sticky;top:.75rem;border:1px solid var(--line);border-radius:4px;
@@ -625,12 +627,15 @@ padding:.6rem .8rem;background:#fafafa;max-height:90vh;overflow:auto;font-size:.
 #detail dt{font-weight:600;color:var(--muted)}#detail dd{margin:0;overflow-wrap:anywhere}
 del{background:#ffe1de;color:#7a1010;text-decoration:none;padding:0 .15rem}
 ins{background:#dcf5d6;color:#0f4d0a;text-decoration:none;padding:0 .15rem}
+del.none,ins.none{background:none;color:var(--muted);font-style:italic}
 .ba{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.88rem;overflow-wrap:anywhere}
 #detail .ba{font-size:.85rem}
 mark.m{color:inherit;background:var(--bg);border-bottom:2px solid var(--ul);border-radius:2px;
 cursor:pointer;padding:0}
 mark.m.w{background:none;border-bottom:2px dotted var(--ul)}
 mark.m.d{background:none;border:0;padding:0}
+mark.m.d.w::after{content:"";width:3px;height:1.05em;padding:0;margin:0 1px;border:0;
+border-radius:1px;vertical-align:-.15em;background:var(--ul);opacity:.45}
 mark.m.d::after{content:"\\2212";display:inline-block;color:var(--ul);background:var(--bg);
 border:1px solid var(--ul);border-radius:3px;font:700 .7rem/1 system-ui,sans-serif;
 padding:.05rem .12rem;margin:0 .05rem;vertical-align:.35em}
