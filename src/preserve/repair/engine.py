@@ -21,7 +21,9 @@ from preserve.repair.context import RuleContext, RuleOutput
 from preserve.repair.edits import EditLog, Step
 from preserve.repair.lexicon import get_lexicon, software_versions
 from preserve.repair.rules.encoding import fix_encoding, remove_soft_hyphens
+from preserve.repair.rules.headings import fix_drop_caps, restore_small_caps
 from preserve.repair.rules.hyphenation import join_line_end_hyphens
+from preserve.repair.rules.layout import move_interrupting_blocks, remove_layout_debris
 from preserve.repair.rules.reflow import reflow_paragraphs
 from preserve.repair.rules.whitespace import (
     collapse_blank_lines,
@@ -29,6 +31,7 @@ from preserve.repair.rules.whitespace import (
     remove_space_before_punctuation,
     strip_trailing_whitespace,
 )
+from preserve.repair.rules.words import join_split_words
 
 Rule = Callable[[str, RuleContext], RuleOutput]
 
@@ -37,8 +40,13 @@ PIPELINE: dict[str, Rule] = {
     "remove_soft_hyphens": remove_soft_hyphens,
     "strip_trailing_whitespace": strip_trailing_whitespace,
     "collapse_blank_lines": collapse_blank_lines,
+    "remove_layout_debris": remove_layout_debris,
+    "move_interrupting_blocks": move_interrupting_blocks,
+    "fix_drop_caps": fix_drop_caps,
+    "join_split_words": join_split_words,
     "join_line_end_hyphens": join_line_end_hyphens,
     "reflow_paragraphs": reflow_paragraphs,
+    "restore_small_caps": restore_small_caps,
     "remove_space_before_punctuation": remove_space_before_punctuation,
     "collapse_spaces": collapse_spaces,
 }

@@ -1,0 +1,133 @@
+"""Heading rules: a drop cap split from its word, small caps read as case soup.
+
+>>> from preserve.repair.context import preview
+>>> preview(fix_drop_caps, "S urvivors of the assault fled.\\n\\nA mass of people came.")
+'Survivors of the assault fled.\\n\\nA mass of people came.'
+>>> preview(restore_small_caps, "In THe eArly HourS of 26 februAry, ArMed forCeS CAPTured THe Town.")
+'In the early hours of 26 February, armed forces captured the town.'
+"""
+
+from __future__ import annotations
+
+import re
+
+from preserve.repair.context import WORD, RuleContext, RuleOutput, Vocabulary
+
+DROP_CAP = re.compile(r"(?:\A|(?<=\n\n))[ \t]*([^\W\d_]) ([^\W\d_]+)(?![\w'’-])")
+SENTENCE_START = re.compile(r"(?:\A|[.!?…][\"'”’)]*\s+)[\"'“‘(]*\Z")
+
+
+def fix_drop_caps(text: str, context: RuleContext) -> RuleOutput:
+    """Join a paragraph's first capital to the rest of its word (``S urvivors``).
+
+    Only when the joined word is known (dictionary or document) and the rest is not.
+    """
+    output = RuleOutput()
+    vocabulary = context.vocabulary(text)
+    for match in DROP_CAP.finditer(text):
+        letter, rest = match.group(1), match.group(2)
+        if not (letter.isupper() and rest.islower()):
+            continue
+        joined = letter + rest
+        if context.lexicon.check(rest) or vocabulary.count(rest) > 1:
+            continue
+        if not context.knows(joined, vocabulary):
+            output.note(
+                text,
+                match.start(1),
+                match.end(2),
+                f"'{joined}' is not a known word: drop cap left as read",
+            )
+            continue
+        output.edit(
+            "fix_drop_caps",
+            text,
+            match.end(1),
+            match.start(2),
+            "",
+            f"drop cap split from its word: '{joined}' is a known word",
+            0.9,
+        )
+    return output
+
+
+def is_case_soup(word: str) -> bool:
+    """Mixed case no writer uses: a capital after a small letter, or a small first letter.
+
+    >>> [is_case_soup(w) for w in ("THe", "eArly", "HourS", "Town", "NATO", "iPhone")]
+    [True, True, True, False, False, True]
+    """
+    if word.isupper() or word.islower() or len(word) < 2:
+        return False
+    if word[0].islower():
+        return True
+    rest = word[1:]
+    return not rest.islower()
+
+
+def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
+    """Rewrite a paragraph read from small caps (case soup) in normal case.
+
+    Names keep a capital when the document writes them so elsewhere, or when the
+    dictionary knows only the capitalized form; unknown words in such a line are names.
+    """
+    output = RuleOutput()
+    config = context.config
+    paragraphs = []
+    position = 0
+    for line in text.split("\n"):
+        words = [m for m in WORD.finditer(line) if len(m.group()) > 1]
+        soup = sum(1 for m in words if is_case_soup(m.group()))
+        if (
+            soup >= config.small_caps_min_words
+            and words
+            and soup / len(words) >= config.small_caps_min_share
+        ):
+            paragraphs.append((position, line))
+        position += len(line) + 1
+    if not paragraphs:
+        return output
+    skip = [(start, start + len(line)) for start, line in paragraphs]
+    vocabulary = Vocabulary.of(text, skip)
+    for start, line in paragraphs:
+        for match in WORD.finditer(line):
+            word = match.group()
+            fixed, reason = _normal_case(word, line[: match.start()], vocabulary, context)
+            if fixed != word:
+                output.edit(
+                    "restore_small_caps",
+                    text,
+                    start + match.start(),
+                    start + match.end(),
+                    fixed,
+                    f"small caps read as case soup: {reason}",
+                    0.7,
+                )
+    return output
+
+
+def _normal_case(
+    word: str, before: str, vocabulary: Vocabulary, context: RuleContext
+) -> tuple[str, str]:
+    lower = word.lower()
+    title = lower[:1].upper() + lower[1:]
+    lexicon = context.lexicon
+    if (
+        word.isupper()
+        and len(word) > 1
+        and lexicon.check(word)
+        and not (lexicon.check(lower) or lexicon.check(title))
+    ):
+        return word, "an abbreviation the dictionary knows in capitals"
+    if SENTENCE_START.search(before):
+        return title, "starts a sentence"
+    capitals, lowers = vocabulary.capitalized(lower), vocabulary.lowercase(lower)
+    if capitals > lowers:
+        return title, "the document writes it with a capital"
+    if lowers > capitals:
+        return lower, "the document writes it in lowercase"
+    if lexicon.check(lower):
+        return lower, "a dictionary word"
+    if lexicon.check(title):
+        return title, "the dictionary knows it only with a capital"
+    return title, "unknown word in a small-caps line: taken as a name"

@@ -1,0 +1,335 @@
+"""Layout rules: take page furniture out of the body, move blocks that cut a sentence.
+
+Evidence is layout only, never particular words: a folio is a short line of a number and
+a web address standing alone; a running head is a lone short indented line at the top of
+a page or a short line repeated as its own block; a caption or credit is a short line
+without final punctuation standing between the two halves of a sentence that a column
+break cut; a pull quote or a deck is a block set apart (indented, or wider than the
+column) in the middle of a sentence, and is moved to the next paragraph boundary.
+
+>>> from preserve.repair.context import preview
+>>> page = ("and then they\\nturned around to go\\n\\nSmith Archive\\n\\n12 www.example.org\\n\\n"
+...         "back to the town. It\\nwas late. They left.\\n")
+>>> print(preview(remove_layout_debris, page))
+and then they
+turned around to go
+<BLANKLINE>
+back to the town. It
+was late. They left.
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from preserve.repair.context import (
+    OPENING_QUOTES,
+    Found,
+    RuleContext,
+    RuleOutput,
+    ends_sentence,
+    lines_of,
+)
+
+ADDRESS = r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?"
+FOLIO = re.compile(rf"(?:\d{{1,4}}\s+{ADDRESS}|{ADDRESS}\s+\d{{1,4}}|\d{{1,4}})", re.IGNORECASE)
+CLOSING_QUOTES = "\"'”’»"
+MAX_BLOCK_LINES = 14
+
+
+@dataclass
+class Line:
+    start: int
+    raw: str
+    content: str
+    indent: int
+
+    @property
+    def blank(self) -> bool:
+        return not self.content
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.raw)
+
+
+def parse_lines(text: str) -> list[Line]:
+    return [
+        Line(start, raw, raw.strip(), len(raw) - len(raw.lstrip())) for start, raw in lines_of(text)
+    ]
+
+
+def _own_block(lines: list[Line], index: int, gone: set[int]) -> bool:
+    """Is line ``index`` alone between blank lines (or the text's edges)?"""
+
+    def blank(i: int) -> bool:
+        return i < 0 or i >= len(lines) or lines[i].blank or i in gone
+
+    return blank(index - 1) and blank(index + 1)
+
+
+def _removal(
+    lines: list[Line], index: int, last: int, gone: set[int], text: str
+) -> tuple[int, int]:
+    """Span that takes out lines ``index..last`` with the blank lines after them."""
+    following = last + 1
+    while following < len(lines) and (lines[following].blank or following in gone):
+        following += 1
+    if following < len(lines):
+        return lines[index].start, lines[following].start
+    previous = index - 1
+    while previous >= 0 and (lines[previous].blank or previous in gone):
+        previous -= 1
+    start = lines[previous].end + 1 if previous >= 0 else 0
+    return min(start, lines[index].start), len(text)
+
+
+def _words(content: str) -> int:
+    return len(content.split())
+
+
+def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
+    """Take folios, running heads and captions out of the body; list them as debris."""
+    output = RuleOutput()
+    config = context.config
+    column = context.column_width(text)
+    lines = parse_lines(text)
+    found: dict[int, tuple[int, str, str]] = {}  # first line -> (last line, kind, reason)
+    gone: set[int] = set()
+
+    for index, line in enumerate(lines):
+        if not line.blank and FOLIO.fullmatch(line.content) and _own_block(lines, index, gone):
+            found[index] = (index, "folio", "page number or web address standing alone")
+            gone.add(index)
+
+    blocks = Counter(
+        line.content
+        for index, line in enumerate(lines)
+        if not line.blank and _own_block(lines, index, gone)
+    )
+    first = next((i for i, line in enumerate(lines) if not line.blank and i not in gone), None)
+    for index, line in enumerate(lines):
+        if line.blank or index in gone or not _own_block(lines, index, gone):
+            continue
+        short = _words(line.content) <= config.max_running_head_words
+        if not short or ends_sentence(line.content) or line.content[-1] in ",;:-":
+            continue
+        if blocks[line.content] >= 2:
+            found[index] = (
+                index,
+                "running-head",
+                "short line repeated on its own (page furniture)",
+            )
+            gone.add(index)
+        elif index == first and line.indent > 0 and len(lines) > index + 2:
+            found[index] = (
+                index,
+                "running-head",
+                "lone short indented line at the top of the page",
+            )
+            gone.add(index)
+
+    for cut in find_interruptions(lines, gone, column, config):
+        first_f, last_f, continuation, blank_after = cut
+        body = [lines[i] for i in range(first_f, last_f + 1) if not lines[i].blank]
+        if _is_caption(body, blank_after, column, config):
+            wide = any(len(line.content) > config.wide_line_ratio * column for line in body)
+            kind = "caption" if wide or _words(" ".join(b.content for b in body)) > 5 else "credit"
+            found[first_f] = (
+                last_f,
+                kind,
+                "short unpunctuated block between two halves of a sentence cut by a column break",
+            )
+            gone.update(range(first_f, last_f + 1))
+
+    spans: list[list[int]] = []
+    for index in sorted(found):
+        last, kind, reason = found[index]
+        start, end = _removal(lines, index, last, gone, text)
+        if spans and start < spans[-1][1]:  # adjacent debris blocks go out in one edit
+            spans[-1][1] = max(end, spans[-1][1])
+            spans[-1].append(index)
+        else:
+            spans.append([start, end, index])
+        content = "\n".join(lines[i].content for i in range(index, last + 1) if lines[i].content)
+        output.debris.append(
+            Found(kind, content, lines[index].start + lines[index].indent, lines[last].end, reason)
+        )
+    for start, end, *indexes in spans:
+        kinds = " and ".join(found[i][1] for i in indexes)
+        reasons = "; ".join(found[i][2] for i in indexes)
+        output.edit("remove_layout_debris", text, start, end, "", f"{kinds}: {reasons}", 0.8)
+    return output
+
+
+def _is_caption(body: list[Line], blank_after: bool, column: int, config) -> bool:  # type: ignore[no-untyped-def]
+    if not body or len(body) > 2:
+        return False
+    joined = " ".join(line.content for line in body)
+    if _words(joined) > config.max_debris_words or ends_sentence(joined):
+        return False
+    if joined[0] in OPENING_QUOTES or not (joined[0].isupper() or joined[0].isdigit()):
+        return False
+    if joined[-1] in ",;:-":
+        return False
+    wide = any(len(line.content) > config.wide_line_ratio * column for line in body)
+    indented = all(line.indent >= config.indent_columns for line in body)
+    return wide or indented or blank_after
+
+
+def _set_apart(line: Line, column: int, config) -> bool:  # type: ignore[no-untyped-def]
+    """Is ``line`` set apart from the body column (indented or wider)?"""
+    return (
+        line.indent >= config.indent_columns or len(line.content) > config.wide_line_ratio * column
+    )
+
+
+def find_interruptions(lines: list[Line], gone: set[int], column: int, config):  # type: ignore[no-untyped-def]
+    """Yield ``(first, last, continuation, blank_after)`` line indexes of blocks cutting a sentence.
+
+    A sentence is open at the end of a line, a blank line follows, then lines the body does
+    not continue in, then a line of body width starting in lowercase that takes the
+    sentence up again.
+    """
+    index = 0
+    count = len(lines)
+    while index < count:
+        line = lines[index]
+        if line.blank or index in gone or ends_sentence(line.content):
+            index += 1
+            continue
+        after = index + 1
+        if after >= count or not (lines[after].blank or after in gone):
+            index += 1
+            continue
+        while after < count and (lines[after].blank or after in gone):
+            after += 1
+        first = after
+        seen = 0
+        continuation = None
+        cursor = first
+        while cursor < count and seen <= MAX_BLOCK_LINES:
+            candidate = lines[cursor]
+            if candidate.blank or cursor in gone:
+                cursor += 1
+                continue
+            if (
+                cursor > first
+                and candidate.content[0].islower()
+                and not _set_apart(candidate, column, config)
+            ):
+                continuation = cursor
+                break
+            if candidate.content.endswith("-") and not _set_apart(candidate, column, config):
+                break  # a hyphenated body line: this is body text, not an inserted block
+            seen += 1
+            cursor += 1
+        if first >= count or lines[first].content[0].islower() or continuation is None:
+            index += 1
+            continue
+        last = continuation - 1
+        while lines[last].blank or last in gone:
+            last -= 1
+        blank_after = last + 1 < continuation
+        yield first, last, continuation, blank_after
+        index = continuation
+
+
+def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
+    """Move a pull quote or deck set in the middle of a sentence to the next paragraph break."""
+    output = RuleOutput()
+    config = context.config
+    column = context.column_width(text)
+    lines = parse_lines(text)
+    inserts: dict[int, list[str]] = {}
+    for first, last, continuation, _blank in find_interruptions(lines, set(), column, config):
+        body = [lines[i] for i in range(first, last + 1) if not lines[i].blank]
+        apart = [line for line in body if _set_apart(line, column, config)]
+        quoted = body[0].content[0] in OPENING_QUOTES
+        if not apart or not (quoted or _set_apart(body[0], column, config)):
+            output.note(
+                text,
+                lines[first].start,
+                lines[last].end,
+                "block between two halves of a sentence is not set apart: left in place",
+            )
+            continue
+        if len(apart) * 3 < len(body):
+            output.note(
+                text,
+                lines[first].start,
+                lines[last].end,
+                "block in the middle of a sentence is mostly body-like: left in place",
+            )
+            continue
+        target = _next_paragraph_start(lines, continuation)
+        moved = _as_paragraphs(body, column, config)
+        output.edit(
+            "move_interrupting_blocks",
+            text,
+            lines[first].start,
+            lines[continuation].start,
+            "",
+            "pull quote or deck set in the middle of a sentence: moved to the next paragraph break",
+            0.8,
+        )
+        position = lines[target].start if target is not None else len(text)
+        inserts.setdefault(position, []).append(moved)
+    for position, blocks in inserts.items():
+        joined = "\n\n".join(blocks)
+        after = joined + "\n\n" if position < len(text) else "\n\n" + joined + "\n"
+        output.edits.append(
+            _insert(position, after, "the block moved here from the middle of the sentence before")
+        )
+    return output
+
+
+def _insert(position: int, after: str, reason: str):  # type: ignore[no-untyped-def]
+    from preserve.repair.edits import Edit
+
+    return Edit("move_interrupting_blocks", position, position, "", after, reason, 0.8)
+
+
+def _next_paragraph_start(lines: list[Line], continuation: int) -> int | None:
+    """Index of the first line of the next paragraph after line ``continuation``."""
+    index = continuation
+    while index + 1 < len(lines):
+        index += 1
+        if not lines[index].blank:
+            continue
+        previous = index - 1
+        following = index + 1
+        while following < len(lines) and lines[following].blank:
+            following += 1
+        if following >= len(lines):
+            return None
+        if ends_sentence(lines[previous].content) and not lines[following].content[0].islower():
+            return following
+    return None
+
+
+def _as_paragraphs(body: list[Line], column: int, config) -> str:  # type: ignore[no-untyped-def]
+    """The moved block as paragraphs: one line each, split where its setting changes."""
+    groups: list[list[str]] = []
+    previous: Line | None = None
+    for line in body:
+        wide = len(line.content) > config.wide_line_ratio * column
+        indented = line.indent >= config.indent_columns
+        new = previous is None
+        if previous is not None:
+            previous_wide = len(previous.content) > config.wide_line_ratio * column
+            previous_indented = previous.indent >= config.indent_columns
+            if (wide and previous_indented) or (indented and previous_wide):
+                new = True
+            if previous.content[-1] in CLOSING_QUOTES and line.content[0].isupper():
+                new = True
+            if line.start > previous.end + 1:  # a blank line between
+                new = True
+        if new:
+            groups.append([])
+        groups[-1].append(line.content)
+        previous = line
+    return "\n\n".join(" ".join(group) for group in groups)

@@ -1,0 +1,47 @@
+"""Word rules: letters split from their word by a space (``T V``, ``h elicopter``).
+
+Only when the joined word is known (dictionary or the document itself) and the parts
+are not: ``a lot`` and ``I saw`` stay as they are.
+
+>>> from preserve.repair.context import preview
+>>> preview(join_split_words, "from a h elicopter, a lot, on T V")
+'from a helicopter, a lot, on TV'
+"""
+
+from __future__ import annotations
+
+import re
+
+from preserve.repair.context import RuleContext, RuleOutput
+
+SPLIT = re.compile(r"(?<![\w'’.-])(?=([^\W\d_]) ([^\W\d_]+)(?![\w'’-]))")
+
+
+def join_split_words(text: str, context: RuleContext) -> RuleOutput:
+    """Join a lone letter to the letters after it when that makes a known word."""
+    output = RuleOutput()
+    vocabulary = context.vocabulary(text)
+    lexicon = context.lexicon
+    for match in SPLIT.finditer(text):
+        letter, rest = match.group(1), match.group(2)
+        joined = letter + rest
+        if len(rest) == 1:
+            if not (letter.isupper() and rest.isupper() and lexicon.check(joined)):
+                continue
+            if vocabulary.single(letter) > 1 or vocabulary.single(rest) > 1:
+                output.note(
+                    text,
+                    match.start(1),
+                    match.end(2),
+                    "these letters stand alone elsewhere too: left apart",
+                )
+                continue
+            reason, confidence = f"letters of '{joined}' split by a space", 0.8
+        else:
+            if not rest.islower() or (context.lexicon.check(rest) or vocabulary.count(rest) > 1):
+                continue
+            if not context.knows(joined, vocabulary):
+                continue
+            reason, confidence = f"'{joined}' is a known word and '{rest}' is not", 0.85
+        output.edit("join_split_words", text, match.end(1), match.start(2), "", reason, confidence)
+    return output
