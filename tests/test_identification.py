@@ -251,3 +251,15 @@ def test_guess_on_a_large_file_says_it_saw_only_the_first_mebibyte(tmp_path: Pat
     found = identify(path)
     assert found.encoding == "cp1252"
     assert "first 1 MiB" in found.encoding_basis
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Les élèves de l'école reçoivent à Noël des crêpes.\n",
+        "café crème brûlée\n",
+        "Grüße aus München, schöne Äpfel.\n" * 5,
+    ],
+)
+def test_western_legacy_text_prefers_cp1252(text: str) -> None:
+    assert detect_encoding(text.encode("latin-1"))[0] == "cp1252"

@@ -382,3 +382,16 @@ def test_validation_in_threads(tmp_path: Path) -> None:
         results = list(pool.map(validate_premis, [good, bad] * 20))
     assert all(r == [] for r in results[::2])
     assert all(r and "size" in r[0] for r in results[1::2])
+
+
+def test_object_for_file_records_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "latin.txt"
+    path.write_bytes("Les élèves de l'école reçoivent à Noël des crêpes.\n".encode("latin-1"))
+    digests, _ = digest_file(path, ("sha256",))
+    obj = object_for_file("o1", "latin.txt", identify(path), digests, content_location="data/x")
+    assert obj.fixity == (Fixity("sha256", digests["sha256"]),)
+    assert obj.format_registry_key == "x-fmt/111"
+    assert obj.format_notes[0].startswith("encoding: cp1252 (charset-normalizer guess")
+    xml = build_premis([obj], [], [])
+    assert validate_premis(xml) == []
+    assert b"SHA-256</premis:messageDigestAlgorithm>" in xml

@@ -152,7 +152,7 @@ def _guess_with_charset_normalizer(data: bytes, note: str) -> tuple[str | None, 
     tied = [r for r in results if r.chaos == best.chaos and r.coherence == best.coherence]
     candidates = sorted({name for r in tied for name in r.could_be_from_charset})
     for preferred in _TIE_PREFERENCE:
-        if preferred in candidates and preferred != chosen:
+        if preferred in candidates:
             chosen = preferred
             break
     name = codecs.lookup(chosen).name

@@ -31,12 +31,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
 from preserve.errors import PackageError
 from preserve.fixity import PREMIS_NAMES
+
+if TYPE_CHECKING:
+    from preserve.identification import Identification
 
 NS = "http://www.loc.gov/premis/v3"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -210,7 +213,7 @@ class Event:
 def object_for_file(
     identifier: str,
     original_name: str,
-    identification: Any,
+    identification: Identification,
     digests: Mapping[str, str],
     *,
     content_location: str | None = None,
