@@ -11,6 +11,8 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.conftest import BORN_DIGITAL, MAGAZINE_OCR, RAW
 
 from preserve.errors import IntakeError
@@ -263,3 +265,33 @@ def test_guess_on_a_large_file_says_it_saw_only_the_first_mebibyte(tmp_path: Pat
 )
 def test_western_legacy_text_prefers_cp1252(text: str) -> None:
     assert detect_encoding(text.encode("latin-1"))[0] == "cp1252"
+
+
+_TEXT = st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=200).filter(
+    lambda text: not text.startswith("\ufeff")
+)
+
+
+@given(_TEXT)
+def test_utf8_is_always_recognised_and_round_trips(text: str) -> None:
+    data = text.encode("utf-8")
+    encoding, basis = detect_encoding(data)
+    if not data:
+        assert (encoding, basis) == (None, "empty")
+        return
+    assert (encoding, basis) in (("ascii", "ascii"), ("utf-8", "valid utf-8"))
+    assert decode_text(data, encoding) == text
+
+
+@given(_TEXT, st.sampled_from(["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]))
+def test_bom_text_round_trips(text: str, codec: str) -> None:
+    bom = {
+        "utf-16-le": codecs.BOM_UTF16_LE,
+        "utf-16-be": codecs.BOM_UTF16_BE,
+        "utf-32-le": codecs.BOM_UTF32_LE,
+        "utf-32-be": codecs.BOM_UTF32_BE,
+    }[codec]
+    data = bom + text.encode(codec)
+    encoding, basis = detect_encoding(data)
+    assert basis == "bom"
+    assert decode_text(data, encoding) == text
