@@ -112,7 +112,15 @@ def ingest(
     futures = [preserve_items.submit(batch, context) for batch in batches]
     for future in futures:
         outcomes.extend(future.result())
+    _remove_if_empty(packages / ".staging")
     return summarise(outcomes, sources=[str(s) for s in source_paths], packages=str(packages))
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # absent, or another run is building in it
 
 
 def summarise(outcomes: list[ItemOutcome], **facts: Any) -> dict[str, Any]:

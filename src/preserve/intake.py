@@ -187,7 +187,7 @@ def discover(sources: Iterable[Path]) -> Discovery:
                 "give the folder itself."
             )
         for path in entries:
-            found_item = _examine(path, parent)
+            found_item = examine(path, parent)
             if isinstance(found_item, Rejected):
                 found.rejected.append(found_item)
             else:
@@ -195,7 +195,9 @@ def discover(sources: Iterable[Path]) -> Discovery:
     return found
 
 
-def _examine(path: Path, source: Path) -> Item | Rejected:
+def examine(path: Path, source: Path | None = None) -> Item | Rejected:
+    """One entry as an item (a file or a whole folder), or the reason it cannot be one."""
+    source = source or path.parent
     name = path.name
     shown = name.encode("utf-8", "backslashreplace").decode("utf-8")
     bad_name = _name_problem(name)

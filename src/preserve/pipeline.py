@@ -130,7 +130,8 @@ def content_key(digests: dict[str, dict[str, str]]) -> str:
 
 def package_name(item: Item, key: str) -> str:
     """Readable and stable: the item's name as a slug plus a short content hash."""
-    return f"{slugify(item.name)}-{key[:10]}"
+    stem = Path(item.name).stem if item.kind == "file" else item.name
+    return f"{slugify(stem)}-{key[:10]}"
 
 
 # -- the run --------------------------------------------------------------------------------

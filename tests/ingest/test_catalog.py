@@ -22,8 +22,15 @@ def _add(catalog: Catalog, root: Path, name: str, key: str, previous: str | None
         source="/raw/letter.txt",
         content_key=key,
         payload_oxum="3.1",
-        files=[NewFile("data/original/letter.txt", "/raw/letter.txt", 3, "original",
-                       {"sha256": "aa", "sha512": "bb"})],
+        files=[
+            NewFile(
+                "data/original/letter.txt",
+                "/raw/letter.txt",
+                3,
+                "original",
+                {"sha256": "aa", "sha512": "bb"},
+            )
+        ],
         created_at=WHEN,
         previous=previous,
     )
@@ -45,8 +52,12 @@ def test_events_round_trip(tmp_path: Path) -> None:
     with Catalog.open(tmp_path / "c.sqlite") as catalog:
         package = _add(catalog, tmp_path, "letter-1", "k1")
         identifier = catalog.record_event(
-            package_id=package.id, event_type="fixity check", outcome="fail",
-            detail="audit", outcome_detail={"corrupted": ["data/a"]}, agents=["preserve"],
+            package_id=package.id,
+            event_type="fixity check",
+            outcome="fail",
+            detail="audit",
+            outcome_detail={"corrupted": ["data/a"]},
+            agents=["preserve"],
             when=WHEN,
         )
         [event] = catalog.events(package_id=package.id, event_type="fixity check")

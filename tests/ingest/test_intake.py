@@ -19,7 +19,10 @@ def test_each_top_level_entry_is_one_item(tmp_path: Path) -> None:
     (source / "issue 12" / "cover.txt").write_text("cover")
     (source / "letter.txt").write_text("dear")
     found = discover([source])
-    assert [(i.name, i.kind) for i in found.items] == [("issue 12", "folder"), ("letter.txt", "file")]
+    assert [(i.name, i.kind) for i in found.items] == [
+        ("issue 12", "folder"),
+        ("letter.txt", "file"),
+    ]
     folder = found.items[0]
     assert [f.relative for f in folder.files] == ["issue 12/cover.txt", "issue 12/pages/p1.txt"]
     assert folder.size == 8
