@@ -20,6 +20,7 @@ from flows._runtime import quiet_prefect
 quiet_prefect()
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -117,10 +118,8 @@ def ingest(
 
 
 def _remove_if_empty(folder: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):  # absent, or another run is building in it
         folder.rmdir()
-    except OSError:
-        pass  # absent, or another run is building in it
 
 
 def summarise(outcomes: list[ItemOutcome], **facts: Any) -> dict[str, Any]:
