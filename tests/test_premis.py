@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from tests.conftest import BORN_DIGITAL, MAGAZINE_OCR, RAW
 
@@ -395,3 +397,27 @@ def test_object_for_file_records_encoding(tmp_path: Path) -> None:
     xml = build_premis([obj], [], [])
     assert validate_premis(xml) == []
     assert b"SHA-256</premis:messageDigestAlgorithm>" in xml
+
+
+_XML_TEXT = st.text(
+    st.characters(exclude_categories=("Cs",), exclude_characters="\x00\ufffe\uffff").filter(
+        lambda char: char in "\t\n\r" or ord(char) >= 0x20
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    detail=_XML_TEXT,
+    outcome_detail=_XML_TEXT,
+    type_=st.sampled_from(["ingestion", "validation", "virus check", "local event"]) | _XML_TEXT,
+    when=st.datetimes(timezones=st.timezones()),
+)
+def test_any_event_text_round_trips(
+    detail: str, outcome_detail: str, type_: str, when: datetime
+) -> None:
+    obj = PremisObject("o", "a.txt", 1, (Fixity("SHA-256", "00"),))
+    event = Event("e", type_, when, detail, "success", outcome_detail, objects=(("o", "source"),))
+    xml = build_premis([obj], [event], [])
+    assert parse_events(xml) == [event]
