@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import itertools
 import json
 import re
 import shutil
+import socket
 import subprocess
 import time
+import urllib.request
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from websockets.sync.client import ClientConnection, connect
 
 from preserve.repair.edits import Edit, EditLog, edits_from_replacements
 from preserve.repair.review import (
@@ -372,4 +379,165 @@ def test_a_reader_in_headless_chromium_sees_text_counts_an_edit_and_debris(
         assert f"{rule} {count}" in rules
     assert "16 www.example.org" in dom.text_of("debris")
     assert not re.search(r"(?:src|href)=\"https?:", shown.stdout)
+    shutil.rmtree(tmp_path / "profile", ignore_errors=True)
+
+
+class DevTools:
+    """A real Chromium driven over the DevTools protocol: keys, clicks, script, events."""
+
+    def __init__(self, socket_connection: ClientConnection) -> None:
+        self.socket = socket_connection
+        self.numbers = itertools.count(1)
+        self.events: list[dict] = []
+
+    def call(self, method: str, **params: object) -> dict:
+        number = next(self.numbers)
+        self.socket.send(json.dumps({"id": number, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.socket.recv(timeout=20))
+            if message.get("id") == number:
+                assert "error" not in message, message
+                return message["result"]
+            self.events.append(message)
+
+    def wait_for(self, event: str) -> None:
+        while not any(message.get("method") == event for message in self.events):
+            self.events.append(json.loads(self.socket.recv(timeout=20)))
+
+    def js(self, expression: str) -> object:
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        assert "exceptionDetails" not in result, result
+        return result["result"].get("value")
+
+    def press(self, key: str, code: int) -> None:
+        for kind in ("keyDown", "keyUp"):
+            self.call(
+                "Input.dispatchKeyEvent", type=kind, key=key, code=key, windowsVirtualKeyCode=code
+            )
+
+    def click(self, selector: str) -> None:
+        x, y = self.js(
+            f"(function(){{var e=document.querySelector({json.dumps(selector)});"
+            "e.scrollIntoView({block:'center'});var b=e.getBoundingClientRect();"
+            "return [b.x+b.width/2,b.y+b.height/2]})()"
+        )  # type: ignore[misc]
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
+
+
+@contextlib.contextmanager
+def chromium_devtools(profile: Path) -> Iterator[DevTools]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run scripts/bootstrap.sh --tests to install Debian's chromium."
+        )
+    with socket.socket() as probe:  # a free local port for the DevTools endpoint
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            f"--user-data-dir={profile}",
+            f"--remote-debugging-port={port}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as answer:
+                    targets = json.load(answer)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "Chromium did not open its DevTools port"
+                time.sleep(0.1)
+        page = next(target for target in targets if target["type"] == "page")
+        with connect(page["webSocketDebuggerUrl"], max_size=None) as connection:
+            tools = DevTools(connection)
+            for domain in ("Network", "Runtime", "Log", "Page"):
+                tools.call(f"{domain}.enable")
+            tools.call("Emulation.setFocusEmulationEnabled", enabled=True)
+            tools.call(
+                "Emulation.setDeviceMetricsOverride",
+                width=1280,
+                height=800,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
+            yield tools
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_a_reader_uses_keyboard_mouse_and_filters_in_chromium_and_nothing_loads(
+    sample: tuple[str, EditLog], tmp_path: Path
+) -> None:
+    text, log = sample
+    target = tmp_path / "review.html"
+    target.write_text(render(text, log), encoding="utf-8")
+    rules = list(log.summary())
+    with chromium_devtools(tmp_path / "profile") as browser:
+        browser.call("Page.navigate", url=target.as_uri())
+        browser.wait_for("Page.loadEventFired")
+        assert browser.js("document.getElementById('repaired').textContent") == text
+
+        # Keyboard: Tab from the last filter lands on the first mark and explains it.
+        browser.js("var b=document.querySelectorAll('.counts input');b[b.length-1].focus()")
+        browser.press("Tab", 9)
+        first = locate_edits(log)[0]
+        assert browser.js("document.activeElement.getAttribute('data-e')") == str(first.number)
+        panel = browser.js("document.getElementById('detail').innerText")
+        assert f"Edit {first.number}: {first.edit.rule}" in panel
+
+        # Mouse: clicking a mark shows its rule, before → after, reason and line.
+        tv = rules.index("join_split_words")
+        browser.click(f'#repaired mark[data-r="{tv}"]')
+        panel = browser.js("document.getElementById('detail').innerText")
+        assert "join_split_words" in panel and "T␣V → TV" in panel and "TV is a word" in panel
+        shot = browser.call("Page.captureScreenshot", format="png")  # for a human to look at
+        (tmp_path / "review.png").write_bytes(base64.b64decode(shot["data"]))
+
+        # Filters: unticking a rule hides its marks (not the text) and takes them out of Tab.
+        hyphens = rules.index("join_line_end_hyphens")
+        selector = f'#repaired mark[data-r="{hyphens}"]'
+        state = (
+            f"Array.from(document.querySelectorAll('{selector}')).map(m=>[m.className,m.tabIndex,"
+            "getComputedStyle(m,'::after').content])"
+        )
+        before = browser.js(state)
+        assert before and all(" off" not in c and t == 0 and a != "none" for c, t, a in before)
+        browser.click(f"#f{hyphens}")
+        after = browser.js(state)
+        assert all(c.endswith(" off") and t == -1 and a == "none" for c, t, a in after)
+        assert browser.js("document.getElementById('repaired').textContent") == text
+        browser.click(f"#f{hyphens}")
+        assert browser.js(state) == before
+
+    requested = [
+        m["params"]["request"]["url"]
+        for m in browser.events
+        if m["method"] == "Network.requestWillBeSent"
+    ]
+    assert requested == [target.as_uri()]  # the page itself and nothing else
+    problems = [
+        m
+        for m in browser.events
+        if m["method"] == "Runtime.exceptionThrown"
+        or (m["method"] == "Log.entryAdded" and m["params"]["entry"]["level"] == "error")
+    ]
+    assert problems == []  # no script error, no Content-Security-Policy violation
+    assert (tmp_path / "review.png").stat().st_size > 10_000
     shutil.rmtree(tmp_path / "profile", ignore_errors=True)
