@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,10 @@ import pytest
 from audit_helpers import make_package
 
 from preserve.catalog import Catalog
+
+# Prefect waits 20 s for its ephemeral server; on two busy cores (the whole suite, or other
+# work beside it) the first start has been seen to take longer. Patience, not failure.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 @pytest.fixture

@@ -1,0 +1,173 @@
+"""The fixity-audit flow: check catalogued packages again and record what changed.
+
+Thin on purpose: selection, checking and recording are in :mod:`preserve.audit`. Packages
+go to tasks in batches (``batch_size``, 50 by default) because a Prefect task costs
+5-20 ms; each batch is recorded in the catalog as soon as it is done, so a run cut off in
+the middle keeps the audits it finished. Tasks never touch the catalog (an SQLite
+connection belongs to the thread that opened it): they receive the package and file
+records and return checks, and the flow records them.
+
+PREMIS events recorded: one ``fixity check`` per package (outcome pass or fail), with the
+corrupted, missing and extra files and the problems in its outcome detail.
+
+Run it: ``preserve audit`` (ephemeral Prefect, no server needed). On a schedule, against a
+real server (``prefect server start``, then ``PREFECT_API_URL=http://127.0.0.1:4200/api``)::
+
+    python -m flows.audit --catalog packages/.catalog.sqlite --older-than 7d --cron "0 2 * * *"
+    python -m flows.audit --interval 3600 --limit 500    # a slice of a large store each hour
+
+Scheduling does nothing on Prefect's ephemeral API ("Cannot schedule flows on an
+ephemeral server"): ``serve`` needs the real server.
+"""
+
+from __future__ import annotations
+
+from flows._runtime import quiet_prefect
+
+quiet_prefect()
+
+import argparse  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from prefect import flow, task  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+
+from preserve.audit import (  # noqa: E402
+    DEFAULT_AGENTS,
+    AuditRun,
+    PackageAudit,
+    PackageCheck,
+    begin_run,
+    check_package,
+    default_validator,
+    finish_run,
+    parse_duration,
+    parse_moment,
+    record_checks,
+    select_packages,
+    uncatalogued_folders,
+)
+from preserve.catalog import Catalog, FileRecord, PackageRecord  # noqa: E402
+from preserve.errors import ConfigError  # noqa: E402
+
+# Set by the CLI around a run (a callable is not a flow parameter Prefect can record).
+progress_hooks: dict[str, Callable[[PackageAudit], None] | None] = {"package": None}
+
+
+@task(name="check-packages", cache_policy=NO_CACHE, retries=0)
+def check_packages(
+    batch: list[tuple[PackageRecord, list[FileRecord]]], processes: int, now: datetime | None
+) -> list[PackageCheck]:
+    """Validate each package of the batch and compare it with its catalogued files.
+    Records nothing itself: the flow records one ``fixity check`` event per package."""
+    _name, validate = default_validator()
+    return [
+        check_package(package, files, processes=processes, validator=validate, now=now)
+        for package, files in batch
+    ]
+
+
+@flow(
+    name="audit",
+    task_runner=ThreadPoolTaskRunner(max_workers=2),
+    validate_parameters=False,
+    log_prints=False,
+)
+def audit(
+    catalog: str,
+    created_since: datetime | str | None = None,
+    older_than: timedelta | str | float | None = None,
+    limit: int | None = None,
+    processes: int = 1,
+    batch_size: int = 50,
+    packages_dir: str | None = None,
+    agents: list[str] | None = None,
+    now: datetime | None = None,
+) -> AuditRun:
+    """Audit the catalog's packages that are due; return the run (also kept in the catalog).
+
+    ``older_than`` is a timedelta, seconds, or text such as ``7d``; ``created_since`` a
+    datetime or an ISO date (text, because a served deployment passes JSON parameters).
+    Records one PREMIS ``fixity check`` event per package and a row of audit history.
+    """
+    if isinstance(created_since, str):
+        created_since = parse_moment(created_since)
+    if isinstance(older_than, str):
+        older_than = parse_duration(older_than)
+    elif isinstance(older_than, int | float):
+        older_than = timedelta(seconds=older_than)
+    if not Path(catalog).is_file():
+        raise ConfigError(
+            f"There is no catalog at {catalog}: run preserve ingest first or give --catalog."
+        )
+    if processes < 1 or batch_size < 1:
+        raise ConfigError("processes and batch size must be at least 1.")
+    on_package = progress_hooks["package"]
+    with Catalog.open(catalog) as store:
+        due, skipped = select_packages(
+            store, created_since=created_since, older_than=older_than, limit=limit, now=now
+        )
+        run = begin_run(
+            store,
+            {
+                "created_since": created_since.isoformat() if created_since else None,
+                "older_than_seconds": older_than.total_seconds() if older_than else None,
+                "limit": limit,
+            },
+            now=now,
+        )
+        run.skipped = skipped
+        run.validator = default_validator()[0]
+        if packages_dir is not None:
+            run.uncatalogued = uncatalogued_folders(store, Path(packages_dir))
+        batches = [
+            [(package, store.files(package.id)) for package in due[start : start + batch_size]]
+            for start in range(0, len(due), batch_size)
+        ]
+        futures = [check_packages.submit(batch, processes, now) for batch in batches]
+        for future in futures:
+            for recorded in record_checks(
+                store, run, future.result(), agents=tuple(agents or DEFAULT_AGENTS)
+            ):
+                if on_package is not None:
+                    on_package(recorded)
+        return finish_run(store, run, now=now)
+
+
+def main() -> None:
+    """Serve the flow on a schedule against a real Prefect server (PREFECT_API_URL)."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--catalog", default="packages/.catalog.sqlite", help="catalog file")
+    parser.add_argument("--interval", type=int, help="seconds between runs")
+    parser.add_argument("--cron", help="a cron schedule, e.g. '0 2 * * *'")
+    parser.add_argument("--older-than", help="audit packages not audited for this long (7d)")
+    parser.add_argument("--since", help="only packages created since this date (2026-11-01)")
+    parser.add_argument("--limit", type=int, help="audit at most this many packages per run")
+    parser.add_argument("--processes", type=int, default=1, help="hashing processes per bag")
+    arguments = parser.parse_args()
+    # Fail here, not at 2 a.m.: the served flow reads these again on every run.
+    if arguments.older_than:
+        parse_duration(arguments.older_than)
+    if arguments.since:
+        parse_moment(arguments.since)
+    if not (arguments.interval or arguments.cron):
+        parser.error("give --interval or --cron (to run once, use: preserve audit)")
+    audit.serve(
+        name="scheduled-audit",
+        interval=arguments.interval,
+        cron=arguments.cron,
+        parameters={
+            "catalog": str(Path(arguments.catalog).absolute()),
+            "older_than": arguments.older_than,
+            "created_since": arguments.since,
+            "limit": arguments.limit,
+            "processes": arguments.processes,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

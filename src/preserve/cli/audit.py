@@ -1,0 +1,181 @@
+"""``preserve audit``: check catalogued packages again, record it, say what changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from preserve.audit import AuditRun, parse_duration, parse_moment, select_packages
+from preserve.catalog import Catalog
+from preserve.cli.app import (
+    EXIT_FAILED,
+    EXIT_OK,
+    app,
+    console,
+    emit_json,
+    fail,
+    show_progress,
+    user_errors,
+)
+from preserve.config import load_config
+
+MAX_LISTED = 30
+"""Problem files listed in the human summary; --json and --report list them all."""
+
+
+@app.command("audit")
+def audit_command(
+    packages: Annotated[
+        Path | None,
+        typer.Option(help="Packages folder. Default: [paths] packages."),
+    ] = None,
+    catalog: Annotated[
+        Path | None,
+        typer.Option(help="Catalog file. Default: [paths] catalog, or PACKAGES/.catalog.sqlite."),
+    ] = None,
+    older_than: Annotated[
+        str | None,
+        typer.Option("--older-than", help="Only packages not audited for this long: 7d, 12h, 30m."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only packages created since this date: 2026-11-01."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Audit at most this many (longest unaudited first).")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Also write a self-contained HTML report here.")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON report.")] = False,
+    processes: Annotated[int, typer.Option(min=1, help="Hashing processes per bag.")] = 1,
+    config: Annotated[
+        Path | None, typer.Option(help="Config file. Default: $PRESERVE_CONFIG or ./preserve.toml.")
+    ] = None,
+) -> None:
+    """Re-validate every catalogued package (or a slice), record a PREMIS fixity check for
+    each, and report corrupted, missing and extra files and what changed since last time."""
+    with user_errors():
+        settings = load_config(config)
+        packages_dir = packages or Path(settings.paths.packages)
+        if catalog is None:
+            catalog = (
+                Path(settings.paths.catalog) if packages is None else packages / ".catalog.sqlite"
+            )
+        age = parse_duration(older_than) if older_than else None
+        created_since = parse_moment(since) if since else None
+    if not catalog.is_file():
+        fail(f"There is no catalog at {catalog}: run preserve ingest first or give --catalog.")
+    if report is not None and report.is_dir():
+        fail(f"--report {report} is a folder: give a file name such as audit.html.")
+    with user_errors(), Catalog.open(catalog) as store:
+        due, _skipped = select_packages(
+            store, created_since=created_since, older_than=age, limit=limit
+        )
+    agents = [settings.organization.identifier, "preserve"]
+
+    from flows import audit as audit_flow  # Prefect starts only once the arguments are good
+
+    progress = _progress() if show_progress(json_output) and due else None
+    try:
+        if progress is not None:
+            progress.start()
+            bar = progress.add_task("audit", total=len(due))
+            audit_flow.progress_hooks["package"] = lambda _a: progress.advance(bar, 1)
+        with user_errors():
+            run = audit_flow.audit(
+                catalog=str(catalog.absolute()),
+                created_since=created_since,
+                older_than=age,
+                limit=limit,
+                processes=processes,
+                packages_dir=str(packages_dir),
+                agents=agents,
+            )
+    finally:
+        audit_flow.progress_hooks["package"] = None
+        if progress is not None:
+            progress.stop()
+    if report is not None:
+        from preserve.audit_report import render_audit_report
+
+        try:
+            report.write_text(render_audit_report(run), encoding="utf-8")
+        except OSError as error:
+            fail(f"Cannot write the report {report} ({error.strerror}): choose another path.", 1)
+    if json_output:
+        emit_json(run.to_dict() | {"report": str(report) if report else None})
+    else:
+        _print_summary(run, catalog, report)
+    raise typer.Exit(EXIT_OK if run.ok else EXIT_FAILED)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description:>7}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def _print_summary(run: AuditRun, catalog: Path, report: Path | None) -> None:
+    attention = [a for a in run.audits if a.status != "pass" or a.change == "newly-passing"]
+    if attention:
+        table = Table(title="Packages that need attention or changed", title_justify="left")
+        table.add_column("package", overflow="fold")
+        table.add_column("status")
+        table.add_column("since last audit")
+        table.add_column("finding")
+        table.add_column("path", overflow="fold")
+        rows = 0
+        for audit in attention:
+            check = audit.check
+            findings = (
+                [("package missing", check.path)]
+                if check.status == "missing"
+                else [("corrupted", p) for p in check.corrupted]
+                + [("missing", p) for p in check.missing]
+                + [("extra", p) for p in check.extra]
+            )
+            if not findings and check.status == "fail":
+                findings = [(p.code, p.path) for p in check.errors]
+            if not findings:
+                findings = [("", "")]
+            for finding, path in findings:
+                if rows < MAX_LISTED:
+                    status = check.status if check.status == "pass" else f"[red]{check.status}[/]"
+                    table.add_row(check.name, status, audit.change, finding, path)
+                rows += 1
+        console.print(table)
+        if rows > MAX_LISTED:
+            console.print(f"… and {rows - MAX_LISTED} more; --json or --report lists them all.")
+    summary = run.summary()
+    table = Table(title=f"Fixity audit {run.id} of {catalog}", title_justify="left")
+    for column in ("audited", "passed", "failed", "missing", "changed since last audit"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        str(summary["audited"]),
+        str(summary["passed"]),
+        f"[red]{summary['failed']}[/]" if summary["failed"] else "0",
+        f"[red]{summary['missing']}[/]" if summary["missing"] else "0",
+        str(summary["changed"]),
+    )
+    console.print(table)
+    if run.audited == 0:
+        console.print(
+            f"Nothing was due: {summary['skipped']} catalogued package(s) outside the selection."
+        )
+    if run.uncatalogued:
+        console.print(
+            f"{len(run.uncatalogued)} folder(s) in the packages folder are not in the catalog: "
+            + ", ".join(run.uncatalogued[:5])
+            + (" …" if len(run.uncatalogued) > 5 else "")
+        )
+    if report is not None:
+        console.print(f"Report: {report}")
