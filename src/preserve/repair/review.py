@@ -28,6 +28,7 @@ False
 
 from __future__ import annotations
 
+import functools
 import heapq
 import html
 import json
@@ -94,6 +95,7 @@ def describe_rule(rule: str, descriptions: Mapping[str, str] | None = None) -> s
     return f"Edits made by the rule “{rule}”."
 
 
+@functools.lru_cache(maxsize=8192)  # edits repeat the same few strings (⏎, ␣, -⏎)
 def show_invisibles(text: str) -> str:
     """Make whitespace and invisible characters of a short excerpt visible (not escaped).
 
@@ -646,7 +648,8 @@ mark.m.off{background:none;border-bottom:0;cursor:auto}mark.m.off.d::after{conte
 pre.config{background:#f6f6f6;border:1px solid var(--line);padding:.8rem;overflow:auto;
 font-size:.85rem}
 details>summary{cursor:pointer;color:var(--accent);margin:.3rem 0}
-@media (max-width:60rem){.layout{grid-template-columns:1fr}#detail{position:static}}
+@media (max-width:60rem){.layout{grid-template-columns:1fr}#detail{position:static}
+.counts td.rule{white-space:normal;overflow-wrap:anywhere}}
 @media print{nav,.hint,#detail,.counts td:first-child,.counts th:first-child{display:none}
 .layout{display:block}.repaired{border:0;padding:0;max-width:none}
 mark.m,.sw,del,ins{-webkit-print-color-adjust:exact;print-color-adjust:exact}
