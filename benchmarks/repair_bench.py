@@ -331,7 +331,7 @@ def naive_repair(text: str) -> str:
     """The naive baseline: join every ``x-⏎y`` hyphenation, then every line of a paragraph.
 
     >>> naive_repair("a mas-\\nsacre of\\nthe town\\n\\nNext")
-    'a massacre of the town\\n\\nNext'
+    'a massacre of the town\\n\\nNext\\n'
     """
     text = re.sub(r"(\w)-[ \t]*\n[ \t]*(\w)", r"\1\2", text)
     blocks = re.split(r"\n[ \t]*\n\s*", text.strip())
