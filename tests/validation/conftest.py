@@ -62,7 +62,9 @@ def make_bag(tmp_path: Path) -> BagMaker:
                 f"{hashlib.new(algorithm, content).hexdigest()}  {encode(relative)}\n"
                 for relative, content in sorted(files.items())
             )
-            (root / f"manifest-{algorithm}.txt").write_bytes(lines.encode())
+            (root / f"manifest-{algorithm}.txt").write_bytes(
+                lines.encode("utf-8", "surrogateescape")
+            )
         if tag_manifests:
             write_tag_manifests(root, algorithms)
         return root

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _ESCAPE = re.compile(r"%(25|0[aAdD])")
 _DECODED = {"25": "%", "0a": "\n", "0d": "\r"}
@@ -48,13 +48,16 @@ def encode_path(path: str) -> str:
     return path.replace("%", "%25").replace("\n", "%0A").replace("\r", "%0D")
 
 
-@dataclass(frozen=True)
-class PathCheck:
+class PathCheck(NamedTuple):
     """What a manifest or fetch path means: the cleaned path, or why it must not be used."""
 
     path: str
     unsafe: str | None = None
     notes: tuple[tuple[str, str], ...] = ()
+
+
+_SUSPECT = re.compile(r"\A[./~\\]|\A[A-Za-z]:|//|/\.{1,2}(?:/|\Z)|/\Z|[\\\x00]")
+"""Anything that needs a closer look; most paths (``data/...``) have none of it."""
 
 
 def check_path(path: str) -> PathCheck:
@@ -77,6 +80,8 @@ def check_path(path: str) -> PathCheck:
     >>> check_path("data//a/./b.txt").path
     'data/a/b.txt'
     """
+    if path and _SUSPECT.search(path) is None:
+        return PathCheck(path)
     if not path:
         return PathCheck(path, "it is empty")
     if "\x00" in path:
@@ -115,7 +120,7 @@ def normalized(path: str) -> str:
     >>> normalized("Nu\\u0301n\\u0303ez") == "N\\u00fa\\u00f1ez"
     True
     """
-    return unicodedata.normalize("NFC", path)
+    return path if path.isascii() else unicodedata.normalize("NFC", path)
 
 
 def folded(path: str) -> str:
@@ -124,7 +129,7 @@ def folded(path: str) -> str:
     >>> folded("data/HELLO.txt") == folded("data/hello.txt")
     True
     """
-    return unicodedata.normalize("NFC", path).casefold()
+    return path.lower() if path.isascii() else unicodedata.normalize("NFC", path).casefold()
 
 
 def shown(path: str) -> str:

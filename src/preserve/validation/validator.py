@@ -12,12 +12,14 @@ collecting every problem instead of stopping at the first.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from preserve.report import Problem, Report, Severity
 from preserve.validation.hashing import HashJob, hash_files, hashlib_name, hex_length
@@ -339,7 +341,7 @@ class _BagCheck:
                     algorithm=algorithm,
                 )
 
-    def _lines(self, relative: str) -> tuple[TextLines, object] | None:
+    def _lines(self, relative: str) -> tuple[TextLines, BinaryIO] | None:
         disk = self.tags.get(relative)
         if disk is None:
             return None
@@ -359,8 +361,8 @@ class _BagCheck:
         length = hex_length(manifest.algorithm)
         seen_normal: dict[str, str] = {}
         seen_folded: dict[str, str] = {}
-        with stream:  # type: ignore[attr-defined]
-            for number, text in reader.read(stream):  # type: ignore[arg-type]
+        with stream:
+            for number, text in reader.read(stream):
                 self._manifest_line(manifest, number, text, length, seen_normal, seen_folded)
         self.report.extend(reader.problems)
 
@@ -497,7 +499,7 @@ class _BagCheck:
         other = seen_normal.get(key)
         if other is not None:
             self.add(
-                self.strictness(),
+                "warning",
                 "normalization-collision",
                 path,
                 f"{name} lists this name and {shown(other)!r}, which differ only in Unicode "
@@ -552,8 +554,8 @@ class _BagCheck:
         if opened is None:
             return None
         reader, stream = opened
-        with stream:  # type: ignore[attr-defined]
-            lines = [text for _, text in reader.read(stream)]  # type: ignore[arg-type]
+        with stream:
+            lines = [text for _, text in reader.read(stream)]
         self.report.extend(reader.problems)
         info = parse_bag_info("\n".join(lines), strict=not self.legacy, where=name)
         self.report.extend(info.problems)
@@ -565,8 +567,8 @@ class _BagCheck:
         if opened is None:
             return
         reader, stream = opened
-        with stream:  # type: ignore[attr-defined]
-            for number, text in reader.read(stream):  # type: ignore[arg-type]
+        with stream:
+            for number, text in reader.read(stream):
                 self._fetch_line(number, text)
         self.report.extend(reader.problems)
 
@@ -663,16 +665,27 @@ class _BagCheck:
         fetch_pending: set[str] = set()
         normal_fetch = {normalized(p): p for p in self.fetch}
         for bit, manifest in enumerate(payload_manifests):
-            entries = list(manifest.entries.items())
-            entries += [(p, c) for m, p, c in self.duplicates if m is manifest]
-            for path, checksum in entries:
+            repeats = [(p, c) for m, p, c in self.duplicates if m is manifest]
+            entries = itertools.chain(manifest.entries.items(), repeats)
+            for count, (path, checksum) in enumerate(entries):
                 disk = self._resolve(path, self.payload, self.nfc_payload)
                 if disk is None:
                     self._missing(manifest, path, fetch_pending, normal_fetch)
                     continue
                 if disk != path:
                     self._normalization_warning(manifest, path, disk)
-                listed[disk] = listed.get(disk, 0) | (1 << bit)
+                mask = listed.get(disk, 0)
+                if mask & (1 << bit) and count < len(manifest.entries):
+                    # Two names of one manifest that differ only in normalization, one file.
+                    self.add(
+                        self.strictness(),
+                        "manifest-duplicate-entry",
+                        path,
+                        f"{manifest.name} lists the file {shown(disk)!r} twice, under names that "
+                        "differ only in Unicode normalization.",
+                        manifest=manifest.name,
+                    )
+                listed[disk] = mask | (1 << bit)
                 if manifest.supported:
                     self.checks.setdefault(disk, []).append(
                         _Check(manifest.algorithm, checksum, path, manifest.name)
@@ -693,7 +706,7 @@ class _BagCheck:
                     m.name for bit, m in enumerate(payload_manifests) if not mask & (1 << bit)
                 ]
                 self.add(
-                    self.strictness() if not self.legacy else "notice",
+                    "notice" if self.legacy else "error",
                     "file-not-in-every-manifest",
                     disk,
                     f"This payload file is missing from {', '.join(missing_from)}; BagIt 1.0 "
@@ -767,9 +780,8 @@ class _BagCheck:
         payload_names = [m.name for m in self.manifests if not m.tag]
         listed: set[str] = set()
         for manifest in tag_manifests:
-            entries = list(manifest.entries.items())
-            entries += [(p, c) for m, p, c in self.duplicates if m is manifest]
-            for path, checksum in entries:
+            repeats = [(p, c) for m, p, c in self.duplicates if m is manifest]
+            for path, checksum in itertools.chain(manifest.entries.items(), repeats):
                 disk = self._resolve(path, self.tags, self.nfc_tags)
                 if disk is None:
                     if path in self.tree.symlinks or path in self.tree.special:
@@ -936,20 +948,20 @@ class _BagCheck:
                 continue
             algorithms = tuple(sorted({c.algorithm for c in self.checks[path]}))
             jobs.append(HashJob(path, algorithms, disk.identity, disk.size))
-        results = []
+        results: list[tuple[str, _Check | None, str]] = []
         for result in hash_files(
             str(self.root), jobs, processes=self.processes, progress=self.progress
         ):
             if result.digests is None:
-                results.append((result.path, None, result.error))
+                results.append((result.path, None, result.error or "unknown error"))
                 continue
             for check in self.checks[result.path]:
                 found = result.digests.get(check.algorithm)
                 if found is not None and found != check.expected:
                     results.append((result.path, check, found))
         results.sort(key=lambda r: (r[0], r[1].manifest if r[1] else ""))
-        for path, check, found in results:
-            if check is None:
+        for path, failed, found in results:
+            if failed is None:
                 self.add(
                     "error",
                     "unreadable",
@@ -958,16 +970,18 @@ class _BagCheck:
                     reason=found,
                 )
                 continue
+            facts = {} if failed.entry == path else {"entry": shown(failed.entry)}
             self.add(
                 "error",
                 "checksum-mismatch",
-                check.entry,
-                f"The {check.algorithm} checksum differs from {check.manifest}: the file has "
+                path,
+                f"The {failed.algorithm} checksum differs from {failed.manifest}: the file has "
                 "changed.",
-                algorithm=check.algorithm,
-                expected=check.expected,
+                algorithm=failed.algorithm,
+                expected=failed.expected,
                 found=found,
-                manifest=check.manifest,
+                manifest=failed.manifest,
+                **facts,
             )
 
 
