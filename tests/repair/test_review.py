@@ -418,7 +418,7 @@ class DevTools:
     def click(self, selector: str) -> None:
         x, y = self.js(
             f"(function(){{var e=document.querySelector({json.dumps(selector)});"
-            "e.scrollIntoView({block:'center'});var b=e.getBoundingClientRect();"
+            "e.scrollIntoView({block:'center'});var b=e.getClientRects()[0];"
             "return [b.x+b.width/2,b.y+b.height/2]})()"
         )  # type: ignore[misc]
         for kind in ("mousePressed", "mouseReleased"):

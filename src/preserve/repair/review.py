@@ -298,12 +298,19 @@ def _render_text(text: str, located: Sequence[LocatedEdit], rule_index: Mapping[
     active: dict[int, None] = {}
     parts: list[str] = []
 
+    def quiet(indexes: Iterable[int]) -> bool:  # whitespace in, whitespace out
+        return all(
+            not located[i].edit.before.strip() and not located[i].edit.after.strip()
+            for i in indexes
+        )
+
     def mark(indexes: list[int], content: str, deletion: bool) -> str:
         items = [located[i] for i in indexes]
         rules = sorted({rule_index[item.edit.rule] for item in items})
         colour = rule_index[items[-1].edit.rule]
-        quiet = all(not item.edit.before.strip() and not item.edit.after.strip() for item in items)
-        classes = f"m c{colour % 12}" + (" d" if deletion else "") + (" w" if quiet else "")
+        classes = (
+            f"m c{colour % 12}" + (" d" if deletion else "") + (" w" if quiet(indexes) else "")
+        )
         title = "\n".join(_edit_title(item.edit.rule, item.edit) for item in items)
         numbers = " ".join(str(item.number) for item in items)
         return (
@@ -314,14 +321,19 @@ def _render_text(text: str, located: Sequence[LocatedEdit], rule_index: Mapping[
     for position, following in zip(ordered, [*ordered[1:], None], strict=True):
         for index in closes.get(position, ()):
             del active[index]
-        if position in points:  # removals at one place share one marker
-            parts.append(mark(points[position], "", deletion=True))
         for index in opens.get(position, ()):
             active[index] = None
-        if following is None:
-            break
-        piece = _esc(text[position:following])
-        parts.append(mark(sorted(active), piece, deletion=False) if active else piece)
+        removed = points.get(position, [])
+        piece = _esc(text[position:following]) if following is not None else ""
+        if removed and active and quiet(removed) and quiet(active):
+            # Whitespace removed right before whitespace changed (a line end's spaces, then
+            # the line break made a space): one quiet mark, not two, explains both.
+            parts.append(mark(sorted([*removed, *active]), piece, deletion=False))
+            continue
+        if removed:  # removals at one place share one marker
+            parts.append(mark(removed, "", deletion=True))
+        if piece:
+            parts.append(mark(sorted(active), piece, deletion=False) if active else piece)
     return "".join(parts)
 
 
