@@ -24,6 +24,7 @@ from websockets.sync.client import ClientConnection, connect
 from preserve.repair.edits import Edit, EditLog, edits_from_replacements
 from preserve.repair.review import (
     CONTENT_SECURITY_POLICY,
+    RULE_DESCRIPTIONS,
     describe_rule,
     locate_edits,
     render_result,
@@ -200,7 +201,7 @@ def logs(draw: st.DrawFn) -> tuple[str, EditLog]:
     return original, log
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(logs())
 def test_locating_edits_agrees_with_the_slow_reference_and_keeps_the_text(
     case: tuple[str, EditLog],
@@ -541,3 +542,36 @@ def test_a_reader_uses_keyboard_mouse_and_filters_in_chromium_and_nothing_loads(
     assert problems == []  # no script error, no Content-Security-Policy violation
     assert (tmp_path / "review.png").stat().st_size > 10_000
     shutil.rmtree(tmp_path / "profile", ignore_errors=True)
+
+
+def test_every_engine_rule_has_its_own_description() -> None:
+    from preserve.repair import OCR_RULES
+
+    assert all(rule in RULE_DESCRIPTIONS for rule in OCR_RULES)
+    assert describe_rule("collapse_spaces", {"collapse_spaces": "Ours."}) == "Ours."
+
+
+def test_hostile_text_in_every_field_stays_text() -> None:
+    evil = "<img src=x onerror=alert(1)>\"'&</script><script>alert(2)</script>"
+    log = EditLog()
+    log.add_step(evil, [Edit(evil, 0, 1, "<", evil, reason=evil, confidence=0.5)])
+    log.note(evil, 0, 1, evil, evil)
+    original = "<b>x</b>"
+    markup = render_review(
+        original,
+        log.apply(original),
+        log,
+        title=evil,
+        debris=[{"kind": evil, "text": evil, "start": 0, "end": 1, "reason": evil}],
+        kind=evil,
+        classification_reason=evil,
+        software={evil: evil},
+        config={evil: evil},
+        source_name=evil,
+        descriptions={evil: evil},
+    )
+    page = Page(markup)
+    assert page.scripts == 1
+    assert [tag for tag, _ in page.tags if tag in ("img", "b")] == []
+    assert "".join(page.repaired) == log.apply(original)
+    assert evil in page.text_of("debris") and evil in page.text_of("kind")

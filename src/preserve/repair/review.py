@@ -43,6 +43,30 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
 )
 
+RULE_DESCRIPTIONS: dict[str, str] = {
+    "fix_encoding": "Repairs encoding damage (mojibake, control characters, Unicode form) "
+    "with ftfy, keeping curly quotes and the author's typography.",
+    "remove_soft_hyphens": "Removes invisible soft hyphens left by the typesetting.",
+    "strip_trailing_whitespace": "Removes spaces at the ends of lines.",
+    "collapse_blank_lines": "Reduces runs of blank lines to one.",
+    "remove_layout_debris": "Takes page numbers, running heads and feet, captions and credits "
+    "out of the body; they are listed under Removed debris.",
+    "move_interrupting_blocks": "Moves a pull quote or deck that interrupted a sentence to the "
+    "next paragraph break, so the sentence reads whole.",
+    "fix_drop_caps": "Rejoins a large first letter (drop cap) to the rest of its word.",
+    "join_split_words": "Rejoins a word split by a space, when the whole word is known and "
+    "its parts are not.",
+    "join_line_end_hyphens": "Joins a word hyphenated at a line end; real hyphens (compounds, "
+    "ranges) stay.",
+    "reflow_paragraphs": "Joins the lines of one paragraph into one line; a column break is "
+    "not a paragraph break.",
+    "restore_small_caps": "Restores normal case to text set in small capitals, keeping proper "
+    "nouns capitalised.",
+    "remove_space_before_punctuation": "Removes a space before punctuation or an apostrophe.",
+    "collapse_spaces": "Reduces runs of spaces to one.",
+}
+"""What each rule of the engine (``preserve.repair.config.OCR_RULES``) does, for readers."""
+
 # Plain-English descriptions of rules, found by words in the rule's name so that a rule
 # renamed or added by the engine still gets a sensible line. First match wins.
 _DESCRIPTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -82,12 +106,16 @@ def describe_rule(rule: str, descriptions: Mapping[str, str] | None = None) -> s
     """A one-sentence description of what a rule does, for readers who never saw the code.
 
     >>> describe_rule("join_line_end_hyphens")
+    'Joins a word hyphenated at a line end; real hyphens (compounds, ranges) stay.'
+    >>> describe_rule("join_hyphenated_words")  # not known by name: found by its words
     'Joins a word the printer split with a hyphen at a line end.'
     >>> describe_rule("frobnicate")
     'Edits made by the rule “frobnicate”.'
     """
     if descriptions and rule in descriptions:
         return descriptions[rule]
+    if rule in RULE_DESCRIPTIONS:
+        return RULE_DESCRIPTIONS[rule]
     name = rule.lower().replace("-", "_")
     for words, text in _DESCRIPTIONS:
         if any(word in name for word in words):
