@@ -29,13 +29,13 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
-from preserve.bagging import remove_dead_staging  # noqa: E402
 from preserve.config import load_config  # noqa: E402
 from preserve.intake import Item, check_separate, discover  # noqa: E402
 from preserve.pipeline import (  # noqa: E402
     IngestContext,
     ItemOutcome,
     ingest_items,
+    prepare_output,
     rejected_outcome,
 )
 
@@ -98,8 +98,7 @@ def ingest(
     if catalog is None:
         catalog = config.paths.catalog if out is None else str(packages / ".catalog.sqlite")
     check_separate(source_paths, packages)
-    packages.mkdir(parents=True, exist_ok=True)
-    remove_dead_staging(packages)
+    prepare_output(packages)
     found = discover(source_paths)
     context = IngestContext(
         config=config, packages=packages.absolute(), catalog=Path(catalog).absolute()

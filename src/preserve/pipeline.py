@@ -42,6 +42,7 @@ from preserve.bagging import (
     finish_bag,
     new_staging,
     publish,
+    remove_dead_staging,
     write_payload_bytes,
 )
 from preserve.catalog import Catalog, NewFile
@@ -135,6 +136,12 @@ def package_name(item: Item, key: str) -> str:
 
 
 # -- the run --------------------------------------------------------------------------------
+
+
+def prepare_output(packages: Path) -> None:
+    """Create the packages folder and remove what runs killed mid-package left behind."""
+    packages.mkdir(parents=True, exist_ok=True)
+    remove_dead_staging(packages)
 
 
 def ingest_items(

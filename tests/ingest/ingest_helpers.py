@@ -9,7 +9,7 @@ import bagit
 
 from preserve.config import Config
 from preserve.intake import discover
-from preserve.pipeline import IngestContext, ItemOutcome, ingest_items
+from preserve.pipeline import IngestContext, ItemOutcome, ingest_items, prepare_output
 
 RAW = Path(__file__).resolve().parents[2] / "raw"
 CLOCK = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -20,7 +20,7 @@ def pinned_clock() -> datetime:
 
 
 def make_context(out: Path, config: Config | None = None) -> IngestContext:
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_output(out)
     return IngestContext(
         config=config or Config(),
         packages=out,
