@@ -24,8 +24,11 @@ from preserve.repair.lexicon import Lexicon, get_lexicon
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 """A word: letters, with inner apostrophes (``haven’t``)."""
+MID_SENTENCE_WORD = re.compile(r"(?<=[\w,;][ \n])[^\W\d_]+(?:['’][^\W\d_]+)*")
+"""A word after a word or a comma: not the start of a sentence."""
 COMPOUND = re.compile(r"(?<![\w-])[^\W\d_]+(?:-[^\W\d_]+)+(?![\w-])")
-LINE_END_BREAK = re.compile(r"([^\W\d_]+)-[ \t]*\n\n?[ \t]*([^\W\d_]+)")
+LINE_END_BREAK = re.compile(r"-[ \t]*\n\n?[ \t]*([^\W\d_]+)")
+LETTERS_BEFORE = re.compile(r"[^\W\d_]+\Z")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»]*$")
 OPENING_QUOTES = "\"'“‘«„‚"
 
@@ -78,8 +81,10 @@ class Vocabulary:
         capitals: Counter[str],
         compounds: Counter[str],
         singles: Counter[str],
+        small: Counter[str] | None = None,
     ) -> None:
         self._lower = lower
+        self._small = small if small is not None else Counter()
         self._capitals = capitals
         self._compounds = compounds
         self._singles = singles
@@ -87,27 +92,28 @@ class Vocabulary:
     @classmethod
     def of(cls, text: str, skip: list[tuple[int, int]] | None = None) -> Vocabulary:
         """Count the words of ``text`` (outside the ``skip`` spans)."""
-        fragments = set()
-        for match in LINE_END_BREAK.finditer(text):
-            fragments.add(match.start(1))
-            fragments.add(match.start(2))
-        lower: Counter[str] = Counter()
-        capitals: Counter[str] = Counter()
-        singles: Counter[str] = Counter()
-        skip = sorted(skip or [])
-        for match in WORD.finditer(text):
-            start = match.start()
-            if start in fragments or any(a <= start < b for a, b in skip):
-                continue
-            word = match.group()
-            folded = word.lower()
-            lower[folded] += 1
-            if len(word) == 1:
-                singles[word] += 1
-            if word[0].isupper() and not word.isupper() and not _starts_sentence(text, start):
-                capitals[folded] += 1
-        compounds = Counter(m.group().lower() for m in COMPOUND.finditer(text))
-        return cls(lower, capitals, compounds, singles)
+        if skip:
+            pieces, position = [], 0
+            for start, end in sorted(skip):
+                pieces.append(text[position:start])
+                position = max(position, end)
+            pieces.append(text[position:])
+            text = "\n\n".join(pieces)
+        words = WORD.findall(text)
+        fragments = line_end_fragments(text)
+        # fragments at line-end hyphens are what is in question: they do not count
+        lower = Counter(map(str.lower, words))
+        lower.subtract(map(str.lower, fragments))
+        singles = Counter(word for word in words if len(word) == 1)
+        small = Counter(word for word in words if word.islower())
+        small.subtract(word for word in fragments if word.islower())
+        capitals = Counter(
+            word.lower()
+            for word in MID_SENTENCE_WORD.findall(text)
+            if word[0].isupper() and not word.isupper()
+        )
+        compounds = Counter(m.lower() for m in COMPOUND.findall(text))
+        return cls(lower, capitals, compounds, singles, small)
 
     def count(self, word: str) -> int:
         """Times ``word`` (any case) stands whole in the document."""
@@ -118,8 +124,8 @@ class Vocabulary:
         return self._capitals[word.lower()]
 
     def lowercase(self, word: str) -> int:
-        """Times ``word`` is written without capitals (roughly: all minus capitalized)."""
-        return self._lower[word.lower()] - self._capitals[word.lower()]
+        """Times ``word`` is written without capitals."""
+        return self._small[word.lower()]
 
     def compound(self, word: str) -> int:
         """Times the hyphenated ``word`` stands whole on one line."""
@@ -130,9 +136,18 @@ class Vocabulary:
         return self._singles[letter]
 
 
-def _starts_sentence(text: str, start: int) -> bool:
-    before = text[max(0, start - 4) : start].rstrip(" \t\n" + OPENING_QUOTES + "-–—")
-    return not before or before[-1] in ".!?…:"
+def line_end_fragments(text: str) -> list[str]:
+    """The word parts on either side of each line-end hyphen.
+
+    >>> line_end_fragments("a massa-\\ncre and 300-\\n400")
+    ['massa', 'cre']
+    """
+    fragments = []
+    for match in LINE_END_BREAK.finditer(text):
+        left = LETTERS_BEFORE.search(text, max(0, match.start() - 60), match.start())
+        if left is not None:
+            fragments += [left.group(), match.group(1)]
+    return fragments
 
 
 class RuleContext:
@@ -145,8 +160,11 @@ class RuleContext:
         self._column: int | None = None
 
     def vocabulary(self, text: str) -> Vocabulary:
-        """The vocabulary of ``text`` (cached for the last text asked about)."""
-        if self._vocabulary is None or self._vocabulary[0] is not text:
+        """The document's vocabulary, measured on the first text asked about.
+
+        Rules before reflow change few words, so one count serves them all.
+        """
+        if self._vocabulary is None:
             self._vocabulary = (text, Vocabulary.of(text))
         return self._vocabulary[1]
 

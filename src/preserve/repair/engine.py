@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+import bisect
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -171,36 +172,50 @@ def _run(rule: Rule, text: str, context: RuleContext, log: EditLog, debris: list
     for start, end, before, reason in output.notes:
         log.note(name, start, end, before, reason)
     earlier = log.steps[:steps_before]
-    for found in output.debris:
-        debris.append(
-            Debris(
-                found.kind,
-                found.text,
-                _to_original(earlier, found.start),
-                _to_original(earlier, found.end),
-                found.reason,
+    if output.debris:
+        ends = [found.start for found in output.debris] + [found.end for found in output.debris]
+        mapped = _to_original(earlier, ends)
+        count = len(output.debris)
+        for index, found in enumerate(output.debris):
+            debris.append(
+                Debris(found.kind, found.text, mapped[index], mapped[count + index], found.reason)
             )
-        )
     return result
 
 
-def _to_original(steps: list[Step], position: int) -> int:
-    """Map a position in the text after ``steps`` back to the original."""
+def _to_original(steps: list[Step], positions: list[int]) -> list[int]:
+    """Map positions in the text after ``steps`` back to the original text."""
     for step in reversed(steps):
-        position = _unmap(step, position)
-    return position
+        positions = [_unmap(step, position) for position in positions]
+    return positions
 
 
 def _unmap(step: Step, position: int) -> int:
     """Where a position of a step's output stood in its input."""
-    shift = 0
-    for edit, (start, end) in zip(step.edits, step.output_spans(), strict=True):
-        if position < start:
-            break
-        if position < end or (position == end and start == end):
-            return edit.start + min(position - start, len(edit.before))
-        shift = end - edit.end
-    return position - shift
+    table = _output_table(step)
+    index = bisect.bisect_right(table[0], position) - 1
+    if index < 0:
+        return position
+    edit = step.edits[index]
+    start = table[0][index]
+    end = start + len(edit.after)
+    if position < end or (position == end and start == end):
+        return edit.start + min(position - start, len(edit.before))
+    return position - (end - edit.end)
+
+
+_TABLES: dict[int, tuple[list[int], Step]] = {}
+
+
+def _output_table(step: Step) -> tuple[list[int], Step]:
+    """Output start of each edit of ``step`` (cached while the step lives)."""
+    cached = _TABLES.get(id(step))
+    if cached is None or cached[1] is not step:
+        if len(_TABLES) > 64:
+            _TABLES.clear()
+        cached = ([start for start, _ in step.output_spans()], step)
+        _TABLES[id(step)] = cached
+    return cached
 
 
 def undo(repaired: str, log: EditLog | Mapping[str, Any]) -> str:

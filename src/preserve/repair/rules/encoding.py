@@ -13,14 +13,18 @@ letters stay, ``&amp;`` stays (see :class:`~preserve.repair.config.RepairConfig`
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import ftfy
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.context import RuleContext, RuleOutput
 
-SUSPECT_LINE = re.compile(r"[^\n]*[^\x20-\x7e\n\t][^\n]*")
-"""A line with anything but printable ASCII: only such lines can need ftfy."""
+SUSPECT = "\x00-\x08\x0b-\x1f\x7f-\xff\ud800-\udfff\ufb00-\ufb06\ufffd"
+"""Characters without which ftfy has nothing to fix: controls, the Latin-1 range every
+UTF-8 mojibake sequence starts with, surrogates, ligatures, the replacement character."""
+SUSPECT_CHAR = re.compile(rf"[{SUSPECT}]")
+WIDE = "\uff00-\uffef"
 SOFT_HYPHEN = re.compile("\u00ad(?:[ \t]*\n[ \t]*)?")
 
 
@@ -41,9 +45,26 @@ def ftfy_config(config: RepairConfig) -> ftfy.TextFixerConfig:
 def fix_encoding(text: str, context: RuleContext) -> RuleOutput:
     """Fix mojibake and friends line by line with ftfy; one edit per changed line."""
     output = RuleOutput()
-    settings = ftfy_config(context.config)
-    for match in SUSPECT_LINE.finditer(text):
-        line = match.group()
+    config = context.config
+    settings = ftfy_config(config)
+    if config.normalization != "none" and not unicodedata.is_normalized(
+        config.normalization,  # type: ignore[arg-type]
+        text,
+    ):
+        suspects = re.compile(r"[^\n]").finditer(text)
+    elif config.fix_character_width:
+        suspects = re.compile(rf"[{SUSPECT}{WIDE}]").finditer(text)
+    else:
+        suspects = SUSPECT_CHAR.finditer(text)
+    done = -1
+    for suspect in suspects:
+        if suspect.start() < done:
+            continue
+        line_start = text.rfind("\n", 0, suspect.start()) + 1
+        line_end = text.find("\n", suspect.start())
+        line_end = len(text) if line_end < 0 else line_end
+        done = line_end
+        line = text[line_start:line_end]
         fixed = ftfy.fix_text(line, settings)
         if fixed == line:
             continue
@@ -57,7 +78,7 @@ def fix_encoding(text: str, context: RuleContext) -> RuleOutput:
             and line[len(line) - 1 - suffix] == fixed[len(fixed) - 1 - suffix]
         ):
             suffix += 1
-        start, end = match.start() + prefix, match.end() - suffix
+        start, end = line_start + prefix, line_end - suffix
         output.edit(
             "fix_encoding",
             text,

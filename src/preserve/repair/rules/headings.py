@@ -3,8 +3,8 @@
 >>> from preserve.repair.context import preview
 >>> preview(fix_drop_caps, "S urvivors of the assault fled.\\n\\nA mass of people came.")
 'Survivors of the assault fled.\\n\\nA mass of people came.'
->>> preview(restore_small_caps, "In THe eArly HourS of 26 februAry, ArMed forCeS CAPTured THe Town.")
-'In the early hours of 26 February, armed forces captured the town.'
+>>> preview(restore_small_caps, "In THe eArly HourS of 26 februAry, ArMed forCeS CAPTured THe Town")
+'In the early hours of 26 February, armed forces captured the town'
 """
 
 from __future__ import annotations
@@ -14,7 +14,11 @@ import re
 from preserve.repair.context import WORD, RuleContext, RuleOutput, Vocabulary
 
 DROP_CAP = re.compile(r"(?:\A|(?<=\n\n))[ \t]*([^\W\d_]) ([^\W\d_]+)(?![\w'’-])")
-SENTENCE_START = re.compile(r"(?:\A|[.!?…][\"'”’)]*\s+)[\"'“‘(]*\Z")
+SENTENCE_START = re.compile(r"(?:\A|\n|[.!?…][\"'”’)]*\s+)[\"'“‘(]*\Z")
+SOUP_HINT = re.compile(r"[^\W\d_](?:(?<=[a-zß-ÿ])[A-ZÀ-Þ]|(?<=[A-ZÀ-Þ])[A-ZÀ-Þ][a-zß-ÿ])")
+"""A quick look for mixed case (a capital after a small letter, ``THe``); checked properly later."""
+SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[\"'”’)]*)?")
+"""A sentence within one line (paragraph)."""
 
 
 def fix_drop_caps(text: str, context: RuleContext) -> RuleOutput:
@@ -73,32 +77,34 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
     """
     output = RuleOutput()
     config = context.config
-    paragraphs = []
-    position = 0
-    for line in text.split("\n"):
-        words = [m for m in WORD.finditer(line) if len(m.group()) > 1]
+    spans = []
+    hints = {text.rfind("\n", 0, m.start()) for m in SOUP_HINT.finditer(text)}
+    lines = [(start + 1, text.find("\n", start + 1)) for start in sorted(hints)]
+    sentences = (
+        sentence
+        for start, end in lines
+        for sentence in SENTENCE.finditer(text, start, end if end >= 0 else len(text))
+    )
+    for sentence in sentences:
+        words = [m for m in WORD.finditer(sentence.group()) if len(m.group()) > 1]
         soup = sum(1 for m in words if is_case_soup(m.group()))
-        if (
-            soup >= config.small_caps_min_words
-            and words
-            and soup / len(words) >= config.small_caps_min_share
-        ):
-            paragraphs.append((position, line))
-        position += len(line) + 1
-    if not paragraphs:
+        if soup >= config.small_caps_min_words and soup / len(words) >= config.small_caps_min_share:
+            spans.append((sentence.start(), sentence.end()))
+    if not spans:
         return output
-    skip = [(start, start + len(line)) for start, line in paragraphs]
-    vocabulary = Vocabulary.of(text, skip)
-    for start, line in paragraphs:
-        for match in WORD.finditer(line):
+    vocabulary = Vocabulary.of(text, spans)
+    for start, end in spans:
+        for match in WORD.finditer(text, start, end):
             word = match.group()
-            fixed, reason = _normal_case(word, line[: match.start()], vocabulary, context)
+            fixed, reason = _normal_case(
+                word, text[max(0, match.start() - 8) : match.start()], vocabulary, context
+            )
             if fixed != word:
                 output.edit(
                     "restore_small_caps",
                     text,
-                    start + match.start(),
-                    start + match.end(),
+                    match.start(),
+                    match.end(),
                     fixed,
                     f"small caps read as case soup: {reason}",
                     0.7,

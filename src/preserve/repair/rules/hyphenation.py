@@ -19,10 +19,9 @@ import re
 
 from preserve.repair.context import RuleContext, RuleOutput, Vocabulary
 
-BREAK = re.compile(
-    r"(?<![\w-])((?:[^\W\d_]+-)*)([^\W\d_]+)[-‐](?P<gap>[ \t]*\n(?:[ \t]*\n)?[ \t]*)"
-    r"(?P<right>[^\W\d_]+)"
-)
+BREAK = re.compile(r"[-‐](?P<gap>[ \t]*\n(?:[ \t]*\n)?[ \t]*)(?P<right>[^\W\d_]+)")
+LEFT = re.compile(r"(?<![\w-])((?:[^\W\d_]+-)*)([^\W\d_]+)\Z")
+"""The word before a line-end hyphen, with any earlier parts of a compound."""
 NUMBER_RANGE = re.compile(r"(?<=\d[-‐–])[ \t]*\n[ \t]*(?=\d)")
 
 
@@ -31,9 +30,13 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     vocabulary = context.vocabulary(text)
     for match in BREAK.finditer(text):
-        prefix, left, right = match.group(1), match.group(2), match.group("right")
+        start, end = match.start(), match.start("right")
+        window = max(0, start - 80)
+        found = LEFT.search(text, window, start)
+        if found is None:
+            continue
+        prefix, left, right = found.group(1), found.group(2), match.group("right")
         column_break = match.group("gap").count("\n") > 1
-        start, end = match.end(2), match.start("right")
         if right[0].isupper():
             if column_break:
                 output.note(

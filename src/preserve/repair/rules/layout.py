@@ -133,7 +133,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             gone.add(index)
 
     for cut in find_interruptions(lines, gone, column, config):
-        first_f, last_f, continuation, blank_after = cut
+        first_f, last_f, _continuation, blank_after = cut
         body = [lines[i] for i in range(first_f, last_f + 1) if not lines[i].blank]
         if _is_caption(body, blank_after, column, config):
             wide = any(len(line.content) > config.wide_line_ratio * column for line in body)
