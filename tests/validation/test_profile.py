@@ -462,3 +462,38 @@ def test_the_tag_parser_never_fails(data: bytes) -> None:
 @given(st.text(max_size=30), st.text(max_size=30))
 def test_patterns_never_fail(path: str, pattern: str) -> None:
     assert matches_pattern(path, pattern) in (True, False)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+KEYS = st.sampled_from(
+    [
+        "BagIt-Profile-Info",
+        "Bag-Info",
+        "Manifests-Allowed",
+        "Tag-Files-Allowed",
+        "Other-Info",
+        "Serialization",
+        "Data-Empty",
+        "Accept-BagIt-Version",
+        "Payload-Files-Required",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(KEYS, JSON, max_size=5))
+def test_any_profile_is_either_refused_or_checked(tmp_path_factory, profile) -> None:
+    bag = tmp_path_factory.getbasetemp() / "fuzz-bag"
+    if not bag.exists():
+        make_bag(bag)
+    try:
+        problems = validate_profile(bag, profile)
+    except ConfigError:
+        return
+    assert all(p.code.startswith("profile-") for p in problems)

@@ -247,7 +247,7 @@ def _check_profile_types(profile: Mapping[str, Any], origin: str) -> None:
         return ConfigError(f"Profile {origin}: {what}; fix the profile or give another one.")
 
     info = profile.get("BagIt-Profile-Info")
-    if not isinstance(info, dict):
+    if not isinstance(info, Mapping):
         raise refuse("BagIt-Profile-Info is missing or not an object")
     for key in LIST_KEYS:
         value = profile.get(key)
@@ -440,7 +440,8 @@ def _scan(root: Path) -> _Bag:
         for name in dirs:
             full = os.path.join(folder, name)
             if os.path.islink(full):  # never walked: count it as a file entry
-                files.append(name)
+                if not (str(relative) == "." and name == "data"):  # the validator reports it
+                    files.append(name)
             elif in_payload or (str(relative) == "." and name == "data"):
                 bag.payload_dirs.add(str(relative / name) if str(relative) != "." else name)
         for name in files:
@@ -505,7 +506,11 @@ def validate_profile(
 
     As the specification asks, a bag whose serialization or BagIt version the profile
     does not accept is not checked further (those two failures make the rest moot).
+    A profile whose rules have the wrong JSON types raises :class:`ConfigError`.
     """
+    if not isinstance(profile, Mapping):
+        raise ConfigError("A BagIt profile must be a JSON object: load it with load_profile.")
+    _check_profile_types(profile, "passed to validate_profile")
     path = Path(bag)
     if path.is_file():
         mime = serialization or _mime_of(path)
