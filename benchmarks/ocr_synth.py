@@ -43,7 +43,7 @@ BORN_DIGITAL = CORPUS / "born-digital"
 
 # Artifacts a repair should fix, by kind. "real-hyphen" and "paragraph-break" are checks: nothing
 # was injected, the repair must keep what is there.
-DEBRIS_KINDS = ("folio", "running-head", "caption", "credit")
+DEBRIS_KINDS = ("folio", "running-head", "caption", "credit", "jump-line")
 INJECTED_KINDS = (
     "hyphen-soft",
     "hyphen-column",
@@ -288,6 +288,13 @@ CREDIT_TEMPLATES = (
     "Illustration: {first} {last}",
     "Photograph {first} {last}",
 )
+JUMP_TEMPLATES = (
+    "Continued on page {page}",
+    "Continued on page {page} »",
+    "See {word}, Page {page}",
+    "(continued overleaf)",
+    "Turn to page {page}",
+)
 # Letters an OCR engine tends to read as capitals in small caps; each document varies them.
 SMALL_CAPS_UPPER = "ACHIJKMPST"
 SMALL_CAPS_EXTRA = "OUVWXZBDR"
@@ -349,6 +356,7 @@ class Layout:
     mojibake: bool
     soft_hyphens: float
     leading_space: float
+    jump_lines: float
 
     @classmethod
     def draw(cls, rng: random.Random) -> Layout:
@@ -380,6 +388,7 @@ class Layout:
             mojibake=rng.random() < 0.15,
             soft_hyphens=rng.choice((0.0, 0.0, 0.01)),
             leading_space=rng.uniform(0.0, 0.6),
+            jump_lines=rng.choice((0.0, 0.3, 0.6)),
         )
 
 
@@ -541,6 +550,11 @@ class _Typesetter:
             self.debris("credit", self.credit_text(), after="\n\n")
         if last_column:
             self.column = 0
+            if self.rng.random() < self.layout.jump_lines:
+                jump = self.rng.choice(JUMP_TEMPLATES).format(
+                    page=self.page + self.rng.randint(2, 30), word=self.layout.section.upper()
+                )
+                self.debris("jump-line", jump, before="\n", after="\n")
             self.debris("folio", self.folio_text(), before="\n\n", after="\n\n")
             self.page += 1
             self.running_head()
@@ -630,16 +644,20 @@ def make_ocr_document(seed: int, articles: Sequence[Article] | None = None) -> S
     if article.deck and not deck_on_top:
         blocks.setdefault(rng.choice(long_paragraphs), []).append(("small-caps", article.deck))
     if layout.pull_quote and long_paragraphs:
+        # The quoted sentence comes from another paragraph, so that its two copies stand in the
+        # same order in the raw text and in the truth.
+        interrupted = rng.choice(long_paragraphs)
         candidates = [
-            s
-            for i, p in enumerate(body)
-            for s in _sentences(p)
-            if 40 <= len(s) <= 140 and not re.search('["“”‘]', s)
+            sentence
+            for i, paragraph in enumerate(body)
+            if i != interrupted
+            for sentence in _sentences(paragraph)
+            if 40 <= len(sentence) <= 140 and not re.search('["“”‘]', sentence)
         ]
         if candidates:
             quote_marks = ("“", "”") if any("“" in p for p in body) else ('"', '"')
             quote = quote_marks[0] + rng.choice(candidates) + quote_marks[1]
-            blocks.setdefault(rng.choice(long_paragraphs), []).append(("pull-quote", quote))
+            blocks.setdefault(interrupted, []).append(("pull-quote", quote))
 
     # The truth, paragraph by paragraph, remembering where each one starts.
     truth_paragraphs: list[tuple[str, str]] = [("title", article.title)]

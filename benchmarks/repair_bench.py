@@ -251,20 +251,22 @@ class Scorer:
     def word(self, index: int) -> bool:
         return self.truth.tokens[index] != PARAGRAPH
 
-    def tokens_right(self, lo: int, hi: int) -> bool:
-        """All tokens in ``[lo, hi)`` aligned and in a row, also with their aligned neighbours."""
+    def tokens_right(self, lo: int, hi: int, residue: str = "") -> bool:
+        """All tokens in ``[lo, hi)`` aligned and in a row, with no piece of the artifact's raw
+        form (``residue``, such as the ``S`` of a drop cap) left just before or after them."""
         mapping = self.mapping
+        if hi <= lo:
+            return True
         if any(mapping[i] < 0 for i in range(lo, hi)):
             return False
-        first, last = max(lo - 1, 0), min(hi + 1, len(mapping))
-        for i in range(first, last - 1):
-            if (
-                mapping[i] >= 0
-                and mapping[i + 1] >= 0
-                and self.word(i)
-                and self.word(i + 1)
-                and mapping[i + 1] != mapping[i] + 1
-            ):
+        if any(mapping[i + 1] != mapping[i] + 1 for i in range(lo, hi - 1)):
+            return False
+        pieces = set(residue.split()) - set(self.truth.tokens[lo:hi])
+        if pieces:
+            before, after = mapping[lo] - 1, mapping[hi - 1] + 1
+            if before >= 0 and self.hypothesis[before] in pieces:
+                return False
+            if after < len(self.hypothesis) and self.hypothesis[after] in pieces:
                 return False
         return True
 
@@ -339,7 +341,7 @@ class Scorer:
         if kind == "small-caps":
             present = [self.mapping[i] >= 0 for i in range(lo, hi)]
             return sum(present) / len(present) if present else 1.0
-        return float(self.tokens_right(lo, hi))
+        return float(self.tokens_right(lo, hi, unicodedata.normalize("NFC", artifact.raw)))
 
     def damaged(self, raw_mapping: list[int]) -> list[int]:
         """Truth words right in the raw text and wrong in this output: the false edits."""
