@@ -1,0 +1,193 @@
+"""``preserve validate``: check bags (folders or archives) and name every problem."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from preserve.cli.app import (
+    EXIT_FAILED,
+    EXIT_OK,
+    app,
+    console,
+    emit_json,
+    fail,
+    show_progress,
+    user_errors,
+)
+from preserve.report import Report
+from preserve.validation import validate_path
+from preserve.validation.archive import archive_kind
+
+MAX_LISTED = 50
+"""Problems printed per bag in the human summary; --json lists them all."""
+STYLES = {"error": "bold red", "warning": "yellow", "notice": "dim"}
+
+
+@app.command("validate")
+def validate_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Bag folders or serialized bags (.tar, .tar.gz, .zip).")
+    ],
+    fast: Annotated[
+        bool, typer.Option("--fast", help="Completeness and Payload-Oxum only; no checksums.")
+    ] = False,
+    completeness_only: Annotated[
+        bool,
+        typer.Option("--completeness-only", help="Every listed file present; no checksums."),
+    ] = False,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help="Also check a BagIt Profile: a file, a bundled name (btr, aptrust...) or a URI.",
+        ),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    processes: Annotated[int, typer.Option(min=1, help="Hashing processes per bag.")] = 1,
+    notices: Annotated[
+        bool, typer.Option("--notices", help="Also list notices in the human summary.")
+    ] = False,
+) -> None:
+    """Validate BagIt bags strictly (RFC 8493 and drafts 0.93-0.97) and report every problem.
+
+    Exit 0 when every bag is valid, 1 when any is invalid, 2 on usage errors.
+    """
+    if fast and completeness_only:
+        fail("--fast and --completeness-only exclude each other: choose one.")
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        fail(f"No such bag: {', '.join(missing)}; give existing bag folders or archives.")
+    not_bags = [str(p) for p in paths if p.is_file() and archive_kind(p) is None]
+    if not_bags:
+        fail(f"Not a bag folder or a .tar, .tar.gz or .zip archive: {', '.join(not_bags)}.")
+    loaded_profile = None
+    validate_profile = None
+    if profile is not None:
+        # Imported here: profiles pull in more than plain validation needs.
+        from preserve.validation.profile import load_profile
+        from preserve.validation.profile import validate_profile as check_profile
+
+        with user_errors():
+            loaded_profile = load_profile(profile)
+        validate_profile = check_profile
+
+    reports: list[Report] = []
+    for path in paths:
+        report = _validate_one(path, fast, completeness_only, processes, json_output)
+        if loaded_profile is not None and validate_profile is not None:
+            report.extend(validate_profile(path, loaded_profile))
+            report.info["profile"] = profile
+        reports.append(report)
+        if not json_output:
+            _print_report(report, notices)
+
+    summary = _summary(reports)
+    if json_output:
+        emit_json({"bags": [r.to_dict() for r in reports], "summary": summary})
+    else:
+        _print_summary(summary)
+    raise typer.Exit(EXIT_OK if summary["invalid"] == 0 else EXIT_FAILED)
+
+
+def _validate_one(
+    path: Path, fast: bool, completeness_only: bool, processes: int, json_output: bool
+) -> Report:
+    options: dict[str, Any] = {
+        "fast": fast,
+        "completeness_only": completeness_only,
+        "processes": processes,
+    }
+    if not show_progress(json_output) or fast or completeness_only:
+        return validate_path(path, **options)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(escape(path.name), total=_size_of(path))
+        advance: Callable[[int], None] = lambda count: bar.advance(task, count)  # noqa: E731
+        return validate_path(path, progress=advance, **options)
+
+
+def _size_of(path: Path) -> int | None:
+    """Bytes to hash, for the bar: the folder's file sizes (no link followed)."""
+    if path.is_file():
+        return None
+    total = 0
+    try:
+        for item in path.rglob("*"):
+            if item.is_file() and not item.is_symlink():
+                total += item.stat().st_size
+    except OSError:
+        return None
+    return total
+
+
+def _summary(reports: list[Report]) -> dict[str, Any]:
+    invalid = [r.subject for r in reports if not r.valid]
+    return {
+        "bags": len(reports),
+        "valid": len(reports) - len(invalid),
+        "invalid": len(invalid),
+        "invalid_bags": invalid,
+        "errors": sum(len(r.errors) for r in reports),
+        "warnings": sum(len(r.warnings) for r in reports),
+        "notices": sum(len(r.notices) for r in reports),
+    }
+
+
+def _print_report(report: Report, notices: bool) -> None:
+    verdict = "[bold green]valid[/]" if report.valid else "[bold red]INVALID[/]"
+    info = report.info
+    version = info.get("bagit_version") or "?"
+    algorithms = ", ".join(info.get("algorithms") or []) or "none"
+    console.print(
+        f"{verdict} {escape(report.subject)}  BagIt {escape(str(version))}, "
+        f"{info.get('payload_files', 0)} payload files, {info.get('payload_bytes', 0)} bytes, "
+        f"manifests: {escape(algorithms)}; {len(report.errors)} errors, "
+        f"{len(report.warnings)} warnings, {len(report.notices)} notices",
+        highlight=False,
+    )
+    shown = [p for p in report.problems if p.severity != "notice" or notices]
+    for problem in shown[:MAX_LISTED]:
+        where = f" {escape(problem.path)}:" if problem.path else ""
+        facts = ""
+        if problem.code == "checksum-mismatch":
+            facts = (
+                f" (expected {problem.facts.get('expected')}, found {problem.facts.get('found')})"
+            )
+        console.print(
+            f"  [{STYLES[problem.severity]}]{problem.severity}[/] {escape(f'[{problem.code}]')}"
+            f"{where} {escape(problem.message)}{facts}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if len(shown) > MAX_LISTED:
+        console.print(f"  … and {len(shown) - MAX_LISTED} more (use --json for all).")
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    style = "green" if summary["invalid"] == 0 else "red"
+    console.print(
+        f"[bold {style}]{summary['valid']} of {summary['bags']} bags valid[/]; "
+        f"{summary['errors']} errors, {summary['warnings']} warnings, "
+        f"{summary['notices']} notices.",
+        highlight=False,
+    )

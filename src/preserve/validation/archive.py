@@ -1,0 +1,303 @@
+"""Serialized bags (``.tar``, ``.tar.gz``/``.tgz``, ``.zip``) opened safely in a scratch folder.
+
+Nothing from an archive may land or be read outside the scratch folder: absolute names,
+``..``, drive letters, symbolic and hard links, devices and FIFOs are refused; only
+regular files and folders are written, each created new (``O_EXCL``, no symlink
+followed), and the total size and member count are bounded while the bytes are
+actually read (a zip's declared sizes are not trusted).
+
+>>> archive_kind("bag.tar.gz"), archive_kind("bag.ZIP"), archive_kind("bag")
+('tar', 'zip', None)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from preserve.errors import PackageError, UnsafePathError
+from preserve.report import Problem, Report
+from preserve.validation.paths import check_path, shown
+from preserve.validation.validator import validate_bag
+
+MAX_BYTES = 256 << 30
+"""Largest total a serialized bag may unpack to by default (256 GiB)."""
+MAX_MEMBERS = 2_000_000
+CHUNK = 1 << 20
+
+
+def archive_kind(path: str | os.PathLike[str]) -> str | None:
+    """``tar`` or ``zip`` from the file name, or None when it does not look like an archive."""
+    name = os.fspath(path).lower()
+    if name.endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")):
+        return "tar"
+    if name.endswith(".zip"):
+        return "zip"
+    return None
+
+
+class _Refusals:
+    """Unsafe members: collected into ``problems`` when given, else the first one raises."""
+
+    def __init__(self, problems: list[Problem] | None) -> None:
+        self.problems = problems
+
+    def refuse(self, member: str, code: str, reason: str) -> None:
+        message = f"The archive member {shown(member)!r} was not unpacked: {reason}."
+        if self.problems is None:
+            raise UnsafePathError(message + " Do not open this archive; ask its sender.")
+        self.problems.append(Problem("error", code, shown(member), message, {"reason": reason}))
+
+
+class _Budget:
+    def __init__(self, max_bytes: int, max_members: int) -> None:
+        self.bytes_left = max_bytes
+        self.members_left = max_members
+
+    def member(self) -> None:
+        self.members_left -= 1
+        if self.members_left < 0:
+            raise PackageError("The archive has too many members to unpack safely.")
+
+    def spend(self, count: int) -> None:
+        self.bytes_left -= count
+        if self.bytes_left < 0:
+            raise PackageError(
+                "The archive unpacks to more than the allowed size; raise max_bytes if it "
+                "is genuine."
+            )
+
+
+def _target(scratch: Path, name: str, refusals: _Refusals) -> Path | None:
+    checked = check_path(name.rstrip("/") if name not in ("", "/") else name)
+    if checked.unsafe is not None:
+        refusals.refuse(name, "archive-unsafe-member", checked.unsafe)
+        return None
+    if checked.path in (".", ""):
+        return None
+    return scratch.joinpath(*checked.path.split("/"))
+
+
+def _make_folders(scratch: Path, folder: Path) -> None:
+    """Create ``folder`` under ``scratch`` one level at a time, never through a symlink."""
+    current = scratch
+    for part in folder.relative_to(scratch).parts:
+        current = current / part
+        try:
+            os.mkdir(current, 0o700)
+        except FileExistsError:
+            if not stat.S_ISDIR(os.lstat(current).st_mode):
+                raise UnsafePathError(
+                    f"{current.relative_to(scratch)} is both a file and a folder in the archive."
+                ) from None
+
+
+def _write(
+    scratch: Path, target: Path, source: IO[bytes], budget: _Budget, refusals: _Refusals
+) -> None:
+    _make_folders(scratch, target.parent)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        descriptor = os.open(target, flags | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except FileExistsError:
+        refusals.refuse(
+            str(target.relative_to(scratch)),
+            "archive-duplicate-member",
+            "the archive holds this name twice",
+        )
+        return
+    with os.fdopen(descriptor, "wb") as sink:
+        while chunk := source.read(CHUNK):
+            budget.spend(len(chunk))
+            sink.write(chunk)
+
+
+def _extract_tar(archive: Path, scratch: Path, budget: _Budget, refusals: _Refusals) -> None:
+    # Stream mode reads members in order and keeps no index: flat memory for any size.
+    with tarfile.open(archive, mode="r|*") as bundle:
+        for member in bundle:
+            budget.member()
+            if member.isdir():
+                folder = _target(scratch, member.name, refusals)
+                if folder is not None:
+                    _make_folders(scratch, folder)
+                continue
+            if member.issym() or member.islnk():
+                kind = "symbolic" if member.issym() else "hard"
+                refusals.refuse(member.name, "archive-link-member", f"it is a {kind} link")
+                continue
+            if not member.isreg():
+                refusals.refuse(
+                    member.name,
+                    "archive-special-member",
+                    "it is a device, FIFO or other special file",
+                )
+                continue
+            target = _target(scratch, member.name, refusals)
+            if target is None:
+                continue
+            source = bundle.extractfile(member)
+            if source is None:
+                continue
+            with source:
+                _write(scratch, target, source, budget, refusals)
+
+
+def _extract_zip(archive: Path, scratch: Path, budget: _Budget, refusals: _Refusals) -> None:
+    with zipfile.ZipFile(archive) as bundle:
+        for info in bundle.infolist():
+            budget.member()
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                refusals.refuse(info.filename, "archive-link-member", "it is a symbolic link")
+                continue
+            kind = stat.S_IFMT(mode)
+            if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
+                refusals.refuse(
+                    info.filename,
+                    "archive-special-member",
+                    "it is a device, FIFO or other special file",
+                )
+                continue
+            if info.flag_bits & 0x1:
+                refusals.refuse(info.filename, "archive-encrypted-member", "it is encrypted")
+                continue
+            target = _target(scratch, info.filename, refusals)
+            if target is None:
+                continue
+            if info.is_dir():
+                _make_folders(scratch, target)
+                continue
+            with bundle.open(info) as source:
+                _write(scratch, target, source, budget, refusals)
+
+
+@contextmanager
+def open_bag(
+    path: str | os.PathLike[str],
+    *,
+    problems: list[Problem] | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_members: int = MAX_MEMBERS,
+    scratch_parent: str | os.PathLike[str] | None = None,
+) -> Iterator[Path]:
+    """Yield the bag folder: ``path`` itself if it is a folder, else a safe unpacked copy.
+
+    An archive is unpacked into a new scratch folder (removed afterwards); the bag is
+    its single top-level folder (or the scratch folder when the archive has none).
+    Unsafe members raise :class:`UnsafePathError`, or, when ``problems`` is a list, are
+    skipped and reported there so a validator can list them all. An unreadable archive
+    or one over ``max_bytes``/``max_members`` raises :class:`PackageError`.
+    """
+    source = Path(path)
+    if source.is_dir():
+        yield source
+        return
+    if not source.is_file():
+        raise PackageError(f"{source} does not exist; give the path of a bag folder or archive.")
+    # The name decides first: a tar whose last member is a zip also looks like a zip.
+    kind = archive_kind(source)
+    if kind is None:
+        kind = "zip" if zipfile.is_zipfile(source) else "tar" if _is_tar(source) else None
+    if kind is None:
+        raise PackageError(f"{source} is neither a bag folder nor a .tar, .tar.gz or .zip archive.")
+    scratch = Path(tempfile.mkdtemp(prefix="preserve-bag-", dir=scratch_parent))
+    try:
+        refusals = _Refusals(problems)
+        budget = _Budget(max_bytes, max_members)
+        extract: Callable[..., None] = _extract_zip if kind == "zip" else _extract_tar
+        try:
+            extract(source, scratch, budget, refusals)
+        except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+            raise PackageError(
+                f"{source} could not be unpacked ({type(error).__name__}: {error}); check that "
+                "the archive is complete."
+            ) from error
+        yield _bag_root(scratch, source, problems)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _is_tar(path: Path) -> bool:
+    try:
+        return tarfile.is_tarfile(path)
+    except (OSError, tarfile.TarError, EOFError, ValueError):
+        return False
+
+
+def _bag_root(scratch: Path, source: Path, problems: list[Problem] | None) -> Path:
+    entries = list(scratch.iterdir())
+    folders = [e for e in entries if e.is_dir() and not e.is_symlink()]
+    if len(entries) == 1 and folders:
+        root = folders[0]
+        stem = source.name
+        for suffix in (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip"):
+            if stem.lower().endswith(suffix):
+                stem = stem[: -len(suffix)]
+                break
+        if stem != root.name and problems is not None:
+            problems.append(
+                Problem(
+                    "notice",
+                    "archive-name-differs",
+                    "",
+                    f"The archive is named {stem!r} but its bag folder is {root.name!r}; BagIt "
+                    "recommends the same name.",
+                    {"archive": stem, "folder": shown(root.name)},
+                )
+            )
+        return root
+    if problems is not None:
+        problems.append(
+            Problem(
+                "warning",
+                "archive-layout",
+                "",
+                "The archive should hold exactly one top-level folder, the bag; its top level "
+                "was validated as the bag.",
+                {"top_level": sorted(shown(e.name) for e in entries)[:20]},
+            )
+        )
+    return scratch
+
+
+def validate_path(path: str | os.PathLike[str], **options: Any) -> Report:
+    """Validate a bag folder or a serialized bag; never raises for anything the input holds.
+
+    ``options`` are those of :func:`~preserve.validation.validate_bag`, plus ``max_bytes``.
+    """
+    source = Path(path)
+    limits = {k: options.pop(k) for k in ("max_bytes", "max_members") if k in options}
+    try:
+        if source.is_dir() or not source.exists():
+            return validate_bag(source, **options)
+    except OSError:
+        return validate_bag(source, **options)
+    problems: list[Problem] = []
+    try:
+        with open_bag(source, problems=problems, **limits) as root:
+            report = validate_bag(root, **options)
+    except (PackageError, UnsafePathError) as error:
+        report = Report(subject=str(path))
+        report.add("error", "archive-unreadable", "", str(error))
+    except Exception as error:  # a crash is a bug, but the report must still come back
+        report = Report(subject=str(path))
+        report.add(
+            "error",
+            "internal-error",
+            "",
+            "The validator failed unexpectedly while unpacking; this is a bug in preserve.",
+            exception=f"{type(error).__name__}: {error}",
+        )
+    report.subject = str(path)
+    report.problems[:0] = problems
+    report.info["serialization"] = archive_kind(source) or "archive"
+    return report
