@@ -84,13 +84,18 @@ class Page(HTMLParser):
         return " ".join(" ".join(self.by_id.get(element_id, [])).split())
 
 
-def build(original: str, steps: list[tuple[str, str, str, str]]) -> tuple[str, EditLog]:
-    """Apply (rule, regex, replacement, reason) steps, logging each as the engine would."""
+def build(original: str, steps: list[tuple[str, str, str, str, float]]) -> tuple[str, EditLog]:
+    """Apply (rule, regex, replacement, reason, confidence) steps as the engine would."""
     log = EditLog()
     text = original
-    for rule, pattern, replacement, reason in steps:
-        found = [(m.start(), m.end(), replacement, reason) for m in re.finditer(pattern, text)]
-        log.add_step(rule, edits_from_replacements(rule, text, found))
+    for rule, pattern, replacement, reason, confidence in steps:
+        log.add_step(
+            rule,
+            [
+                Edit(rule, m.start(), m.end(), m.group(), replacement, reason, confidence)
+                for m in re.finditer(pattern, text)
+            ],
+        )
         text = log.apply(original)
     return text, log
 
@@ -101,12 +106,12 @@ ORIGINAL = (
     "grief-stricken people.\n" + HOSTILE + "\n"
 )
 STEPS = [
-    ("fix_drop_cap", r"(?<=\n)S (?=urvivors)", "S", "a lone capital before a lower-case word"),
-    ("remove_running_heads", r"(?m)^\d+ www\.\S+\n", "", "folio: digits and a web address"),
-    ("join_line_end_hyphens", r"(?<=[a-z])-\n(?=[a-z])", "", "joined word is in the dictionary"),
-    ("reflow_paragraphs", r" ?\n(?=[a-z])", " ", "the sentence goes on"),
-    ("join_split_words", r"\bT V\b", "TV", "TV is a word, T and V are not"),
-    ("collapse_spaces", r"  +", " ", "run of spaces"),
+    ("fix_drop_cap", r"(?<=\n)S (?=urvivors)", "S", "a lone capital before a lower-case word", 0.9),
+    ("remove_running_heads", r"(?m)^\d+ www\.\S+\n", "", "folio: digits and a web address", 0.8),
+    ("join_line_end_hyphens", r"(?<=[a-z])-\n(?=[a-z])", "", "the joined word is known", 0.95),
+    ("reflow_paragraphs", r" ?\n(?=[a-z])", " ", "the sentence goes on", 1.0),
+    ("join_split_words", r"\bT V\b", "TV", "TV is a word, T and V are not", 0.7),
+    ("collapse_spaces", r"  +", " ", "run of spaces", 1.0),
 ]
 DEBRIS = [
     {
@@ -496,7 +501,7 @@ def test_a_reader_uses_keyboard_mouse_and_filters_in_chromium_and_nothing_loads(
         assert browser.js("document.getElementById('repaired').textContent") == text
 
         # Keyboard: Tab from the last filter lands on the first mark and explains it.
-        browser.js("var b=document.querySelectorAll('.counts input');b[b.length-1].focus()")
+        browser.js("document.getElementById('conf').focus()")
         browser.press("Tab", 9)
         first = locate_edits(log)[0]
         assert browser.js("document.activeElement.getAttribute('data-e')") == str(first.number)
@@ -505,6 +510,7 @@ def test_a_reader_uses_keyboard_mouse_and_filters_in_chromium_and_nothing_loads(
 
         # Mouse: clicking a mark shows its rule, before → after, reason and line.
         tv = rules.index("join_split_words")
+        tv_edit = next(item for item in locate_edits(log) if item.edit.rule == "join_split_words")
         browser.click(f'#repaired mark[data-r="{tv}"]')
         panel = browser.js("document.getElementById('detail').innerText")
         assert "join_split_words" in panel and "T␣V → TV" in panel and "TV is a word" in panel
@@ -526,6 +532,29 @@ def test_a_reader_uses_keyboard_mouse_and_filters_in_chromium_and_nothing_loads(
         assert browser.js("document.getElementById('repaired').textContent") == text
         browser.click(f"#f{hyphens}")
         assert browser.js(state) == before
+
+        # Next edit: the button moves to the following mark and explains it.
+        selected = "Array.prototype.indexOf.call(document.querySelectorAll('#repaired mark'),"
+        selected += "document.querySelector('#repaired mark.sel'))"
+        position = browser.js(selected)
+        browser.click("#next")
+        assert browser.js(selected) == position + 1  # type: ignore[operator]
+
+        # Confidence: only the less certain edits stay marked.
+        browser.js(
+            "var c=document.getElementById('conf');c.value='0.8';"
+            "c.dispatchEvent(new Event('change'))"
+        )
+        on = browser.js(
+            "Array.from(document.querySelectorAll('#repaired mark:not(.off)'))"
+            ".map(m=>m.getAttribute('data-e'))"
+        )
+        assert on == [str(tv_edit.number)]  # join_split_words, confidence 0.7
+
+        # Debris: its link shows the removal in the text.
+        browser.click("#debris a")
+        panel = browser.js("document.getElementById('detail').innerText")
+        assert "remove_running_heads" in panel and "16␣www.example.org⏎ → (nothing)" in panel
 
     requested = [
         m["params"]["request"]["url"]
