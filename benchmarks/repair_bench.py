@@ -445,6 +445,7 @@ def run_benchmark(
     }
 
     # Error rates.
+    per_document: dict[str, dict[str, Any]] = {d.name: {} for d in documents}
     errors: dict[str, dict[str, float]] = {}
     raw_cer = raw_wer = 0
     for name in names:
@@ -454,9 +455,12 @@ def run_benchmark(
             d, n = char_errors(outputs[name][document.name], document.truth)
             char_distance += d
             char_length += n
+            row = per_document[document.name].setdefault(name, {})
+            row["cer"] = _rate(d, n)
             d, n = word_errors(outputs[name][document.name], document.truth)
             word_distance += d
             word_length += n
+            row["wer"] = _rate(d, n)
         if name == "raw":
             raw_cer, raw_wer = char_distance, word_distance
         errors[name] = {
@@ -489,6 +493,7 @@ def run_benchmark(
                     failures[artifact.kind].append(_example(document, artifact, scorer))
             lost = scorer.damaged(raw_scorer.mapping)
             damaged[name] += len(lost)
+            per_document[document.name][name]["words_damaged"] = len(lost)
             if name == "repair":
                 for index in lost[: max(0, examples - len(damaged_examples))]:
                     damaged_examples.append(_context(document, scorer, index))
@@ -518,6 +523,7 @@ def run_benchmark(
                 if tag != "equal"
             )
             changed += lines
+            per_document[document.name].setdefault(name, {})["lines_changed"] = lines
             documents_changed += lines > 0
             if name == "repair" and lines and len(failures["born-digital"]) < examples:
                 failures["born-digital"].append(_born_example(document, output_lines, matcher))
@@ -534,6 +540,12 @@ def run_benchmark(
             result.kind == "born-digital" for result in results
         )
     report["born_digital"] = born_report
+    if engine is not None:
+        for document in documents:
+            per_document[document.name].setdefault("repair", {})["kind"] = results_by_doc[
+                document.name
+            ].kind
+    report["per_document"] = per_document
 
     if engine is not None:
         ocr_results = [results_by_doc[d.name] for d in ocr]

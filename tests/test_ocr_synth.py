@@ -201,6 +201,9 @@ def test_benchmark_runs_end_to_end_on_a_tiny_document(capsys) -> None:
     if report["engine"]:
         assert "repair" in report["errors"] and report["targets_met"] is not None
 
-    assert repair_bench.main(["--ocr", "1", "--born-digital", "1", "--runs", "1", "--json"]) == 0
+    argv = ["--quick", "--ocr", "1", "--born-digital", "1", "--runs", "1", "--json"]
+    assert repair_bench.main(argv) == 0
     printed = json.loads(capsys.readouterr().out)
-    assert printed["documents"]["ocr"] == 1
+    assert printed["documents"] == {"ocr": 1, "born_digital": 1}
+    assert len(printed["per_document"]) == 2
+    assert repair_bench.main(["--ocr", "0"]) == 2
