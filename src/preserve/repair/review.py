@@ -28,6 +28,7 @@ False
 
 from __future__ import annotations
 
+import bisect
 import functools
 import heapq
 import html
@@ -282,6 +283,25 @@ def locate_edits(log: EditLog) -> list[LocatedEdit]:
     ]
 
 
+def _removal_finder(located: Sequence[LocatedEdit]) -> Any:
+    """Find the marked removal whose text in the original covers an offset (for debris)."""
+    removals = sorted(
+        (item for item in located if not item.edit.after and not item.superseded),
+        key=lambda item: item.original_start,
+    )
+    offsets = [item.original_start for item in removals]
+
+    def find(offset: int) -> LocatedEdit | None:
+        index = bisect.bisect_right(offsets, offset) - 1
+        if index >= 0:
+            item = removals[index]
+            if offset < item.original_start + max(1, len(item.edit.before)):
+                return item
+        return None
+
+    return find
+
+
 def _field(item: Any, name: str, default: Any = "") -> Any:
     if isinstance(item, Mapping):
         return item.get(name, default)
@@ -290,6 +310,13 @@ def _field(item: Any, name: str, default: Any = "") -> Any:
 
 def _esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 1.0
 
 
 def _confidence(value: Any) -> str:
@@ -341,9 +368,11 @@ def _render_text(text: str, located: Sequence[LocatedEdit], rule_index: Mapping[
         )
         title = "\n".join(_edit_title(item.edit.rule, item.edit) for item in items)
         numbers = " ".join(str(item.number) for item in items)
+        lowest = min(_number(item.edit.confidence) for item in items)
         return (
             f'<mark class="{classes}" tabindex="0" data-e="{numbers}"'
-            f' data-r="{" ".join(map(str, rules))}" title="{_esc(title)}">{content}</mark>'
+            f' data-r="{" ".join(map(str, rules))}" data-c="{lowest:.3f}"'
+            f' title="{_esc(title)}">{content}</mark>'
         )
 
     for position, following in zip(ordered, [*ordered[1:], None], strict=True):
@@ -363,6 +392,28 @@ def _render_text(text: str, located: Sequence[LocatedEdit], rule_index: Mapping[
         if piece:
             parts.append(mark(sorted(active), piece, deletion=False) if active else piece)
     return "".join(parts)
+
+
+_THRESHOLDS = (1.0, 0.95, 0.9, 0.8, 0.7, 0.5)
+
+
+def _confidence_filter(located: Sequence[LocatedEdit]) -> str:
+    """A choice to show only the less certain edits, offered for thresholds some edit is under."""
+    values = sorted({_number(item.edit.confidence) for item in located if not item.superseded})
+    if not values or values[0] >= 1.0:
+        return ""
+    options = ['<option value="2" selected>of any confidence</option>']
+    for threshold in _THRESHOLDS:
+        below = sum(1 for item in located if _number(item.edit.confidence) < threshold)
+        if below:
+            options.append(
+                f'<option value="{threshold}">with confidence below {threshold:.2f} '
+                f"({below})</option>"
+            )
+    return (
+        '<p class="confidence"><label for="conf">Show edits</label> '
+        f'<select id="conf">{"".join(options)}</select></p>\n'
+    )
 
 
 def _before_after(edit: Edit) -> str:
@@ -487,6 +538,7 @@ def render_review(
             f"</tbody><tfoot><tr><td></td><th scope=row>All rules</th>"
             f'<td class="num">{len(located)}</td><td></td></tr></tfoot></table>\n'
         )
+        add(_confidence_filter(located))
     else:
         add("<p>No rule changed anything: the repaired text is the original.</p>\n")
     add("</section>\n")
@@ -501,8 +553,11 @@ def render_review(
     )
     add(_render_text(text, located, rule_index))
     add(
-        '</div>\n<aside id="detail" aria-live="polite" aria-label="Selected edit">'
-        '<p class="hint">No edit selected.</p></aside></div>\n</section>\n'
+        '</div>\n<aside class="panel" aria-label="Selected edit"><div class="step">'
+        '<button type="button" id="prev">← Previous edit</button> '
+        '<button type="button" id="next">Next edit →</button></div>'
+        '<div id="detail" aria-live="polite"><p class="hint">No edit selected.</p></div>'
+        "</aside></div>\n</section>\n"
     )
 
     # Every edit as a table: works without the script and is what the panel reads.
@@ -540,14 +595,19 @@ def render_review(
     if debris:
         add(
             '<table class="debris"><thead><tr><th scope=col>Kind</th><th scope=col>Line in '
-            "original</th><th scope=col>Text</th><th scope=col>Reason</th></tr></thead><tbody>\n"
+            "original</th><th scope=col>Text</th><th scope=col>Reason</th>"
+            "<th scope=col>Where it was</th></tr></thead><tbody>\n"
         )
+        removals = _removal_finder(located)
         for item in debris:
-            line = line_number(starts, int(_field(item, "start", 0) or 0))
+            start = int(_field(item, "start", 0) or 0)
+            found = removals(start)
+            where = f'<a href="#edit-{found.number}">edit {found.number}</a>' if found else ""
             add(
-                f'<tr><td>{_esc(_field(item, "kind"))}</td><td class="num">{line}</td>'
+                f"<tr><td>{_esc(_field(item, 'kind'))}</td>"
+                f'<td class="num">{line_number(starts, start)}</td>'
                 f'<td class="pre">{_esc(_field(item, "text"))}</td>'
-                f"<td>{_esc(_field(item, 'reason'))}</td></tr>\n"
+                f"<td>{_esc(_field(item, 'reason'))}</td><td>{where}</td></tr>\n"
             )
         add("</tbody></table>\n")
     else:
@@ -662,9 +722,15 @@ vertical-align:-.1rem;background:var(--bg);border:1px solid var(--ul)}
 align-items:start}
 .repaired{white-space:pre-wrap;overflow-wrap:anywhere;font:1.05rem/1.65 Georgia,"DejaVu Serif",
 serif;border:1px solid var(--line);border-radius:4px;padding:1rem 1.25rem;max-width:48rem}
-#detail{position:sticky;top:.75rem;border:1px solid var(--line);border-radius:4px;
+.panel{position:sticky;top:.75rem;border:1px solid var(--line);border-radius:4px;
 padding:.6rem .8rem;background:#fafafa;max-height:90vh;overflow:auto;font-size:.92rem}
 #detail h3{margin:.1rem 0 .4rem;font-size:1rem}
+.step{display:flex;gap:.5rem;margin-bottom:.6rem}
+button,select{font:inherit;font-size:.9rem;color:var(--ink);background:#fff;
+border:1px solid #767676;border-radius:4px;padding:.2rem .55rem;cursor:pointer}
+button:hover{background:#f0f0f0}button:focus-visible,select:focus-visible{
+outline:3px solid var(--accent);outline-offset:2px}
+.confidence{margin:.6rem 0 0}
 #detail dl{margin:0 0 .7rem;display:grid;grid-template-columns:max-content 1fr;gap:.1rem .6rem}
 #detail dt{font-weight:600;color:var(--muted)}#detail dd{margin:0;overflow-wrap:anywhere}
 del{background:#ffe1de;color:#7a1010;text-decoration:none;padding:0 .15rem}
@@ -688,9 +754,10 @@ mark.m.off{background:none;border-bottom:0;cursor:auto}mark.m.off.d::after{conte
 pre.config{background:#f6f6f6;border:1px solid var(--line);padding:.8rem;overflow:auto;
 font-size:.85rem}
 details>summary{cursor:pointer;color:var(--accent);margin:.3rem 0}
-@media (max-width:60rem){.layout{grid-template-columns:1fr}#detail{position:static}
+@media (max-width:60rem){.layout{grid-template-columns:1fr}.panel{position:static}
 .counts td.rule{white-space:normal;overflow-wrap:anywhere}}
-@media print{nav,.hint,#detail,.counts td:first-child,.counts th:first-child{display:none}
+@media print{nav,.hint,.panel,.confidence,.counts td:first-child,
+.counts th:first-child{display:none}
 .layout{display:block}.repaired{border:0;padding:0;max-width:none}
 mark.m,.sw,del,ins{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 mark.m.off{background:var(--bg);border-bottom:2px solid var(--ul)}
@@ -711,12 +778,13 @@ _SCRIPT = """
 (function(){
 "use strict";
 var text=document.getElementById("repaired"),panel=document.getElementById("detail");
-var marks=text.getElementsByTagName("mark"),hidden={},selected=null;
+var marks=text.getElementsByTagName("mark"),hidden={},below=2,selected=null;
 function el(tag,cls,content){var e=document.createElement(tag);if(cls)e.className=cls;
-if(content!==undefined)e.textContent=content;return e;}
+  if(content!==undefined)e.textContent=content;return e;}
+function clear(){while(panel.firstChild)panel.removeChild(panel.firstChild);}
 function describe(number){
   var row=document.getElementById("e"+number);if(!row)return null;
-  var c=row.cells,box=document.createElement("div"),dl=el("dl");
+  var c=row.cells,box=el("div"),dl=el("dl");
   box.appendChild(el("h3",null,"Edit "+c[0].textContent+": "+c[1].textContent));
   [["Before → after",c[3]],["Reason",c[4]],["Confidence",c[5]],["Line in original",c[2]]]
   .forEach(function(p){var dd=el("dd",p[0]==="Before → after"?"ba":null);
@@ -725,29 +793,40 @@ function describe(number){
   box.appendChild(dl);return box;}
 function show(mark){
   if(selected)selected.classList.remove("sel");selected=mark;mark.classList.add("sel");
-  while(panel.firstChild)panel.removeChild(panel.firstChild);
-  mark.getAttribute("data-e").split(" ").forEach(function(n){
+  clear();mark.getAttribute("data-e").split(" ").forEach(function(n){
     var d=describe(n);if(d)panel.appendChild(d);});}
 function markFor(t){while(t&&t!==text){if(t.tagName==="MARK"&&t.classList.contains("m"))
   return t;t=t.parentNode;}return null;}
-text.addEventListener("click",function(ev){var m=markFor(ev.target);if(m&&!m.classList
-  .contains("off"))show(m);});
+text.addEventListener("click",function(ev){var m=markFor(ev.target);
+  if(m&&!m.classList.contains("off"))show(m);});
 text.addEventListener("focusin",function(ev){var m=markFor(ev.target);if(m)show(m);});
 text.addEventListener("keydown",function(ev){var m=markFor(ev.target);
   if(m&&(ev.key==="Enter"||ev.key===" ")){ev.preventDefault();show(m);}});
-function applyFilters(){
-  for(var i=0;i<marks.length;i++){var m=marks[i],rs=m.getAttribute("data-r").split(" "),on=false;
-    for(var j=0;j<rs.length;j++)if(!hidden[rs[j]]){on=true;break;}
-    m.classList.toggle("off",!on);m.tabIndex=on?0:-1;}}
+function visible(m){if(parseFloat(m.getAttribute("data-c"))>=below)return false;
+  var rs=m.getAttribute("data-r").split(" ");
+  for(var j=0;j<rs.length;j++)if(!hidden[rs[j]])return true;return false;}
+function applyFilters(){for(var i=0;i<marks.length;i++){var m=marks[i],on=visible(m);
+  m.classList.toggle("off",!on);m.tabIndex=on?0:-1;}}
 var boxes=document.querySelectorAll(".counts input[type=checkbox]");
 for(var i=0;i<boxes.length;i++)boxes[i].addEventListener("change",function(ev){
   hidden[ev.target.getAttribute("data-r")]=!ev.target.checked;applyFilters();});
+var conf=document.getElementById("conf");
+if(conf)conf.addEventListener("change",function(){below=parseFloat(conf.value);applyFilters();});
+function step(by){
+  var i=selected?Array.prototype.indexOf.call(marks,selected):(by>0?-1:marks.length);
+  for(i+=by;i>=0&&i<marks.length;i+=by)if(!marks[i].classList.contains("off")){
+    marks[i].focus();marks[i].scrollIntoView({block:"nearest"});show(marks[i]);return;}}
+document.getElementById("prev").addEventListener("click",function(){step(-1);});
+document.getElementById("next").addEventListener("click",function(){step(1);});
 function fromHash(){var h=location.hash.match(/^#edit-(\\d+)$/);if(!h)return;
   for(var i=0;i<marks.length;i++){if(marks[i].getAttribute("data-e").split(" ")
     .indexOf(h[1])>=0){show(marks[i]);marks[i].scrollIntoView({block:"center"});return;}}
-  var d=describe(h[1]);if(d){while(panel.firstChild)panel.removeChild(panel.firstChild);
-    panel.appendChild(d);}}
+  var d=describe(h[1]);if(d){clear();panel.appendChild(d);}}
 window.addEventListener("hashchange",fromHash);fromHash();
-document.documentElement.classList.add("js");
+var closed=[];  // print every edit: open the folded tables while printing
+window.addEventListener("beforeprint",function(){closed=Array.prototype.filter.call(
+  document.querySelectorAll("details"),function(d){return !d.open;});
+  closed.forEach(function(d){d.open=true;});});
+window.addEventListener("afterprint",function(){closed.forEach(function(d){d.open=false;});});
 })();
 """
