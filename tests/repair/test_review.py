@@ -265,6 +265,8 @@ def test_the_page_lists_debris_with_its_line_notes_software_and_configuration(
     page = Page(render(text, log))
     debris = page.text_of("debris")
     assert "folio 7 16 www.example.org digits and a web address" in debris
+    folio = next(item for item in locate_edits(log) if item.edit.rule == "remove_running_heads")
+    assert f'<a href="#edit-{folio.number}">edit {folio.number}</a>' in render(text, log)
     notes = page.text_of("notes")
     assert "not sure: keep <b>both</b>" in notes and "Azer-⏎baijani" in notes
     provenance = page.text_of("provenance")

@@ -34,7 +34,7 @@ import heapq
 import html
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -283,7 +283,9 @@ def locate_edits(log: EditLog) -> list[LocatedEdit]:
     ]
 
 
-def _removal_finder(located: Sequence[LocatedEdit]) -> Any:
+def _removal_finder(
+    located: Sequence[LocatedEdit],
+) -> Callable[[int], LocatedEdit | None]:
     """Find the marked removal whose text in the original covers an offset (for debris)."""
     removals = sorted(
         (item for item in located if not item.edit.after and not item.superseded),
@@ -599,15 +601,15 @@ def render_review(
             "<th scope=col>Where it was</th></tr></thead><tbody>\n"
         )
         removals = _removal_finder(located)
-        for item in debris:
-            start = int(_field(item, "start", 0) or 0)
+        for piece in debris:
+            start = int(_field(piece, "start", 0) or 0)
             found = removals(start)
             where = f'<a href="#edit-{found.number}">edit {found.number}</a>' if found else ""
             add(
-                f"<tr><td>{_esc(_field(item, 'kind'))}</td>"
+                f"<tr><td>{_esc(_field(piece, 'kind'))}</td>"
                 f'<td class="num">{line_number(starts, start)}</td>'
-                f'<td class="pre">{_esc(_field(item, "text"))}</td>'
-                f"<td>{_esc(_field(item, 'reason'))}</td><td>{where}</td></tr>\n"
+                f'<td class="pre">{_esc(_field(piece, "text"))}</td>'
+                f"<td>{_esc(_field(piece, 'reason'))}</td><td>{where}</td></tr>\n"
             )
         add("</tbody></table>\n")
     else:
