@@ -41,8 +41,8 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 PROSE = CORPUS / "prose"
 BORN_DIGITAL = CORPUS / "born-digital"
 
-# Artifacts a repair should fix, by kind. "real-hyphen" and "paragraph-break" are checks: nothing
-# was injected, the repair must keep what is there.
+# Artifacts a repair should fix, by kind. CHECK_KINDS are checks: nothing was injected, the repair
+# must keep what is there ("suspended-hyphen": `two-` in `two- or three-day`, often at a line end).
 DEBRIS_KINDS = ("folio", "running-head", "caption", "credit", "jump-line")
 INJECTED_KINDS = (
     "hyphen-soft",
@@ -60,7 +60,7 @@ INJECTED_KINDS = (
     "mojibake",
     "soft-hyphen",
 )
-CHECK_KINDS = ("real-hyphen", "paragraph-break")
+CHECK_KINDS = ("real-hyphen", "suspended-hyphen", "paragraph-break")
 BORN_DIGITAL_KINDS = ("trailing-space", "blank-run")
 KINDS = INJECTED_KINDS + CHECK_KINDS + BORN_DIGITAL_KINDS
 
@@ -305,7 +305,7 @@ MOJIBAKE = {
     "\u00e9": "\u00c3\u00a9",
 }
 TRAILING_PUNCT = re.compile(r"^(.*?[\w\u2019'])([.,;:!?]|\u2019s|'s)$")
-WORD_CORE = re.compile(r"^([\"“‘(]*)([A-Za-z]+(?:-[A-Za-z0-9]+)*)([.,;:!?\"”’)]*)$")
+WORD_CORE = re.compile(r"^([\"“‘(]*)([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)([.,;:!?\"”’)]*)$")
 
 
 @cache
@@ -543,9 +543,10 @@ class _Typesetter:
             self.artifacts.append(Artifact("column-break", start, start + 1, point, point, "", ""))
         last_column = self.column >= self.layout.columns_per_page
         if self.rng.random() < self.layout.captions:
-            self.debris(
-                "caption", self.caption_text(), after="\n" if self.rng.random() < 0.5 else "\n\n"
-            )
+            caption = self.caption_text()
+            if self.rng.random() < 0.4:  # set in the column's measure, over two lines or more
+                caption = _wrap(caption, self.layout.column_width)
+            self.debris("caption", caption, after="\n" if self.rng.random() < 0.5 else "\n\n")
         if self.rng.random() < self.layout.credits:
             self.debris("credit", self.credit_text(), after="\n\n")
         if last_column:
@@ -683,6 +684,8 @@ def make_ocr_document(seed: int, articles: Sequence[Article] | None = None) -> S
     deck_position = 1 if deck_on_top else None
     if deck_position is not None:
         printed = small_caps_soup(article.deck, layout.small_caps_upper)
+        if rng.random() < 0.5:
+            printed = _wrap(printed, rng.randint(50, 110))
         raw_start = setter.emit(printed)
         setter.emit("\n\n")
         artifacts.append(
@@ -847,6 +850,12 @@ def _annotate_word(setter: _Typesetter, word: _Word, offset: int) -> None:
         setter.artifacts.append(
             Artifact("real-hyphen", offset, end, word.start, word.end, "", word.text)
         )
+    elif word.text.endswith("-") and word.text[:-1].isalnum():
+        setter.artifacts.append(
+            Artifact("suspended-hyphen", offset, end, word.start, word.end, "", word.text)
+        )
+        if setter.rng.random() < 0.6:
+            setter.flush()  # set it at a line end, where it looks like a broken word
 
 
 # ---------------------------------------------------------------------------------------------
