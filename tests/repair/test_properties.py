@@ -10,10 +10,47 @@ from hypothesis import strategies as st
 from preserve.repair import repair, undo
 
 WORDS = [
-    "the", "town", "massa", "cre", "helicopter", "h", "elicopter", "T", "V", "a", "I",
-    "Survivors", "S", "urvivors", "machine", "gun", "el", "derly", "Khan", "kendi", "THe",
-    "eArly", "HourS", "www.example.org", "16", "300", "400", "’s", ".. .", "-", "“Look", "below!”",
-    "were", "killed.", "Journalist", "said,", "fire.", "cafÃ©", "ﬁne", "soft\u00adware", "e\u0301",
+    "the",
+    "town",
+    "massa",
+    "cre",
+    "helicopter",
+    "h",
+    "elicopter",
+    "T",
+    "V",
+    "a",
+    "I",
+    "Survivors",
+    "S",
+    "urvivors",
+    "machine",
+    "gun",
+    "el",
+    "derly",
+    "Khan",
+    "kendi",
+    "THe",
+    "eArly",
+    "HourS",
+    "www.example.org",
+    "16",
+    "300",
+    "400",
+    "’s",
+    ".. .",
+    "-",
+    "“Look",
+    "below!”",
+    "were",
+    "killed.",
+    "Journalist",
+    "said,",
+    "fire.",
+    "cafÃ©",
+    "ﬁne",
+    "soft\u00adware",
+    "e\u0301",
 ]
 
 word = st.sampled_from(WORDS)
@@ -28,9 +65,7 @@ ocr_like = st.lists(line, min_size=0, max_size=40).map("\n".join)
 anything = st.text(max_size=400)
 lines_of_anything = st.lists(st.text(max_size=30), max_size=30).map("\n".join)
 
-SETTINGS = settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 KINDS: dict[str, int] = {}

@@ -343,6 +343,17 @@ def test_the_review_of_the_real_magazine_sample(magazine_text: str) -> None:
     assert json.dumps(result.config.to_dict()["language"]) in page.text_of("provenance")
 
 
+def test_the_review_of_the_real_born_digital_sample(born_digital_text: str) -> None:
+    from preserve.repair import repair
+
+    result = repair(born_digital_text)
+    page = Page(render_result(result, title="Born-digital sample"))
+    assert "".join(page.repaired) == result.text
+    assert page.text_of("kind").startswith("Born-digital")
+    assert len(page.marks) <= len(result.log.edits)  # only whitespace edits, if any
+    assert all("w" in mark["class"].split() for mark in page.marks)
+
+
 # ---------------------------------------------------------------- headless Chromium
 
 

@@ -25,26 +25,41 @@ Kind = Literal["ocr", "born-digital"]
 
 
 def classify_text(text: str, config: RepairConfig | None = None) -> tuple[Kind, str]:
-    """Return ``("ocr" | "born-digital", reason)``."""
+    """Return ``("ocr" | "born-digital", reason)``.
+
+    OCR needs all of: most lines run on from the line before, lines of column width, and
+    positive evidence that a typesetter broke prose across lines: words hyphenated at line
+    ends, or (in narrow columns) lines that mostly go on in lowercase. Hard-wrapped e-mail,
+    verse, lists, code and tables lack that evidence and are left alone.
+    """
     config = config or RepairConfig()
-    lines = text.split("\n")
     lengths: list[int] = []
-    wrapped = 0
-    previous_blank = True
-    for line in lines:
-        stripped = line.rstrip()
-        blank = not stripped.strip()
-        if not blank:
-            lengths.append(len(stripped.strip()))
-            if not previous_blank:
+    wrapped = hyphenated = lowercase = 0
+    previous = ""
+    for line in text.split("\n"):
+        content = line.strip()
+        if content:
+            lengths.append(len(content))
+            if previous:
                 wrapped += 1
-        previous_blank = blank
+                if content[0].islower():
+                    lowercase += 1
+                    if previous[-1] == "-" and previous[-2:-1].isalpha():
+                        hyphenated += 1
+        previous = content
     count = len(lengths)
     if count < config.min_ocr_lines:
         return "born-digital", f"only {count} non-blank line(s): too little to call it OCR"
     share = wrapped / count
     median = statistics.median(lengths)
-    facts = f"{count} lines, median length {median:g}, {share:.0%} run on from the line before"
-    if share >= config.ocr_wrapped_ratio and median <= config.ocr_max_median_line:
-        return "ocr", f"column-set text: {facts}"
-    return "born-digital", f"not wrapped in columns: {facts}"
+    facts = (
+        f"{count} lines, median length {median:g}, {share:.0%} run on from the line before, "
+        f"{hyphenated} hyphenated at the end, {lowercase} going on in lowercase"
+    )
+    if share < config.ocr_wrapped_ratio or median > config.ocr_max_median_line:
+        return "born-digital", f"not wrapped in columns: {facts}"
+    typeset = hyphenated / count >= config.ocr_min_hyphenated_share
+    narrow = median <= config.ocr_narrow_column and lowercase / max(wrapped, 1) >= 0.4
+    if not (typeset or narrow):
+        return "born-digital", f"wrapped lines but not prose broken by a typesetter: {facts}"
+    return "ocr", f"column-set text: {facts}"

@@ -35,7 +35,9 @@ from preserve.repair.context import (
 )
 
 ADDRESS = r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?"
-FOLIO = re.compile(rf"(?:\d{{1,4}}\s+{ADDRESS}|{ADDRESS}\s+\d{{1,4}}|\d{{1,4}})", re.IGNORECASE)
+FOLIO = re.compile(rf"(?:\d{{1,4}}\s+{ADDRESS}|{ADDRESS}\s+\d{{1,4}}|\d{{1,3}})", re.IGNORECASE)
+"""A page number with the publication's address, or a lone page number (up to 999: a lone
+four-digit number may be a year)."""
 CLOSING_QUOTES = "\"'”’»"
 MAX_BLOCK_LINES = 14
 
