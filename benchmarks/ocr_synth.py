@@ -855,6 +855,7 @@ def _annotate_word(setter: _Typesetter, word: _Word, offset: int) -> None:
             Artifact("suspended-hyphen", offset, end, word.start, word.end, "", word.text)
         )
         if setter.rng.random() < 0.6:
+            setter.next_truth = word.end + 1  # what follows starts the next word
             setter.flush()  # set it at a line end, where it looks like a broken word
 
 

@@ -47,6 +47,7 @@ from ocr_synth import (
 )
 
 PARAGRAPH = "¶"
+RESIDUE_KINDS = ("drop-cap", "split-letters", "space-before-punct")
 FULL = {"ocr": 40, "born_digital": 16}
 QUICK = {"ocr": 6, "born_digital": 4}
 TARGET_ERROR_REMOVED = 0.90
@@ -341,7 +342,9 @@ class Scorer:
         if kind == "small-caps":
             present = [self.mapping[i] >= 0 for i in range(lo, hi)]
             return sum(present) / len(present) if present else 1.0
-        return float(self.tokens_right(lo, hi, unicodedata.normalize("NFC", artifact.raw)))
+        # A piece left over next to the word (the `S` of `S urvivors`) is a failure too.
+        residue = artifact.raw if kind in RESIDUE_KINDS else ""
+        return float(self.tokens_right(lo, hi, unicodedata.normalize("NFC", residue)))
 
     def damaged(self, raw_mapping: list[int]) -> list[int]:
         """Truth words right in the raw text and wrong in this output: the false edits."""

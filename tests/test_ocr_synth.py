@@ -140,7 +140,7 @@ def test_error_rates_on_known_examples() -> None:
 
 
 def test_scorer_gives_full_marks_to_the_truth_and_none_to_raw(documents) -> None:
-    for document in documents[:15]:
+    for document in documents:
         runs = sum(a.kind == "space-run" for a in document.artifacts)
         perfect = Scorer(document, document.truth)
         raw = Scorer(document, document.raw)
