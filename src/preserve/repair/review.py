@@ -304,6 +304,18 @@ def _removal_finder(
     return find
 
 
+def _language(config: Mapping[str, Any]) -> str:
+    """A ``lang`` attribute for the text from the configured dictionary (``de_DE`` → ``de-DE``).
+
+    >>> _language({"language": "de_DE"}), _language({})
+    (' lang="de-DE"', '')
+    """
+    language = str(config.get("language") or "").replace("_", "-")
+    if language and all(part.isalnum() for part in language.split("-")):
+        return f' lang="{_esc(language)}"'
+    return ""
+
+
 def _field(item: Any, name: str, default: Any = "") -> Any:
     if isinstance(item, Mapping):
         return item.get(name, default)
@@ -551,7 +563,7 @@ def render_review(
         '<p class="hint">Marked text was changed; <mark class="m d c0 legend"></mark> marks a '
         "place where text was removed. Point at a mark, or click it or move to it with Tab, to "
         "see the rule, the text before and after, and why.</p>\n"
-        '<div class="layout"><div id="repaired" class="repaired">'
+        f'<div class="layout"><div id="repaired" class="repaired"{_language(config)}>'
     )
     add(_render_text(text, located, rule_index))
     add(
