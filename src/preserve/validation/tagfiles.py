@@ -304,7 +304,9 @@ class UnsafeFile(Exception):
     """A tag file that is not a regular file any more (replaced since the scan)."""
 
 
-def open_regular(path: str | os.PathLike[str], identity: tuple[int, int] | None = None) -> BinaryIO:
+def open_regular(
+    path: str | os.PathLike[str], identity: tuple[int, int] | None = None, *, buffered: bool = True
+) -> BinaryIO:
     """Open a file read-only without following a symlink or blocking on a FIFO.
 
     ``identity`` is (device, inode) seen when the bag was scanned: a file swapped since
@@ -322,7 +324,7 @@ def open_regular(path: str | os.PathLike[str], identity: tuple[int, int] | None 
     except BaseException:
         os.close(descriptor)
         raise
-    return os.fdopen(descriptor, "rb", buffering=1 << 16)
+    return os.fdopen(descriptor, "rb", buffering=(1 << 16) if buffered else 0)
 
 
 def read_bounded(stream: BinaryIO, limit: int) -> tuple[bytes, bool]:

@@ -1,0 +1,158 @@
+"""Benchmark: preserve's validator against bagit-python on the same bags.
+
+1. Speed: a 1 GiB bag of 1,000 files (sha256 + sha512 manifests, made by bagit-python),
+   full validation with 1 and 2 processes, median of 3 runs each, page cache warm.
+2. Memory: a bag of 100,000 small files, peak RSS of each validator in a fresh child
+   process (``resource.getrusage``), next to the bare interpreter's.
+
+Bags are built once in ``benchmarks/.work/`` (git-ignored) and reused.
+
+    python benchmarks/validate_bench.py          # the full benchmark
+    python benchmarks/validate_bench.py --quick  # 64 MiB and 10,000 files, one run each
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+WORK = Path(__file__).resolve().parent / ".work"
+CHECKSUMS = ["sha256", "sha512"]
+
+
+def build_bag(folder: Path, files: int, size: int, fan_out: int = 1) -> Path:
+    """A bag made by bagit-python (in a child process: make_bag calls os.chdir)."""
+    done = folder / "bagit.txt"
+    if done.is_file():
+        return folder
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    seed = os.urandom(1 << 20)
+    for number in range(files):
+        sub = folder / f"part{number % fan_out:03d}" if fan_out > 1 else folder
+        sub.mkdir(exist_ok=True)
+        # Distinct content per file without paying for os.urandom on every byte.
+        head = number.to_bytes(8, "big")
+        body = (seed * (size // len(seed) + 1))[: max(0, size - 8)]
+        (sub / f"file{number:06d}.bin").write_bytes(head + body)
+    code = (
+        "import bagit, sys; bagit.make_bag(sys.argv[1], {'Source-Organization': 'bench'}, "
+        f"processes=2, checksums={CHECKSUMS!r})"
+    )
+    subprocess.run([sys.executable, "-c", code, str(folder)], check=True)
+    return folder
+
+
+def warm(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as stream:
+                while stream.read(1 << 20):
+                    pass
+
+
+def time_ours(folder: Path, processes: int) -> float:
+    from preserve.validation import validate_bag
+
+    started = time.perf_counter()
+    report = validate_bag(folder, processes=processes)
+    elapsed = time.perf_counter() - started
+    assert report.valid, [str(p) for p in report.errors][:5]
+    return elapsed
+
+
+def time_bagit(folder: Path, processes: int) -> float:
+    import bagit
+
+    started = time.perf_counter()
+    bagit.Bag(str(folder)).validate(processes=processes)
+    return time.perf_counter() - started
+
+
+def speed(folder: Path, runs: int) -> list[dict[str, float]]:
+    warm(folder)
+    rows = []
+    for processes in (1, 2):
+        ours, theirs = [], []
+        for _ in range(runs):  # interleaved, so a busy moment hurts both alike
+            ours.append(time_ours(folder, processes))
+            theirs.append(time_bagit(folder, processes))
+        row = {
+            "processes": processes,
+            "ours_s": statistics.median(ours),
+            "bagit_s": statistics.median(theirs),
+        }
+        row["ratio"] = row["ours_s"] / row["bagit_s"]
+        rows.append(row)
+    return rows
+
+
+CHILD = {
+    "interpreter": "import preserve.validation, bagit",
+    "ours": (
+        "import sys; from preserve.validation import validate_bag; "
+        "r = validate_bag(sys.argv[1]); assert r.valid, r.errors[:3]"
+    ),
+    "bagit": "import sys, bagit; bagit.Bag(sys.argv[1]).validate()",
+}
+
+
+def peak_rss(folder: Path, which: str) -> tuple[float, float]:
+    """Peak RSS in MiB and seconds of one validator run in a fresh interpreter."""
+    code = (
+        "import resource, time, json\n"
+        "started = time.perf_counter()\n"
+        f"{CHILD[which]}\n"
+        "print(json.dumps([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+        "time.perf_counter() - started]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(folder)], check=True, capture_output=True, text=True
+    )
+    kilobytes, seconds = json.loads(result.stdout.strip().splitlines()[-1])
+    return kilobytes / 1024, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small bags, one run each")
+    arguments = parser.parse_args()
+    quick = arguments.quick
+    runs = 1 if quick else 3
+    big = build_bag(WORK / ("bag-64m" if quick else "bag-1g"), 64 if quick else 1000, 1 << 20)
+    many = build_bag(
+        WORK / ("bag-10k" if quick else "bag-100k"),
+        10_000 if quick else 100_000,
+        100,
+        fan_out=100,
+    )
+    payload = sum(p.stat().st_size for p in (big / "data").rglob("*") if p.is_file())
+    print(
+        f"Speed: {big.name}, {payload / (1 << 30):.2f} GiB payload, sha256+sha512, "
+        f"median of {runs}, cache warm"
+    )
+    print(f"{'processes':>9} {'ours s':>8} {'bagit s':>8} {'ours/bagit':>10}")
+    for row in speed(big, runs):
+        print(
+            f"{row['processes']:>9} {row['ours_s']:>8.2f} {row['bagit_s']:>8.2f} "
+            f"{row['ratio']:>10.2f}"
+        )
+    warm(many)
+    files = sum(1 for p in (many / "data").rglob("*") if p.is_file())
+    print(f"\nMemory: {many.name}, {files} payload files, one process, peak RSS of a fresh child")
+    print(f"{'run':>12} {'peak MiB':>9} {'seconds':>8}")
+    for which in ("interpreter", "ours", "bagit"):
+        rss, seconds = peak_rss(many, which)
+        print(f"{which:>12} {rss:>9.1f} {seconds:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
