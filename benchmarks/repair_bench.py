@@ -187,6 +187,71 @@ def tokens(text: str) -> list[str]:
     return result
 
 
+_TOKEN_OR_BREAK = re.compile(r"\n[ \t\f\v\r]*\n\s*|\S+")
+
+
+def token_spans(text: str) -> list[tuple[int, int]] | None:
+    """Where each of ``tokens(text)`` stands in ``text``; None if ``text`` is not NFC (then
+    offsets in the normalised form would not be offsets in ``text``).
+
+    >>> token_spans("ab  c\\n\\n d")
+    [(0, 2), (4, 5), (5, 8), (8, 9)]
+    """
+    if unicodedata.normalize("NFC", text) != text:
+        return None
+    spans: list[tuple[int, int]] = []
+    paragraph_pending = False
+    for match in _TOKEN_OR_BREAK.finditer(text):
+        if match.group()[0].isspace():
+            paragraph_pending = bool(spans)
+            continue
+        if paragraph_pending:
+            spans.append((spans[-1][1], match.start()))
+            paragraph_pending = False
+        spans.append((match.start(), match.end()))
+    return spans
+
+
+def blame_rules(
+    scorer: Scorer, damaged: list[int], output: str, final_spans: list[tuple[Any, int, int]]
+) -> dict[str, int]:
+    """For each damaged truth word, the rules whose edits touch the output where it should be."""
+    spans = token_spans(output)
+    blamed: dict[str, int] = defaultdict(int)
+    if spans is None or len(spans) != len(scorer.hypothesis):
+        return {"(not located)": len(damaged)}
+    starts = sorted(final_spans, key=lambda item: item[1])
+    for index in damaged:
+        left = index - 1
+        while left >= 0 and scorer.mapping[left] < 0:
+            left -= 1
+        right = index + 1
+        while right < len(scorer.mapping) and scorer.mapping[right] < 0:
+            right += 1
+        start = spans[scorer.mapping[left]][1] if left >= 0 else 0
+        end = spans[scorer.mapping[right]][0] if right < len(scorer.mapping) else len(output)
+        rules = {
+            edit.rule
+            for edit, s, e in starts
+            if s <= end and e >= start and _can_change_words(edit, s, output)
+        }
+        for rule in rules or {"(no edit there)"}:
+            blamed[rule] += 1
+    return dict(blamed)
+
+
+def _can_change_words(edit: Any, start: int, output: str) -> bool:
+    """Whitespace turned into other whitespace changes no word; whitespace removed does only
+    where it glued two words together."""
+    if edit.before.strip() or edit.after.strip():
+        return True
+    if edit.after:
+        return False
+    return (
+        0 < start < len(output) and not output[start - 1].isspace() and not output[start].isspace()
+    )
+
+
 @dataclass
 class TruthTokens:
     """The truth's tokens with their character spans (the truth is already in clean form)."""
@@ -484,6 +549,7 @@ def run_benchmark(
     failures: dict[str, list[dict[str, Any]]] = defaultdict(list)
     damaged: dict[str, int] = dict.fromkeys(names, 0)
     damaged_examples: list[dict[str, Any]] = []
+    blamed: dict[str, int] = defaultdict(int)
     for document in ocr:
         runs_injected = sum(1 for a in document.artifacts if a.kind == "space-run")
         raw_scorer = Scorer(document, document.raw)
@@ -498,6 +564,10 @@ def run_benchmark(
             damaged[name] += len(lost)
             per_document[document.name][name]["words_damaged"] = len(lost)
             if name == "repair":
+                result = results_by_doc[document.name]
+                blame = blame_rules(scorer, lost, result.text, result.log.final_spans())
+                for rule, count in blame.items():
+                    blamed[rule] += count
                 for index in lost[: max(0, examples - len(damaged_examples))]:
                     damaged_examples.append(_context(document, scorer, index))
     kinds = [k for k in (*INJECTED_KINDS, *CHECK_KINDS) if scores["raw"].get(k)]
@@ -510,6 +580,8 @@ def run_benchmark(
         "words_damaged": damaged,
         "words": errors["raw"]["words"],
     }
+    if engine is not None:
+        report["false_edits"]["damaged_words_by_rule"] = dict(sorted(blamed.items()))
 
     # Born-digital: any change beyond the whitespace rules is a false edit.
     born_report: dict[str, Any] = {}
@@ -724,6 +796,11 @@ def format_report(report: dict[str, Any]) -> str:
             f"debris kept as metadata: {debris['kept_as_metadata']}/{debris['injected']}; "
             f"born-digital edits beyond whitespace (log): "
             f"{born['repair'].get('edits_beyond_whitespace', 0)}"
+        )
+        blamed = report["false_edits"]["damaged_words_by_rule"]
+        lines.append(
+            "damaged words near edits of: "
+            + (", ".join(f"{rule} {count}" for rule, count in blamed.items()) or "none")
         )
         lines.append(
             "edits per rule: "
