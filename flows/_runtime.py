@@ -16,6 +16,9 @@ _QUIET_DEFAULTS = {
     # The ephemeral server has no UI to serve; starting its static files costs time.
     "PREFECT_UI_ENABLED": "false",
     "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+    # The temporary server imports all of Prefect's server before it answers: on a busy
+    # two-core machine that took more than the default 20 s.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }
 
 

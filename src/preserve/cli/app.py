@@ -41,7 +41,8 @@ def emit_json(data: Any) -> None:
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print one sentence to stderr and leave with ``code``."""
-    error_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    # soft_wrap: one sentence stays one line, whatever the terminal width (logs, grep).
+    error_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -54,6 +55,22 @@ def user_errors() -> Iterator[None]:
         fail(str(error), EXIT_USAGE)
     except PreserveError as error:
         fail(str(error), EXIT_FAILED)
+
+
+@contextmanager
+def orchestration_errors() -> Iterator[None]:
+    """Prefect failing to start (no free port, a server that never answered) is not the
+    user's data: one sentence, exit 2, and what to try."""
+    try:
+        yield
+    except RuntimeError as error:
+        if "Prefect" not in str(error) and "ephemeral" not in str(error):
+            raise
+        fail(
+            f"Prefect could not run the flow ({error}): retry, or start a server with "
+            "`prefect server start` and set PREFECT_API_URL.",
+            EXIT_USAGE,
+        )
 
 
 def show_progress(json_output: bool) -> bool:

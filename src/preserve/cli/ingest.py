@@ -22,6 +22,7 @@ from preserve.cli.app import (
     app,
     console,
     emit_json,
+    orchestration_errors,
     show_progress,
     user_errors,
 )
@@ -69,7 +70,7 @@ def ingest_command(
             bytes_bar = progress.add_task("fixity", total=total_bytes, unit="bytes")
             ingest_flow.progress_hooks["bytes"] = lambda n: progress.advance(bytes_bar, n)
             ingest_flow.progress_hooks["item"] = lambda _o: progress.advance(items_bar, 1)
-        with user_errors():
+        with user_errors(), orchestration_errors():
             summary = ingest_flow.ingest(
                 sources=[str(s) for s in source_paths],
                 out=str(out) if out else None,

@@ -1,0 +1,92 @@
+"""`preserve ingest` through the real Prefect flow (ephemeral), as an archivist runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import preserve.cli
+from ingest_helpers import assert_bagit_python_valid, packages_in
+
+PRESERVE = Path(sys.executable).parent / "preserve"
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_LOGGING")}
+    env.pop("PREFECT_SERVER_ANALYTICS_ENABLED", None)  # the product must quiet itself
+    return subprocess.run(
+        [str(PRESERVE), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.slow
+def test_real_flow_end_to_end_is_quiet_and_idempotent(raw_copy: Path, tmp_path: Path) -> None:
+    first = _run("ingest", str(raw_copy), "--out", "packages", "--json", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.strip() == "", "ingest must be quiet: no logs, warnings or tracebacks"
+    summary = json.loads(first.stdout)
+    assert summary["counts"] == {"ingested": 2, "already-preserved": 0, "failed": 0, "attention": 0}
+    bags = packages_in(tmp_path / "packages")
+    assert [b.name for b in bags] == sorted(i["package"] for i in summary["items"])
+    for bag in bags:
+        assert_bagit_python_valid(bag)
+
+    second = _run("ingest", str(raw_copy), "--out", "packages", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert second.stderr.strip() == ""
+    assert "already preserved" in second.stdout and "Nothing new" in second.stdout
+    assert packages_in(tmp_path / "packages") == bags
+
+
+def test_commands_are_all_there() -> None:
+    result = CliRunner().invoke(preserve.cli.app, ["--help"])
+    assert result.exit_code == 0
+    for command in preserve.cli.COMMAND_MODULES:
+        assert command in result.output
+
+
+def test_output_inside_source_is_a_usage_error(raw_copy: Path) -> None:
+    result = CliRunner().invoke(
+        preserve.cli.app, ["ingest", str(raw_copy), "--out", str(raw_copy / "packages")]
+    )
+    assert result.exit_code == 2
+    assert "inside the source" in result.output
+    assert not (raw_copy / "packages").exists()
+
+
+def test_missing_source_and_bad_config_are_usage_errors(tmp_path: Path) -> None:
+    result = CliRunner().invoke(preserve.cli.app, ["ingest", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+    config = tmp_path / "preserve.toml"
+    config.write_text('[bagging]\nalgorithms = ["crc32"]\n')
+    result = CliRunner().invoke(
+        preserve.cli.app, ["ingest", str(tmp_path), "--config", str(config)]
+    )
+    assert result.exit_code == 2
+    assert "not supported" in result.output
+
+
+@pytest.mark.slow
+def test_a_failed_item_gives_exit_1_and_the_rest_are_preserved(tmp_path: Path) -> None:
+    source = tmp_path / "raw"
+    source.mkdir()
+    (source / "letter.txt").write_text("Dear editor,\nthank you.\n")
+    (tmp_path / "elsewhere.txt").write_text("outside")
+    (source / "link.txt").symlink_to(tmp_path / "elsewhere.txt")
+    result = CliRunner().invoke(
+        preserve.cli.app, ["ingest", str(source), "--out", str(tmp_path / "out"), "--json"]
+    )
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout)
+    statuses = {i["name"]: i["status"] for i in summary["items"]}
+    assert statuses == {"letter.txt": "ingested", "link.txt": "failed"}
+    assert len(packages_in(tmp_path / "out")) == 1
+    shutil.rmtree(tmp_path / "out")
