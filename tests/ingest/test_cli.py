@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from ingest_helpers import assert_bagit_python_valid, packages_in
 from typer.testing import CliRunner
 
 import preserve.cli
-from ingest_helpers import assert_bagit_python_valid, packages_in
 
 PRESERVE = Path(sys.executable).parent / "preserve"
 
