@@ -207,3 +207,16 @@ def test_benchmark_runs_end_to_end_on_a_tiny_document(capsys) -> None:
     assert printed["documents"] == {"ocr": 1, "born_digital": 1}
     assert len(printed["per_document"]) == 2
     assert repair_bench.main(["--ocr", "0"]) == 2
+
+
+def test_token_spans_locate_every_token(documents) -> None:
+    for document in documents[:10]:
+        for text in (document.raw, document.truth):
+            spans = repair_bench.token_spans(text)
+            if spans is None:  # not NFC: offsets are not looked up
+                continue
+            found = repair_bench.tokens(text)
+            assert len(spans) == len(found)
+            for (start, end), token in zip(spans, found, strict=True):
+                if token != repair_bench.PARAGRAPH:
+                    assert text[start:end] == token
