@@ -617,3 +617,20 @@ def test_hostile_text_in_every_field_stays_text() -> None:
     assert [tag for tag, _ in page.tags if tag in ("img", "b")] == []
     assert "".join(page.repaired) == log.apply(original)
     assert evil in page.text_of("debris") and evil in page.text_of("kind")
+
+
+def test_notes_show_their_line_in_the_original_even_from_a_rule_that_changed_nothing() -> None:
+    log = EditLog()
+    log.add_step("remove_layout_debris", [Edit("remove_layout_debris", 0, 3, "16\n", "")])
+    log.note("reflow_paragraphs", 3, 5, "zz", "unsure")  # offset in the text after the removal
+    log.note("mystery", 0, 1, "y", "no order known")
+    original = "16\nyy\nzz"
+    markup = render_review(
+        original,
+        log.apply(original),
+        log,
+        title="t",
+        config={"rules": ["remove_layout_debris", "reflow_paragraphs"]},
+    )
+    rows = re.findall(r'<tr><td><code>(\w+)</code></td><td class="num">(\d*)</td>', markup)
+    assert rows == [("reflow_paragraphs", "3"), ("mystery", "")]

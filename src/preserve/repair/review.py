@@ -217,6 +217,29 @@ def _map_backward(step: Step, positions: Sequence[int]) -> list[int]:
     return mapped
 
 
+def to_original(log: EditLog, places: Sequence[tuple[int, int]]) -> list[int]:
+    """Offsets in the original of ``(step, offset in that step's input)`` places, in one pass.
+
+    >>> log = EditLog()
+    >>> log.add_step("a", [Edit("a", 0, 2, "xx", "")])
+    >>> to_original(log, [(1, 0), (1, 3), (0, 1)])
+    [2, 5, 1]
+    """
+    steps = log.steps
+    waiting: dict[int, list[tuple[int, int]]] = {}
+    for number, (step_index, offset) in enumerate(places):
+        waiting.setdefault(min(max(step_index, 0), len(steps)), []).append((offset, number))
+    tracked: list[tuple[int, int]] = sorted(waiting.get(len(steps), []))
+    for step_index in range(len(steps) - 1, -1, -1):
+        mapped = _map_backward(steps[step_index], [offset for offset, _ in tracked])
+        tracked = list(zip(mapped, (number for _, number in tracked), strict=True))
+        tracked = list(heapq.merge(tracked, sorted(waiting.get(step_index, []))))
+    result = [0] * len(places)
+    for offset, number in tracked:
+        result[number] = offset
+    return result
+
+
 def locate_edits(log: EditLog) -> list[LocatedEdit]:
     """Every edit with its final span and original position, in O(steps × edits).
 
@@ -260,20 +283,7 @@ def locate_edits(log: EditLog) -> list[LocatedEdit]:
         final_end[i] = position
 
     # Backward: follow each edit's input start to the original text.
-    origin = [0] * len(numbered)
-    tracked: list[tuple[int, int]] = []
-    last = len(numbered)
-    for step_index in range(len(steps) - 1, -1, -1):
-        step = steps[step_index]
-        tracked = list(
-            zip(_map_backward(step, [p for p, _ in tracked]), (i for _, i in tracked), strict=True)
-        )
-        ids = range(last - len(step.edits), last)
-        own = [(edit.start, i) for edit, i in zip(step.edits, ids, strict=True)]
-        tracked = list(heapq.merge(tracked, own))
-        last -= len(step.edits)
-    for position, i in tracked:
-        origin[i] = position
+    origin = to_original(log, [(step_index, edit.start) for _, step_index, edit in numbered])
 
     return [
         LocatedEdit(
@@ -302,6 +312,34 @@ def _removal_finder(
         return None
 
     return find
+
+
+def _note_lines(
+    log: EditLog, notes: Sequence[Mapping[str, Any]], config: Mapping[str, Any], starts: list[int]
+) -> list[int | None]:
+    """The original line of each note, or None where it cannot be told.
+
+    A note's offset is in the input of its rule's step. A rule that changed nothing has no
+    step, so the configured rule order (``config["rules"]``) says which steps ran before it.
+    Text an earlier rule inserted (a moved pull quote) maps to where it was inserted.
+    """
+    order = {rule: index for index, rule in enumerate(config.get("rules") or ())}
+    places: list[tuple[int, int]] = []
+    known: list[bool] = []
+    for note in notes:
+        rule = note.get("rule")
+        step = next((i for i, s in enumerate(log.steps) if s.rule == rule), None)
+        if step is None and rule in order:
+            later = (i for i, s in enumerate(log.steps) if order.get(s.rule, -1) > order[rule])
+            step = next(later, len(log.steps))
+        offset = note.get("start")
+        known.append(step is not None and isinstance(offset, int))
+        places.append((step or 0, offset if isinstance(offset, int) else 0))
+    offsets = to_original(log, places)
+    return [
+        line_number(starts, offset) if ok else None
+        for offset, ok in zip(offsets, known, strict=True)
+    ]
 
 
 def _language(config: Mapping[str, Any]) -> str:
@@ -634,12 +672,14 @@ def render_review(
     )
     if notes:
         add(
-            '<table class="notes"><thead><tr><th scope=col>Rule</th><th scope=col>Text</th>'
-            "<th scope=col>Why it was left alone</th></tr></thead><tbody>\n"
+            '<table class="notes"><thead><tr><th scope=col>Rule</th><th scope=col>Line in '
+            "original</th><th scope=col>Text</th><th scope=col>Why it was left alone</th></tr>"
+            "</thead><tbody>\n"
         )
-        for note in notes:
+        for note, line in zip(notes, _note_lines(log, notes, config, starts), strict=True):
             add(
                 f"<tr><td><code>{_esc(note.get('rule', ''))}</code></td>"
+                f'<td class="num">{line or ""}</td>'
                 f"<td>{_esc(show_invisibles(str(note.get('text', ''))))}</td>"
                 f"<td>{_esc(note.get('reason', ''))}</td></tr>\n"
             )
