@@ -108,9 +108,7 @@ class Vocabulary:
         small = Counter(word for word in words if word.islower())
         small.subtract(word for word in fragments if word.islower())
         capitals = Counter(
-            word.lower()
-            for word in MID_SENTENCE_WORD.findall(text)
-            if word[0].isupper() and not word.isupper()
+            word.lower() for word in MID_SENTENCE_WORD.findall(text) if word.istitle()
         )
         compounds = Counter(m.lower() for m in COMPOUND.findall(text))
         return cls(lower, capitals, compounds, singles, small)
@@ -120,7 +118,10 @@ class Vocabulary:
         return self._lower[word.lower()]
 
     def capitalized(self, word: str) -> int:
-        """Times ``word`` is capitalized where a sentence does not start (a name)."""
+        """Times ``word`` is capitalized where a sentence does not start (a name).
+
+        Only ``Title`` case counts: case soup (``ArMenIAn``) is no evidence.
+        """
         return self._capitals[word.lower()]
 
     def lowercase(self, word: str) -> int:

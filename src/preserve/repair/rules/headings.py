@@ -74,6 +74,7 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
 
     Names keep a capital when the document writes them so elsewhere, or when the
     dictionary knows only the capitalized form; unknown words in such a line are names.
+    The document's evidence comes from its ``Title`` and lowercase words only.
     """
     output = RuleOutput()
     config = context.config
@@ -92,12 +93,14 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
             spans.append((sentence.start(), sentence.end()))
     if not spans:
         return output
-    vocabulary = Vocabulary.of(text, spans)
+    # The document's evidence, less what the small-caps sentences themselves say.
+    vocabulary = context.vocabulary(text)
+    inside = Vocabulary.of("\n\n".join(text[start:end] for start, end in spans))
     for start, end in spans:
         for match in WORD.finditer(text, start, end):
             word = match.group()
             fixed, reason = _normal_case(
-                word, text[max(0, match.start() - 8) : match.start()], vocabulary, context
+                word, text[max(0, match.start() - 8) : match.start()], vocabulary, inside, context
             )
             if fixed != word:
                 output.edit(
@@ -113,7 +116,7 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
 
 
 def _normal_case(
-    word: str, before: str, vocabulary: Vocabulary, context: RuleContext
+    word: str, before: str, vocabulary: Vocabulary, inside: Vocabulary, context: RuleContext
 ) -> tuple[str, str]:
     lower = word.lower()
     title = lower[:1].upper() + lower[1:]
@@ -127,7 +130,8 @@ def _normal_case(
         return word, "an abbreviation the dictionary knows in capitals"
     if SENTENCE_START.search(before):
         return title, "starts a sentence"
-    capitals, lowers = vocabulary.capitalized(lower), vocabulary.lowercase(lower)
+    capitals = vocabulary.capitalized(lower) - inside.capitalized(lower)
+    lowers = vocabulary.lowercase(lower) - inside.lowercase(lower)
     if capitals > lowers:
         return title, "the document writes it with a capital"
     if lowers > capitals:
