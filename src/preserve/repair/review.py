@@ -15,6 +15,15 @@ order they were made, so a chain such as "joined a split word, then fixed its ca
 as one story. An edit that removed text (empty ``after``) is a small marker where the text
 was. An edit whose output was later removed entirely (its final span is empty although it
 wrote something) is not marked in the text: it is listed under "Superseded edits".
+Edits that only change whitespace get quiet marks (a dotted underline or a thin bar), and
+a line end's removed spaces share one mark with the line break that became a space.
+
+**Reading it.** Hover a mark for its title; click it, or reach it with Tab, and the side
+panel shows each edit's rule, before → after, reason, confidence and line in the original
+(offsets are mapped back through the earlier steps; text a rule moved maps to where it was
+inserted). Checkboxes per rule and a confidence choice hide marks, never text; "Previous/
+Next edit" step through what is shown; ``page.html#edit-12`` opens edit 12. The table of
+all edits is the panel's source and the script-free, printable record.
 
 >>> from preserve.repair.edits import Edit, EditLog
 >>> log = EditLog()
