@@ -680,14 +680,30 @@ def make_ocr_document(seed: int, articles: Sequence[Article] | None = None) -> S
     setter = _Typesetter(rng, layout)
     artifacts = setter.artifacts
     setter.running_head()
-    setter.emit(article.title + "\n\n")
-    deck_position = 1 if deck_on_top else None
-    if deck_position is not None:
+    after_title = setter.emit(article.title) + len(article.title)
+    setter.emit("\n\n")
+    title_end = len(article.title)
+    artifacts.append(
+        Artifact("paragraph-break", after_title, after_title, title_end, title_end + 2, "", "")
+    )
+    if deck_on_top:
         printed = small_caps_soup(article.deck, layout.small_caps_upper)
         if rng.random() < 0.5:
             printed = _wrap(printed, rng.randint(50, 110))
         raw_start = setter.emit(printed)
         setter.emit("\n\n")
+        deck_end = starts[1] + len(article.deck)
+        artifacts.append(
+            Artifact(
+                "paragraph-break",
+                raw_start + len(printed),
+                raw_start + len(printed),
+                deck_end,
+                deck_end + 2,
+                "",
+                "",
+            )
+        )
         artifacts.append(
             Artifact(
                 "small-caps",

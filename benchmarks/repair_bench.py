@@ -449,6 +449,41 @@ def load_engine() -> Callable[[str], Any] | None:
     return repair
 
 
+class _NoLog:
+    """The empty edit log of a repair that raised."""
+
+    edits: tuple[Any, ...] = ()
+
+    def summary(self) -> dict[str, int]:
+        return {}
+
+    def final_spans(self) -> list[Any]:
+        return []
+
+
+@dataclass
+class _Crashed:
+    """Stands for the result of a repair that raised: the text is left as it was."""
+
+    text: str
+    kind: str = "crash"
+    debris: list[Any] = field(default_factory=list)
+    log: _NoLog = field(default_factory=_NoLog)
+
+
+def _guarded(engine: Callable[[str], Any], crashes: list[dict[str, str]]) -> Callable[[str], Any]:
+    """The engine, with an exception turned into a recorded crash (repair must never raise)."""
+
+    def run(text: str) -> Any:
+        try:
+            return engine(text)
+        except Exception as error:  # any exception is a finding: repair must never raise
+            crashes.append({"error": f"{type(error).__name__}: {error}"[:300]})
+            return _Crashed(text)
+
+    return run
+
+
 # ---------------------------------------------------------------------------------------------
 # The run
 
@@ -485,10 +520,15 @@ def run_benchmark(
         "ftfy": ftfy_fix,
     }
     results_by_doc: dict[str, Any] = {}
+    crashes: list[dict[str, str]] = []
     if engine is not None:
-        engine(documents[0].raw)  # warm-up: dictionaries load once, not inside the timing
+        safe_engine = _guarded(engine, crashes)
+        safe_engine(documents[0].raw)  # warm-up: dictionaries load once, not inside the timing
+        crashes.clear()
         for document in documents:
-            results_by_doc[document.name] = engine(document.raw)
+            results_by_doc[document.name] = safe_engine(document.raw)
+            if crashes and "document" not in crashes[-1]:
+                crashes[-1]["document"] = document.name
 
     ocr = [d for d in documents if d.kind == "ocr"]
     born = [d for d in documents if d.kind == "born-digital"]
@@ -658,7 +698,8 @@ def run_benchmark(
         "ftfy": measure_speed(ftfy_fix, texts, runs),
     }
     if engine is not None:
-        speed["repair"] = measure_speed(engine, texts, runs)
+        speed["repair"] = measure_speed(_guarded(engine, []), texts, runs)
+        report["crashes"] = crashes
     report["throughput"] = {
         "mb_per_s": speed,
         "bytes": sum(len(t.encode("utf-8")) for t in texts),
@@ -681,6 +722,7 @@ def _targets_met(report: dict[str, Any]) -> dict[str, bool] | None:
     met = {
         "error_removed": report["errors"]["repair"]["error_removed"] >= TARGET_ERROR_REMOVED,
         "born_digital_false_edits": report["born_digital"]["repair"]["lines_changed"] == 0,
+        "no_crash": not report["crashes"],
         "mb_per_s": report["throughput"]["mb_per_s"]["repair"] >= TARGET_MB_PER_S,
     }
     return met
@@ -793,6 +835,10 @@ def format_report(report: dict[str, Any]) -> str:
         )
         debris = report["debris_metadata"]
         lines.append(
+            f"born-digital documents changed: {born['repair']['documents_changed']}"
+            f"/{report['documents']['born_digital']}"
+        )
+        lines.append(
             f"debris kept as metadata: {debris['kept_as_metadata']}/{debris['injected']}; "
             f"born-digital edits beyond whitespace (log): "
             f"{born['repair'].get('edits_beyond_whitespace', 0)}"
@@ -806,6 +852,8 @@ def format_report(report: dict[str, Any]) -> str:
             "edits per rule: "
             + ", ".join(f"{rule} {count}" for rule, count in report["edits_per_rule"].items())
         )
+        if report["crashes"]:
+            lines.append(f"CRASHES: {len(report['crashes'])}, first: {report['crashes'][0]}")
         met = report["targets_met"]
         lines.append(
             "targets: "

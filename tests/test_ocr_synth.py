@@ -220,3 +220,14 @@ def test_token_spans_locate_every_token(documents) -> None:
             for (start, end), token in zip(spans, found, strict=True):
                 if token != repair_bench.PARAGRAPH:
                     assert text[start:end] == token
+
+
+def test_a_repair_that_raises_is_reported_not_fatal() -> None:
+    def broken(text: str):
+        raise ValueError("boom")
+
+    documents = [make_ocr_document(1), make_born_digital_document(1)]
+    report = repair_bench.run_benchmark(documents, runs=1, engine=broken)
+    assert [c["document"] for c in report["crashes"]] == [d.name for d in documents]
+    assert report["targets_met"]["no_crash"] is False
+    assert "CRASHES: 2" in repair_bench.format_report(report)
