@@ -950,13 +950,49 @@ def make_corpus(ocr: int, born_digital: int, seed: int = 0) -> list[SyntheticDoc
     return documents
 
 
-if __name__ == "__main__":  # pragma: no cover - a way to look at one document
-    import sys
+def write_corpus(documents: Sequence[SyntheticDocument], folder: Path) -> list[Path]:
+    """Write each document as ``NAME.raw.txt``, ``NAME.truth.txt`` and ``NAME.json`` (all of it),
+    so that a case can be looked at, or turned into a repair test case, outside Python."""
+    import json
 
-    document = make_ocr_document(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for document in documents:
+        for suffix, content in (
+            (".raw.txt", document.raw),
+            (".truth.txt", document.truth),
+            (".json", json.dumps(document.to_dict(), ensure_ascii=False, indent=1)),
+        ):
+            path = folder / f"{document.name}{suffix}"
+            path.write_text(content, encoding="utf-8")
+            written.append(path)
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Show or write synthetic OCR documents.")
+    parser.add_argument("seed", nargs="?", type=int, default=0, help="show this OCR document")
+    parser.add_argument("--born-digital", action="store_true", help="show a born-digital one")
+    parser.add_argument("--out", type=Path, help="write documents to this folder instead")
+    parser.add_argument("--ocr", type=int, default=40, help="with --out: OCR documents")
+    parser.add_argument("--born", type=int, default=16, help="with --out: born-digital ones")
+    args = parser.parse_args(argv)
+    if args.out:
+        written = write_corpus(make_corpus(args.ocr, args.born, seed=args.seed), args.out)
+        print(f"Wrote {len(written) // 3} documents to {args.out}.")
+        return 0
+    make = make_born_digital_document if args.born_digital else make_ocr_document
+    document = make(args.seed)
     print(document.raw)
     print("=" * 72)
     print(document.truth)
     print("=" * 72)
     for artifact in document.artifacts:
         print(artifact.kind, repr(artifact.raw[:40]), "->", repr(artifact.expected[:40]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -231,3 +231,11 @@ def test_a_repair_that_raises_is_reported_not_fatal() -> None:
     assert [c["document"] for c in report["crashes"]] == [d.name for d in documents]
     assert report["targets_met"]["no_crash"] is False
     assert "CRASHES: 2" in repair_bench.format_report(report)
+
+
+def test_documents_can_be_written_out(tmp_path: Path) -> None:
+    assert ocr_synth.main(["--out", str(tmp_path), "--ocr", "1", "--born", "1"]) == 0
+    document = make_ocr_document(0)
+    assert (tmp_path / f"{document.name}.raw.txt").read_text(encoding="utf-8") == document.raw
+    record = json.loads((tmp_path / f"{document.name}.json").read_text(encoding="utf-8"))
+    assert record["truth"] == document.truth and record["artifacts"]
