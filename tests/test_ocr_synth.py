@@ -239,3 +239,12 @@ def test_documents_can_be_written_out(tmp_path: Path) -> None:
     assert (tmp_path / f"{document.name}.raw.txt").read_text(encoding="utf-8") == document.raw
     record = json.loads((tmp_path / f"{document.name}.json").read_text(encoding="utf-8"))
     assert record["truth"] == document.truth and record["artifacts"]
+
+
+def test_docstring_examples_hold() -> None:
+    # benchmarks/ is outside pytest's doctest paths: run its examples here.
+    import doctest
+
+    for module in (ocr_synth, repair_bench):
+        failed, attempted = doctest.testmod(module)
+        assert attempted > 0 and failed == 0, module.__name__
