@@ -636,3 +636,33 @@ def test_one_file_listed_under_two_normalizations_fails_in_1_0(make_bag: BagMake
     write_tag_manifests(bag)
     report = validate_bag(bag)
     assert set(codes(report, "error")) == {"manifest-duplicate-entry"}
+
+
+@pytest.mark.parametrize(
+    "bag_info",
+    ["Payload-Oxum: " + "9" * 5000 + ".1\n", "Payload-Oxum: 6.1\nPayload-Oxum: caf\udce9\n"],
+)
+def test_absurd_payload_oxum_values(make_bag: BagMaker, bag_info: str) -> None:
+    bag = make_bag(bag_info="x")
+    (bag / "bag-info.txt").write_bytes(bag_info.encode("utf-8", "surrogateescape"))
+    write_tag_manifests(bag)
+    report = validate_bag(bag)
+    no_crash(report)
+    assert not report.valid
+    import json
+
+    json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def test_absurd_fetch_length(make_bag: BagMaker) -> None:
+    bag = make_bag()
+    (bag / "fetch.txt").write_text(f"https://example.org/a {'9' * 5000} data/hello.txt\n")
+    write_tag_manifests(bag)
+    report = validate_bag(bag)
+    no_crash(report)
+    assert "fetch-length-invalid" in codes(report, "error")
+
+
+def test_nul_in_the_bag_path_is_reported(tmp_path: Path) -> None:
+    report = validate_bag(str(tmp_path / "a\x00b"))
+    assert codes(report) == ["bag-not-found"]

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from preserve.report import Problem, Severity
-from preserve.validation.paths import has_undecodable
+from preserve.validation.paths import has_undecodable, shown
 
 MAX_LINE_CHARS = 1 << 20
 """Longest tag-file line read (1 Mi characters); a longer one is reported and skipped."""
@@ -278,7 +278,7 @@ def parse_bag_info(text: str, *, strict: bool, where: str = "bag-info.txt") -> B
                         where,
                         f"Line {number} of {where} is not 'Label: value'.",
                         line=number,
-                        found=line[:200],
+                        found=shown(line[:200]),
                     )
                 )
                 continue
@@ -291,7 +291,7 @@ def parse_bag_info(text: str, *, strict: bool, where: str = "bag-info.txt") -> B
                         f"Line {number} of {where} has whitespace around its colon; BagIt 1.0 "
                         "requires 'Label: value' with one space.",
                         line=number,
-                        found=line[:200],
+                        found=shown(line[:200]),
                     )
                 )
             result.elements.append((loose.group(1), loose.group(2).strip()))

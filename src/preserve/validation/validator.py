@@ -23,7 +23,14 @@ from typing import BinaryIO
 
 from preserve.report import Problem, Report, Severity
 from preserve.validation.hashing import HashJob, hash_files, hashlib_name, hex_length
-from preserve.validation.paths import check_path, decode_path, folded, normalized, shown
+from preserve.validation.paths import (
+    check_path,
+    decode_path,
+    folded,
+    has_undecodable,
+    normalized,
+    shown,
+)
 from preserve.validation.scan import BagTree, DiskFile, scan_bag
 from preserve.validation.tagfiles import (
     MAX_BAG_INFO_BYTES,
@@ -43,7 +50,8 @@ from preserve.validation.tagfiles import (
 
 _MANIFEST_NAME = re.compile(r"(tag)?manifest-(.+)\.txt")
 _HEX = re.compile(r"[0-9a-fA-F]+")
-_OXUM = re.compile(r"([0-9]+)\.([0-9]+)")
+_OXUM = re.compile(r"([0-9]{1,30})\.([0-9]{1,30})")
+"""Thirty digits is more than any real count; Python refuses to parse very long ones."""
 SYSTEM_FILES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db", ".directory"})
 """Operating-system clutter: legal payload, but rarely meant to be preserved."""
 
@@ -110,7 +118,44 @@ def validate_bag(
             "with this bag.",
             exception=f"{type(error).__name__}: {error}",
         )
+    _make_printable(report)
     return report
+
+
+def _has_raw(value: object) -> bool:
+    if isinstance(value, str):
+        return has_undecodable(value)
+    if isinstance(value, dict):
+        return any(_has_raw(k) or _has_raw(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_raw(v) for v in value)
+    return False
+
+
+def _printable(value: object) -> object:
+    if isinstance(value, str):
+        return shown(value) if has_undecodable(value) else value
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_printable(v) for v in value]
+    return value
+
+
+def _make_printable(report: Report) -> None:
+    """Undecodable bytes (kept as surrogates to match names on disk) must not reach a report:
+    JSON output and terminals need valid UTF-8. Escaped as \\xNN where any slipped through."""
+    for index, problem in enumerate(report.problems):
+        if _has_raw([problem.path, problem.message, problem.facts]):
+            report.problems[index] = Problem(
+                problem.severity,
+                problem.code,
+                shown(problem.path),
+                shown(problem.message),
+                _printable(problem.facts),  # type: ignore[arg-type]
+            )
+    if _has_raw(report.info):
+        report.info = _printable(report.info)  # type: ignore[assignment]
 
 
 class _BagCheck:
@@ -200,8 +245,13 @@ class _BagCheck:
                     "for an archive.",
                 )
                 return False
-        except OSError as error:
-            self.add("error", "bag-unreadable", "", f"{self.root} cannot be read: {error}.")
+        except (OSError, ValueError) as error:
+            self.add(
+                "error",
+                "bag-unreadable",
+                "",
+                f"{shown(str(self.root))} cannot be read ({error}); check the path.",
+            )
             return False
         return True
 
@@ -598,7 +648,7 @@ class _BagCheck:
                 line=number,
                 url=shown(url[:500]),
             )
-        if length != "-" and not (length.isascii() and length.isdigit()):
+        if length != "-" and not (length.isascii() and length.isdigit() and len(length) <= 30):
             self.add(
                 "error",
                 "fetch-length-invalid",
@@ -869,7 +919,7 @@ class _BagCheck:
                 "payload-oxum-repeated",
                 where,
                 "Payload-Oxum appears more than once; it must appear at most once.",
-                values=values[:10],
+                values=[shown(v[:100]) for v in values[:10]],
             )
         value = values[0]
         match = _OXUM.fullmatch(value)
@@ -938,7 +988,9 @@ class _BagCheck:
             p.severity == "error" for p in self.report.problems
         ) and not self.report.info.get("fetch_pending")
         if bag_info is not None:
-            self.report.info["bag_info"] = [[k, v] for k, v in bag_info.elements[:1000]]
+            self.report.info["bag_info"] = [
+                [shown(k), shown(v)] for k, v in bag_info.elements[:1000]
+            ]
 
     def _verify_checksums(self) -> None:
         jobs = []
