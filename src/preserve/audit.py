@@ -47,6 +47,9 @@ Validator = Callable[[Path, int], Report]
 EVENT_TYPE = "fixity check"
 DEFAULT_AGENTS = ("preserve",)
 """PREMIS agent identifiers of the software, as the ingest records them."""
+PARALLEL_BYTES = 64 << 20
+"""Only a package at least this large is hashed with several processes: starting a pool
+costs ~0.3 s per bag here, more than hashing a small package takes."""
 MAX_EVENT_PROBLEMS = 50
 """Problems copied into an event's outcome detail; the count is always complete."""
 
@@ -510,7 +513,11 @@ def check_package(
     validator: Validator | None = None,
     now: datetime | None = None,
 ) -> PackageCheck:
-    """Validate one package and compare it with its catalogued files; never raises."""
+    """Validate one package and compare it with its catalogued files; never raises.
+
+    ``processes`` is used for packages of at least :data:`PARALLEL_BYTES`; smaller ones are
+    hashed in this process.
+    """
     started = time.perf_counter()
     checked_at = now or _utc_now()
     root = Path(package.path)
@@ -535,12 +542,13 @@ def check_package(
             **common,
         )
     validate = validator or default_validator()[1]
+    workers = processes if sum(f.size for f in files) >= PARALLEL_BYTES else 1
     try:
-        report = validate(root, processes)
+        report = validate(root, workers)
         problems = list(report.problems)
     except Exception as error:  # one broken bag must not stop the audit
         problems = [Problem("error", "validator-crashed", str(root), repr(error), {})]
-    corrupted, missing, extra, found = compare_with_catalog(root, files, workers=processes)
+    corrupted, missing, extra, found = compare_with_catalog(root, files, workers=workers)
     problems.extend(found)
     failed = any(p.severity == "error" for p in problems)
     return PackageCheck(
