@@ -908,7 +908,7 @@ def _check_manifests(findings: _Findings, bag: _Bag, profile: Mapping[str, Any])
                     "error",
                     f"profile-{kind}-missing",
                     f"{file_prefix}-{algorithm}.txt",
-                    f"is missing; the profile requires a {algorithm} {kind.replace('-', ' ')}",
+                    f"is missing; the profile requires {kind.replace('-', ' ')}s in {algorithm}",
                     algorithm=algorithm,
                     expected=required,
                     found=sorted(present),
