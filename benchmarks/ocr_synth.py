@@ -46,6 +46,7 @@ BORN_DIGITAL = CORPUS / "born-digital"
 DEBRIS_KINDS = ("folio", "running-head", "caption", "credit", "jump-line")
 INJECTED_KINDS = (
     "hyphen-soft",
+    "hyphen-name",
     "hyphen-column",
     "hyphen-compound",
     "column-break",
@@ -849,6 +850,8 @@ def _set_word(setter: _Typesetter, word: _Word, truth: str) -> None:
             kind = "hyphen-compound"
         else:
             kind = "hyphen-column" if setter.breaks != breaks else "hyphen-soft"
+            if kind == "hyphen-soft" and word.text.lstrip('"“‘(')[:1].isupper():
+                kind = "hyphen-name"  # a name or a sentence's first word: `Khan-⏎kendi`
         setter.artifacts.append(Artifact(kind, start, end, word.start, word.end, "", word.text))
         return
     setter.flush()

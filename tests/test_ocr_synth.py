@@ -59,7 +59,7 @@ def test_every_artifact_kind_is_injected_and_annotated(documents) -> None:
 def test_annotations_say_what_was_done(documents) -> None:
     for document in documents:
         for a in document.artifacts:
-            if a.kind in ("hyphen-soft", "hyphen-column", "hyphen-compound"):
+            if a.kind in ("hyphen-soft", "hyphen-name", "hyphen-column", "hyphen-compound"):
                 # The word's head ends a line with a hyphen, its tail starts a later line.
                 hyphen = "" if a.kind == "hyphen-compound" else "-"
                 assert "\n" in a.raw and any(
