@@ -634,3 +634,20 @@ def test_notes_show_their_line_in_the_original_even_from_a_rule_that_changed_not
     )
     rows = re.findall(r'<tr><td><code>(\w+)</code></td><td class="num">(\d*)</td>', markup)
     assert rows == [("reflow_paragraphs", "3"), ("mystery", "")]
+
+
+def test_a_removal_inside_text_a_later_edit_rewrote_is_superseded_but_not_at_its_edge() -> None:
+    original = "ab \ncd \nef"
+    log = EditLog()
+    log.add_step(
+        "strip_trailing_whitespace",
+        [
+            Edit("strip_trailing_whitespace", 2, 3, " ", ""),
+            Edit("strip_trailing_whitespace", 6, 7, " ", ""),
+        ],
+    )  # -> "ab\ncd\nef"
+    log.add_step("remove_layout_debris", [Edit("remove_layout_debris", 0, 3, "ab\n", "")])
+    located = locate_edits(log)
+    assert [item.superseded for item in located] == [True, False, False]
+    page = Page(render_review(original, log.apply(original), log, title="t"))
+    assert sorted(mark["data-e"] for mark in page.marks) == ["2", "3"]

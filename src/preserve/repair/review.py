@@ -13,8 +13,10 @@ to the span its result finally occupies in the repaired text (the same mapping a
 every span boundary; each piece is one mark listing *all* the edits that cover it, in the
 order they were made, so a chain such as "joined a split word, then fixed its case" reads
 as one story. An edit that removed text (empty ``after``) is a small marker where the text
-was. An edit whose output was later removed entirely (its final span is empty although it
-wrote something) is not marked in the text: it is listed under "Superseded edits".
+was. An edit with nothing left to mark is listed under "Superseded edits" instead: one whose
+output a later step removed entirely (its final span is empty although it wrote something),
+or a removal whose place fell strictly inside a later edit (say, spaces stripped from a line
+that a later rule then moved away whole).
 Edits that only change whitespace get quiet marks (a dotted underline or a thin bar), and
 a line end's removed spaces share one mark with the line break that became a space.
 
@@ -180,27 +182,38 @@ class LocatedEdit:
     start: int  # span of its result in the final (repaired) text
     end: int
     original_start: int  # where the text it changed stood in the original
+    engulfed: bool = False  # a later edit rewrote text on both sides of this place
 
     @property
     def superseded(self) -> bool:
-        """It wrote something, and a later step removed all of it."""
-        return self.start == self.end and bool(self.edit.after)
+        """Nothing of it is left to mark: a later step removed all it wrote, or (for a
+        removal) rewrote the text around the place where it removed something."""
+        if self.edit.after:
+            return self.start == self.end
+        return self.engulfed
 
 
-def _map_forward(step: Step, positions: Sequence[int]) -> list[int]:
-    """Map sorted input positions of ``step`` to its output, as :meth:`Step.map_position`."""
+def _map_forward(
+    step: Step, positions: Sequence[int], engulfed: list[bool] | None = None
+) -> list[int]:
+    """Map sorted input positions of ``step`` to its output, as :meth:`Step.map_position`.
+
+    ``engulfed[i]`` is set when position ``i`` lies strictly inside one of the step's edits.
+    """
     edits = step.edits
     count = len(edits)
     index = 0
     shift = 0
     mapped: list[int] = []
-    for position in positions:
+    for number, position in enumerate(positions):
         while index < count and edits[index].end <= position:
             shift += edits[index].delta
             index += 1
         if index < count and edits[index].start <= position:  # inside an edit
             edit = edits[index]
             mapped.append(edit.start + shift + min(position - edit.start, len(edit.after)))
+            if engulfed is not None and edit.start < position:
+                engulfed[number] = True
         else:
             mapped.append(position + shift)
     return mapped
@@ -268,14 +281,17 @@ def locate_edits(log: EditLog) -> list[LocatedEdit]:
             numbered.append((len(numbered), step_index, edit))
 
     # Forward: follow each edit's output span to the final text.
+    engulfed = [False] * len(numbered)
     starts: list[tuple[int, int]] = []  # (position, edit id), sorted
     ends: list[tuple[int, int]] = []
     first = 0
     for step_index, step in enumerate(steps):
         if step_index:
-            starts = list(
-                zip(_map_forward(step, [p for p, _ in starts]), (i for _, i in starts), strict=True)
-            )
+            inside = [False] * len(starts)
+            mapped = _map_forward(step, [p for p, _ in starts], inside)
+            for (_, i), flag in zip(starts, inside, strict=True):
+                engulfed[i] = engulfed[i] or flag
+            starts = list(zip(mapped, (i for _, i in starts), strict=True))
             ends = list(
                 zip(_map_forward(step, [p for p, _ in ends]), (i for _, i in ends), strict=True)
             )
@@ -296,7 +312,13 @@ def locate_edits(log: EditLog) -> list[LocatedEdit]:
 
     return [
         LocatedEdit(
-            i + 1, step_index, edit, final_start[i], max(final_start[i], final_end[i]), origin[i]
+            i + 1,
+            step_index,
+            edit,
+            final_start[i],
+            max(final_start[i], final_end[i]),
+            origin[i],
+            engulfed[i],
         )
         for i, step_index, edit in numbered
     ]
@@ -632,7 +654,9 @@ def render_review(
 
     add(
         '<section id="superseded" aria-labelledby="sup-h"><h2 id="sup-h">Superseded edits</h2>\n'
-        "<p>Edits whose result a later rule removed entirely; they are not marked in the text.</p>"
+        "<p>Edits with nothing left to mark: a later rule removed all they wrote, or rewrote the "
+        "text around the place where they removed something. They are not marked in the text."
+        "</p>"
     )
     if superseded:
         add(f'<table class="edits">{_EDIT_HEAD}<tbody>\n')
