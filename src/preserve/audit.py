@@ -367,6 +367,18 @@ def _is_safe(bag_path: str) -> bool:
 def _compare_one(root: Path, record: FileRecord, real: str) -> tuple[str, list[Problem]]:
     """("ok"|"missing"|"corrupted", problems) for one catalogued file."""
     path = root / real
+    expected_parent = Path(os.path.realpath(root)) / Path(real).parent
+    if path.parent.exists() and Path(os.path.realpath(path.parent)) != expected_parent:
+        # A folder on the way was replaced by a symbolic link: never read through it.
+        return "corrupted", [
+            Problem(
+                "error",
+                "catalog-file-corrupted",
+                record.bag_path,
+                "is reached through a symbolic link; it was not read",
+                {"expected": "regular folders", "found": os.path.realpath(path.parent)},
+            )
+        ]
     try:
         info = os.lstat(path)
     except FileNotFoundError:

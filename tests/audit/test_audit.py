@@ -269,3 +269,36 @@ def test_an_empty_catalog_audits_nothing(store: Catalog) -> None:
     run = audit_packages(store, now=T0)
     assert run.audited == 0 and run.ok
     assert "no package was due" in render_audit_report(run)
+
+
+def test_a_folder_replaced_by_a_symlink_is_not_read_through(
+    tmp_path: Path, store: Catalog, three
+) -> None:
+    outside = tmp_path / "outside"
+    shutil.copytree(three["a"] / "data" / "scans", outside)
+    shutil.rmtree(three["a"] / "data" / "scans")
+    (three["a"] / "data" / "scans").symlink_to(outside, target_is_directory=True)
+    corrupted, missing, extra, problems = compare_with_catalog(
+        three["a"], store.files(store.package("a").id)
+    )
+    assert corrupted == ["data/scans/page-1.txt"] and not missing
+    assert extra == ["data/scans"]
+    assert "symbolic link" in problems[0].message
+
+
+def test_an_unsafe_catalogued_path_is_never_read(store: Catalog, packages: Path, three) -> None:
+    from preserve.catalog import NewFile
+
+    (packages / "secret.txt").write_text("x", encoding="utf-8")
+    store.add_package(
+        name="evil",
+        path=three["a"],
+        item_name="evil",
+        source="/raw/evil",
+        content_key="e" * 64,
+        payload_oxum="1.1",
+        files=[NewFile("../secret.txt", None, 1, "original", {"sha256": "0"})],
+    )
+    run = audit_packages(store, now=T0)
+    evil = by_name(run)["evil"].check
+    assert "catalog-path-unsafe" in {p.code for p in evil.errors}
