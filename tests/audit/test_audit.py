@@ -11,6 +11,8 @@ from pathlib import Path
 import bagit
 import pytest
 from audit_helpers import T0, make_package
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from preserve.audit import (
     EVENT_TYPE,
@@ -302,3 +304,25 @@ def test_an_unsafe_catalogued_path_is_never_read(store: Catalog, packages: Path,
     run = audit_packages(store, now=T0)
     evil = by_name(run)["evil"].check
     assert "catalog-path-unsafe" in {p.code for p in evil.errors}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.data())
+def test_one_flipped_byte_names_exactly_that_file(store: Catalog, three, data) -> None:
+    files = store.files(store.package("a").id)
+    record = data.draw(st.sampled_from(files))
+    path = three["a"] / record.bag_path
+    original = path.read_bytes()
+    offset = data.draw(st.integers(0, len(original) - 1))
+    bit = data.draw(st.integers(0, 7))
+    changed = bytearray(original)
+    changed[offset] ^= 1 << bit
+    path.write_bytes(bytes(changed))
+    try:
+        corrupted, missing, extra, problems = compare_with_catalog(three["a"], files)
+    finally:
+        path.write_bytes(original)
+    assert (corrupted, missing, extra) == ([record.bag_path], [], [])
+    assert {p.path for p in problems} == {record.bag_path}
