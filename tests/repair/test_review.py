@@ -651,3 +651,12 @@ def test_a_removal_inside_text_a_later_edit_rewrote_is_superseded_but_not_at_its
     assert [item.superseded for item in located] == [True, False, False]
     page = Page(render_review(original, log.apply(original), log, title="t"))
     assert sorted(mark["data-e"] for mark in page.marks) == ["2", "3"]
+
+
+def test_a_removal_inside_a_later_whitespace_join_stays_marked() -> None:
+    original = "a\nXX\n\nb"
+    log = EditLog()
+    log.add_step("move_interrupting_blocks", [Edit("move_interrupting_blocks", 2, 5, "XX\n", "")])
+    log.add_step("reflow_paragraphs", [Edit("reflow_paragraphs", 1, 3, "\n\n", " ")])
+    assert log.apply(original) == "a b"
+    assert [item.superseded for item in locate_edits(log)] == [False, False]

@@ -15,8 +15,8 @@ order they were made, so a chain such as "joined a split word, then fixed its ca
 as one story. An edit that removed text (empty ``after``) is a small marker where the text
 was. An edit with nothing left to mark is listed under "Superseded edits" instead: one whose
 output a later step removed entirely (its final span is empty although it wrote something),
-or a removal whose place fell strictly inside a later edit (say, spaces stripped from a line
-that a later rule then moved away whole).
+or a removal whose place fell strictly inside a later edit of more than whitespace (say,
+spaces stripped from a line that a later rule then moved away whole).
 Edits that only change whitespace get quiet marks (a dotted underline or a thin bar), and
 a line end's removed spaces share one mark with the line break that became a space.
 
@@ -198,7 +198,8 @@ def _map_forward(
 ) -> list[int]:
     """Map sorted input positions of ``step`` to its output, as :meth:`Step.map_position`.
 
-    ``engulfed[i]`` is set when position ``i`` lies strictly inside one of the step's edits.
+    ``engulfed[i]`` is set when position ``i`` lies strictly inside one of the step's edits
+    that rewrote more than whitespace (joining lines around a removal does not hide it).
     """
     edits = step.edits
     count = len(edits)
@@ -212,7 +213,7 @@ def _map_forward(
         if index < count and edits[index].start <= position:  # inside an edit
             edit = edits[index]
             mapped.append(edit.start + shift + min(position - edit.start, len(edit.after)))
-            if engulfed is not None and edit.start < position:
+            if engulfed is not None and edit.start < position and not edit.before.isspace():
                 engulfed[number] = True
         else:
             mapped.append(position + shift)
