@@ -297,51 +297,13 @@ def select_packages(
 
 
 def default_validator() -> tuple[str, Validator]:
-    """The project's validator, or bagit-python's while ours is not installed."""
-    try:
-        from preserve.validation import validate_bag  # type: ignore[attr-defined]
-    except ImportError:
-        return "bagit-python", validate_with_bagit
+    """The project's strict validator (:func:`preserve.validation.validate_bag`), named."""
+    from preserve.validation import validate_bag
 
     def validate(path: Path, processes: int) -> Report:
-        report: Report = validate_bag(path, processes=processes)
-        return report
+        return validate_bag(path, processes=processes)
 
     return "preserve", validate
-
-
-def validate_with_bagit(path: Path, processes: int = 1) -> Report:
-    """bagit-python's full validation as a report (a stand-in; it stops at some errors)."""
-    import bagit
-
-    report = Report(subject=str(path))
-    try:
-        bagit.Bag(str(path)).validate(processes=processes)
-    except bagit.BagValidationError as error:
-        for detail in error.details or []:
-            if isinstance(detail, bagit.ChecksumMismatch):
-                report.add(
-                    "error",
-                    "checksum-mismatch",
-                    detail.path,
-                    "checksum differs",
-                    algorithm=detail.algorithm,
-                    expected=detail.expected,
-                    found=detail.found,
-                )
-            elif isinstance(detail, bagit.FileMissing):
-                report.add("error", "file-missing", detail.path, "is in a manifest but missing")
-            elif isinstance(detail, bagit.UnexpectedFile):
-                report.add("error", "file-unexpected", detail.path, "is in no manifest")
-            else:
-                report.add("error", "bag-invalid", "", str(detail))
-        if not error.details:
-            report.add("error", "bag-invalid", "", error.message)
-    except bagit.BagError as error:
-        report.add("error", "bag-invalid", "", str(error))
-    except Exception as error:  # bagit-python crashes on odd bags: report it
-        report.add("error", "validator-crashed", "", f"bagit-python failed: {error!r}")
-    return report
 
 
 def _payload_on_disk(root: Path) -> dict[str, str]:
