@@ -70,9 +70,9 @@ class RepairConfig:
     """Share of non-blank lines followed directly by another non-blank line to call it OCR."""
     ocr_max_median_line: int = 80
     """Median line length (characters) above which a text is not column-set OCR."""
-    ocr_min_hyphenated_share: float = 0.02
+    ocr_min_hyphenated_share: float = 0.04
     """Share of lines ending in a word hyphenated onto the next line that marks typesetting."""
-    ocr_narrow_column: int = 45
+    ocr_narrow_column: int = 40
     """Without hyphenation, only columns this narrow (median) whose lines mostly go on in
     lowercase are taken as OCR; wider hard-wrapped text may be born-digital (e-mail)."""
 
@@ -81,7 +81,7 @@ class RepairConfig:
     """A sentence-ending line shorter than this share of the column ends a paragraph."""
     wide_line_ratio: float = 1.5
     """A line this many times wider than the column is not body text (caption, deck)."""
-    indent_columns: int = 4
+    indent_columns: int = 2
     """Lines indented this much or more are set apart from the body (pull quotes)."""
     max_debris_words: int = 12
     """Captions and credits taken out of the body are at most this many words."""

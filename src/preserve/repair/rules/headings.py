@@ -3,6 +3,8 @@
 >>> from preserve.repair.context import preview
 >>> preview(fix_drop_caps, "S urvivors of the assault fled.\\n\\nA mass of people came.")
 'Survivors of the assault fled.\\n\\nA mass of people came.'
+>>> preview(fix_drop_caps, "E very autumn the birds fly.\\n\\nK ELDORF — It rained.")
+'E very autumn the birds fly.\\n\\nKELDORF — It rained.'
 >>> preview(restore_small_caps, "In THe eArly HourS of 26 februAry, ArMed forCeS CAPTured THe Town")
 'In the early hours of 26 February, armed forces captured the town'
 """
@@ -30,12 +32,19 @@ def fix_drop_caps(text: str, context: RuleContext) -> RuleOutput:
     vocabulary = context.vocabulary(text)
     for match in DROP_CAP.finditer(text):
         letter, rest = match.group(1), match.group(2)
-        if not (letter.isupper() and rest.islower()):
+        if not letter.isupper() or not (rest.islower() or (rest.isupper() and len(rest) > 1)):
             continue
         joined = letter + rest
+        alone_elsewhere = vocabulary.single(letter) > 1 or vocabulary.single(letter.lower()) > 0
         if context.lexicon.check(rest) or vocabulary.count(rest) > 1:
-            continue
-        if not context.knows(joined, vocabulary):
+            if alone_elsewhere or vocabulary.count(joined) == 0:
+                continue  # "A mass", "I saw": the letter may be a word of its own
+            reason = f"'{letter}' never stands alone elsewhere and '{joined}' does"
+        elif rest.isupper():
+            reason = "a capital split from the capitals of its word"
+        elif context.knows(joined, vocabulary):
+            reason = f"drop cap split from its word: '{joined}' is a known word"
+        else:
             output.note(
                 text,
                 match.start(1),
@@ -43,15 +52,7 @@ def fix_drop_caps(text: str, context: RuleContext) -> RuleOutput:
                 f"'{joined}' is not a known word: drop cap left as read",
             )
             continue
-        output.edit(
-            "fix_drop_caps",
-            text,
-            match.end(1),
-            match.start(2),
-            "",
-            f"drop cap split from its word: '{joined}' is a known word",
-            0.9,
-        )
+        output.edit("fix_drop_caps", text, match.end(1), match.start(2), "", reason, 0.85)
     return output
 
 

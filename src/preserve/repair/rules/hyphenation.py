@@ -9,6 +9,8 @@ its own hyphen keeps it; a name no dictionary knows is joined as printed, never 
 'a massacre of the elderly'
 >>> preview(join_line_end_hyphens, "established machine-\\ngun points")
 'established machine-gun points'
+>>> preview(join_line_end_hyphens, "of two-\\nand three-storey houses")
+'of two-\\nand three-storey houses'
 >>> preview(join_line_end_hyphens, "the Kh-\\njali tragedy, 300-\\n400 bodies")
 'the Khjali tragedy, 300-400 bodies'
 """
@@ -22,6 +24,8 @@ from preserve.repair.context import RuleContext, RuleOutput, Vocabulary
 BREAK = re.compile(r"[-‐](?P<gap>[ \t]*\n(?:[ \t]*\n)?[ \t]*)(?P<right>[^\W\d_]+)")
 LEFT = re.compile(r"(?<![\w-])((?:[^\W\d_]+-)*)([^\W\d_]+)\Z")
 """The word before a line-end hyphen, with any earlier parts of a compound."""
+SUSPENDED_AFTER = re.compile(r"[ \t]+(?:[^\W\d_]+[ \t]+)?\w+-[^\W\d_]+")
+"""``two-⏎and three-storey``: a short word, then a hyphenated compound sharing the tail."""
 NUMBER_RANGE = re.compile(r"(?<=\d[-‐–])[ \t]*\n[ \t]*(?=\d)")
 
 
@@ -59,6 +63,19 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
             continue
         if not right[0].islower():
             output.note(text, start, end, "uncased letters after a line-end hyphen: left as is")
+            continue
+        if (
+            len(right) <= 4
+            and context.lexicon.check(right)
+            and SUSPENDED_AFTER.match(text, match.end("right"))
+        ):
+            output.note(
+                text,
+                start,
+                end,
+                f"'{left}- {right}' reads as a suspended hyphen "
+                "(a compound follows): left for reflow to keep the hyphen and space",
+            )
             continue
         join, reason, confidence = decide(prefix, left, right, vocabulary, context)
         output.edit(

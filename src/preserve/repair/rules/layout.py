@@ -35,9 +35,16 @@ from preserve.repair.context import (
 )
 
 ADDRESS = r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?"
-FOLIO = re.compile(rf"(?:\d{{1,4}}\s+{ADDRESS}|{ADDRESS}\s+\d{{1,4}}|\d{{1,3}})", re.IGNORECASE)
+SECTION = r"[^\W\d_][\w &'’.-]{0,30}"
+FOLIO = re.compile(
+    rf"(?:\d{{1,4}}\s+{ADDRESS}|{ADDRESS}\s+\d{{1,4}}|[-–—]?\s*\d{{1,3}}\s*[-–—]?"
+    rf"|\d{{1,4}}\s*[|•·]\s*{SECTION}|{SECTION}\s*[|•·]\s*\d{{1,4}})",
+    re.IGNORECASE,
+)
 """A page number with the publication's address, or a lone page number (up to 999: a lone
 four-digit number may be a year)."""
+JUMP_LINE = re.compile(r"[^\W\d_][^.!?]{4,60}?\s\d{1,3}\s*[»›>]?")
+"""A short line that sends the reader to another page: it ends with the page number."""
 CLOSING_QUOTES = "\"'”’»"
 MAX_BLOCK_LINES = 14
 
@@ -105,6 +112,19 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
     for index, line in enumerate(lines):
         if not line.blank and FOLIO.fullmatch(line.content) and _own_block(lines, index, gone):
             found[index] = (index, "folio", "page number or web address standing alone")
+            gone.add(index)
+        elif (
+            not line.blank
+            and 3 <= _words(line.content) <= 6
+            and line.content[0].isupper()
+            and JUMP_LINE.fullmatch(line.content)
+            and _own_block(lines, index, gone)
+        ):
+            found[index] = (
+                index,
+                "jump-line",
+                "short line ending in a page number, standing alone",
+            )
             gone.add(index)
 
     blocks = Counter(
@@ -175,8 +195,8 @@ def _is_caption(body: list[Line], blank_after: bool, column: int, config) -> boo
         return False
     if joined[0] in OPENING_QUOTES or not (joined[0].isupper() or joined[0].isdigit()):
         return False
-    if joined[-1] in ",;:-":
-        return False
+    if joined[-1] in ",;:-" or re.search(r"[.!?] +[^\W\d_]", joined):
+        return False  # a sentence ends inside: body text, not a caption
     wide = any(len(line.content) > config.wide_line_ratio * column for line in body)
     indented = all(line.indent >= config.indent_columns for line in body)
     return wide or indented or blank_after
@@ -213,20 +233,24 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
         seen = 0
         continuation = None
         cursor = first
+        block_apart = False  # does the current block so far hold a set-apart line?
         while cursor < count and seen <= MAX_BLOCK_LINES:
             candidate = lines[cursor]
             if candidate.blank or cursor in gone:
+                block_apart = False
                 cursor += 1
                 continue
-            if (
-                cursor > first
-                and candidate.content[0].islower()
-                and not _set_apart(candidate, column, config)
-            ):
-                continuation = cursor
-                break
-            if candidate.content.endswith("-") and not _set_apart(candidate, column, config):
+            starts_block = lines[cursor - 1].blank or (cursor - 1) in gone
+            apart = _set_apart(candidate, column, config)
+            if cursor > first and candidate.content[0].islower() and not apart:
+                # Inside a block the sentence goes on only right after set-apart lines
+                # (a wide caption, an indented quote); otherwise at the top of a block.
+                if starts_block or block_apart:
+                    continuation = cursor
+                    break
+            if candidate.content.endswith("-") and not apart:
                 break  # a hyphenated body line: this is body text, not an inserted block
+            block_apart = block_apart or apart
             seen += 1
             cursor += 1
         if first >= count or lines[first].content[0].islower() or continuation is None:

@@ -33,6 +33,7 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
     short = context.config.short_line_ratio * context.column_width(text)
     previous: tuple[int, str] | None = None  # (end of content, content) of the last line
     blanks = 0
+    block_lines = 0  # lines in the block the previous line belongs to
     for line_start, line in lines_of(text):
         content = line.strip()
         if not content:
@@ -44,18 +45,21 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
                 output.edit(rule, text, line_start, begin, "", "indentation of a paragraph")
         else:
             end, before = previous
-            paragraph, reason, confidence = _decide(before, content, blanks > 0, short)
+            paragraph, reason, confidence = _decide(before, content, blanks > 0, short, block_lines)
             wanted = "\n\n" if paragraph else " "
             if text[end:begin] != wanted:
                 output.edit(rule, text, end, begin, wanted, reason, confidence)
             if paragraph and confidence < 0.7:
                 output.note(text, end, begin, reason)
         previous = (line_start + len(line.rstrip()), content)
+        block_lines = 1 if blanks or block_lines == 0 else block_lines + 1
         blanks = 0
     return output
 
 
-def _decide(before: str, after: str, blank: bool, short: float) -> tuple[bool, str, float]:
+def _decide(
+    before: str, after: str, blank: bool, short: float, block_lines: int = 1
+) -> tuple[bool, str, float]:
     """Is there a paragraph break between line ``before`` and line ``after``?"""
     first = after[0]
     if TURN.match(after):
@@ -68,6 +72,13 @@ def _decide(before: str, after: str, blank: bool, short: float) -> tuple[bool, s
         return False, "column break inside a sentence (next line goes on in lowercase)", 0.9
     if before.endswith((",", ";")) and not first.isdigit():
         return False, "column break after a comma", 0.8
+    if (
+        block_lines >= 3
+        and (before[-1].isalpha() or before[-1] == ",")
+        and before.split()[-1].islower()
+        and (first.isupper() or first.isdigit())
+    ):
+        return False, "column break: a paragraph of running text cannot end mid-sentence", 0.7
     if not ends_sentence(before) and not before.endswith(":"):
         return (
             True,
