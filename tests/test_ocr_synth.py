@@ -248,3 +248,15 @@ def test_docstring_examples_hold() -> None:
     for module in (ocr_synth, repair_bench):
         failed, attempted = doctest.testmod(module)
         assert attempted > 0 and failed == 0, module.__name__
+
+
+def test_generator_copes_with_small_articles() -> None:
+    articles = [
+        Article("bare", "T", "", ("One short paragraph.",)),
+        Article("small", "A title", "A deck.", ("Word " * 5 + "end.", "Another " * 40 + "end.")),
+    ]
+    for seed in range(50):
+        document = make_ocr_document(seed, articles=articles)
+        runs = sum(a.kind == "space-run" for a in document.artifacts)
+        perfect = Scorer(document, document.truth)
+        assert all(perfect.score(a, runs) == 1.0 for a in document.artifacts)
