@@ -660,3 +660,16 @@ def test_a_removal_inside_a_later_whitespace_join_stays_marked() -> None:
     log.add_step("reflow_paragraphs", [Edit("reflow_paragraphs", 1, 3, "\n\n", " ")])
     assert log.apply(original) == "a b"
     assert [item.superseded for item in locate_edits(log)] == [False, False]
+
+
+def test_whitespace_edits_are_quiet_only_where_words_stay_apart() -> None:
+    original = "T V \nx"
+    log = EditLog()
+    log.add_step(
+        "join_split_words", [Edit("join_split_words", 1, 2, " ", "", "TV is a word")]
+    )  # -> "TV \nx"
+    log.add_step("strip_trailing_whitespace", [Edit("strip_trailing_whitespace", 2, 3, " ", "")])
+    page = Page(render_review(original, log.apply(original), log, title="t"))
+    classes = {mark["data-e"]: mark["class"].split() for mark in page.marks}
+    assert "w" not in classes["1"] and "d" in classes["1"]  # joining a word is shown plainly
+    assert "w" in classes["2"]  # a line end's spaces are layout

@@ -437,11 +437,19 @@ def _render_text(text: str, located: Sequence[LocatedEdit], rule_index: Mapping[
     active: dict[int, None] = {}
     parts: list[str] = []
 
-    def quiet(indexes: Iterable[int]) -> bool:  # whitespace in, whitespace out
-        return all(
-            not located[i].edit.before.strip() and not located[i].edit.after.strip()
-            for i in indexes
-        )
+    def quiet_one(item: LocatedEdit) -> bool:
+        """Layout only: whitespace for whitespace, with the words on either side unchanged."""
+        before, after = item.edit.before, item.edit.after
+        if before.strip() or after.strip():
+            return False
+        if before and after:  # a line break became a space, two spaces became one
+            return True
+        # Whitespace removed or added: quiet only where a word boundary stays (not "T V" → "TV").
+        start, end = item.start, item.end
+        return start == 0 or end >= len(text) or text[start - 1].isspace() or text[end].isspace()
+
+    def quiet(indexes: Iterable[int]) -> bool:
+        return all(quiet_one(located[i]) for i in indexes)
 
     def mark(indexes: list[int], content: str, deletion: bool) -> str:
         items = [located[i] for i in indexes]
