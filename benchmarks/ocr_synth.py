@@ -332,32 +332,32 @@ def small_caps_soup(text: str, upper: str = SMALL_CAPS_UPPER) -> str:
 
 @dataclass(frozen=True)
 class Layout:
-    """The typography of one synthetic document, drawn from its seed."""
+    """The typography of one synthetic document, drawn from its seed (ranges in ``draw``)."""
 
-    column_width: int
-    lines_per_column: int
-    columns_per_page: int
-    trailing_space: bool
-    paragraph_gap: bool
-    hyphenate: float
-    first_page: int
-    section: str
-    site: str
-    folio_style: int
-    running_heads: float
-    captions: float
-    credits: float
-    deck_interrupts: bool
-    pull_quote: bool
-    small_caps_upper: str
-    split_letters: float
-    space_before_punct: float
-    space_runs: float
-    ligatures: float
-    mojibake: bool
-    soft_hyphens: float
-    leading_space: float
-    jump_lines: float
+    column_width: int  # characters per line, 26-44
+    lines_per_column: int  # 15-45
+    columns_per_page: int  # 2 or 3; a folio (and maybe a running head) at each page end
+    trailing_space: bool  # lines end with a space (never after a hyphen), as in the sample
+    paragraph_gap: bool  # a blank line between paragraphs (else only a line break)
+    hyphenate: float  # chance that a word that does not fit is broken at a pyphen point
+    first_page: int  # folio number of the first page
+    section: str  # the running head
+    site: str  # made-up site in the folios
+    folio_style: int  # which of the five folio forms (`16 www.x.org`, `— 16 —`...)
+    running_heads: float  # chance of a running head on a page
+    captions: float  # chance of a caption at a column break
+    credits: float  # chance of a photo credit at a column break
+    deck_interrupts: bool  # the deck is set mid-sentence (else under the title)
+    pull_quote: bool  # a pull quote is set mid-sentence
+    small_caps_upper: str  # letters read as capitals in small caps
+    split_letters: float  # chance per word of `h elicopter` (x8 for `T V` abbreviations)
+    space_before_punct: float  # chance per word ending in punctuation of `word ,`
+    space_runs: float  # chance per word gap of 2-3 spaces
+    ligatures: float  # chance per word with fi/fl/ff of a ligature character
+    mojibake: bool  # every ’ — é read as UTF-8 decoded as cp1252
+    soft_hyphens: float  # chance per word of a soft hyphen inside it
+    leading_space: float  # chance a line after furniture starts with a space
+    jump_lines: float  # chance of `Continued on page N` at a page end
 
     @classmethod
     def draw(cls, rng: random.Random) -> Layout:
