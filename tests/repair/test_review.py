@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from websockets.sync.client import ClientConnection, connect
 
+from preserve.errors import RepairError
 from preserve.repair.edits import Edit, EditLog, edits_from_replacements
 from preserve.repair.review import (
     CONTENT_SECURITY_POLICY,
@@ -673,3 +674,11 @@ def test_whitespace_edits_are_quiet_only_where_words_stay_apart() -> None:
     classes = {mark["data-e"]: mark["class"].split() for mark in page.marks}
     assert "w" not in classes["1"] and "d" in classes["1"]  # joining a word is shown plainly
     assert "w" in classes["2"]  # a line end's spaces are layout
+
+
+def test_a_log_that_does_not_fit_the_texts_is_refused(sample: tuple[str, EditLog]) -> None:
+    text, log = sample
+    with pytest.raises(RepairError, match="same repair"):
+        render_review(ORIGINAL, text + "x", log, title="t")
+    with pytest.raises(RepairError):
+        render_review("other text", text, log, title="t")

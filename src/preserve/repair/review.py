@@ -49,6 +49,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from preserve.errors import RepairError
 from preserve.repair.edits import Edit, EditLog, Step, line_number, line_starts
 
 CONTENT_SECURITY_POLICY = (
@@ -553,7 +554,13 @@ def render_review(
     ``debris`` items are mappings or objects with ``kind, text, start, end, reason`` (span
     in the original). ``descriptions`` overrides the built-in rule descriptions by name.
     The output depends only on the arguments (no clock), so packages stay reproducible.
+    Raises :class:`RepairError` when ``log`` replayed on ``original`` does not give ``text``.
     """
+    if log.apply(original) != text:  # marks placed on the wrong text would mislead
+        raise RepairError(
+            "The edit log does not turn this original into this repaired text: give the "
+            "original, repaired text and edit log of the same repair."
+        )
     located = locate_edits(log)
     starts = line_starts(original)
     rules: list[str] = []
