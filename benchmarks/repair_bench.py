@@ -357,6 +357,21 @@ class Scorer:
             return all(token == PARAGRAPH for token in between)
         return not between
 
+    def block_in_place(self, lo: int, hi: int) -> bool:
+        """The block ``[lo, hi)`` follows the text it follows in the truth: between the last
+        aligned word before it and its first aligned word stand no more words than the truth has
+        unaligned there (a block set a paragraph too late leaves that paragraph in between)."""
+        aligned = [i for i in range(lo, hi) if self.mapping[i] >= 0]
+        if not aligned:
+            return False
+        before = lo - 1
+        while before >= 0 and (not self.word(before) or self.mapping[before] < 0):
+            before -= 1
+        start = self.mapping[before] + 1 if before >= 0 else 0
+        between = [t for t in self.hypothesis[start : self.mapping[aligned[0]]] if t != PARAGRAPH]
+        allowed = sum(1 for i in range(before + 1, aligned[0]) if self.word(i))
+        return len(between) <= allowed
+
     def left_here(self, text: str, lo: int, hi: int) -> bool:
         """Whether a word of ``text`` still stands where it was: between the aligned words around
         the point (other debris there is judged on its own)."""
@@ -403,7 +418,9 @@ class Scorer:
             join_lo, join_hi = self.truth.span(artifact.join or 0, artifact.join or 0)
             present = [self.mapping[i] >= 0 for i in range(lo, hi)]
             kept = sum(present) / len(present) if present else 1.0
-            return float(self.reads_on(join_lo, join_hi) and kept >= 0.5)
+            return float(
+                self.reads_on(join_lo, join_hi) and kept >= 0.5 and self.block_in_place(lo, hi)
+            )
         if kind == "small-caps":
             present = [self.mapping[i] >= 0 for i in range(lo, hi)]
             return sum(present) / len(present) if present else 1.0

@@ -260,3 +260,22 @@ def test_generator_copes_with_small_articles() -> None:
         runs = sum(a.kind == "space-run" for a in document.artifacts)
         perfect = Scorer(document, document.truth)
         assert all(perfect.score(a, runs) == 1.0 for a in document.artifacts)
+
+
+def test_a_block_moved_to_the_wrong_paragraph_break_is_not_fixed(documents) -> None:
+    tried = 0
+    for document in documents:
+        paragraphs = document.truth.rstrip("\n").split("\n\n")
+        for artifact in document.artifacts:
+            if artifact.kind != "interruption" or artifact.expected not in paragraphs:
+                continue
+            index = paragraphs.index(artifact.expected)
+            if index + 1 >= len(paragraphs):
+                continue
+            late = [*paragraphs[:index], paragraphs[index + 1], artifact.expected]
+            late += paragraphs[index + 2 :]
+            scorer = Scorer(document, "\n\n".join(late) + "\n")
+            assert scorer.score(artifact, 0) == 0.0
+            assert Scorer(document, document.truth).score(artifact, 0) == 1.0
+            tried += 1
+    assert tried >= 3
