@@ -46,10 +46,17 @@ def test_the_command_finds_damage_and_reports_changes(
     letter = three["a"] / "data" / "letter.txt"
     letter.write_bytes(letter.read_bytes().replace(b"D", b"d", 1))
     shutil.rmtree(three["c"])
+    (three["b"] / "data" / "[bold]odd[red].txt").write_text("x", encoding="utf-8")
     report = tmp_path / "audit.html"
     result = run_cli("--packages", str(packages), "--report", str(report))
     assert result.exit_code == 1, result.output
-    for words in ("corrupted", "data/letter.txt", "package missing", "newly-failing"):
+    for words in (
+        "corrupted",
+        "data/letter.txt",
+        "package missing",
+        "newly-failing",
+        "data/[bold]odd[red].txt",
+    ):
         assert words in result.output
     assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -31,11 +32,11 @@ MAX_LISTED = 30
 def audit_command(
     packages: Annotated[
         Path | None,
-        typer.Option(help="Packages folder. Default: [paths] packages."),
+        typer.Option(help="Packages folder. Default: the \\[paths] packages setting."),
     ] = None,
     catalog: Annotated[
         Path | None,
-        typer.Option(help="Catalog file. Default: [paths] catalog, or PACKAGES/.catalog.sqlite."),
+        typer.Option(help="Catalog file. Default: PACKAGES/.catalog.sqlite or \\[paths] catalog."),
     ] = None,
     older_than: Annotated[
         str | None,
@@ -150,13 +151,15 @@ def _print_summary(run: AuditRun, catalog: Path, report: Path | None) -> None:
             for finding, path in findings:
                 if rows < MAX_LISTED:
                     status = check.status if check.status == "pass" else f"[red]{check.status}[/]"
-                    table.add_row(check.name, status, audit.change, finding, path)
+                    table.add_row(
+                        escape(check.name), status, audit.change, escape(finding), escape(path)
+                    )
                 rows += 1
         console.print(table)
         if rows > MAX_LISTED:
             console.print(f"… and {rows - MAX_LISTED} more; --json or --report lists them all.")
     summary = run.summary()
-    table = Table(title=f"Fixity audit {run.id} of {catalog}", title_justify="left")
+    table = Table(title=f"Fixity audit {run.id} of {escape(str(catalog))}", title_justify="left")
     for column in ("audited", "passed", "failed", "missing", "changed since last audit"):
         table.add_column(column, justify="right")
     table.add_row(
@@ -174,8 +177,8 @@ def _print_summary(run: AuditRun, catalog: Path, report: Path | None) -> None:
     if run.uncatalogued:
         console.print(
             f"{len(run.uncatalogued)} folder(s) in the packages folder are not in the catalog: "
-            + ", ".join(run.uncatalogued[:5])
+            + escape(", ".join(run.uncatalogued[:5]))
             + (" …" if len(run.uncatalogued) > 5 else "")
         )
     if report is not None:
-        console.print(f"Report: {report}")
+        console.print(f"Report: {escape(str(report))}", highlight=False)
