@@ -22,7 +22,7 @@ import re
 from preserve.repair.context import RuleContext, RuleOutput, Vocabulary
 
 BREAK = re.compile(r"[-‐](?P<gap>[ \t]*\n(?:[ \t]*\n)?[ \t]*)(?P<right>[^\W\d_]+)")
-LEFT = re.compile(r"(?<![\w-])((?:[^\W\d_]+-)*)([^\W\d_]+)\Z")
+LEFT = re.compile(r"(?<![\w-])((?:\w+-)*)([^\W\d_]+)\Z")
 """The word before a line-end hyphen, with any earlier parts of a compound."""
 SUSPENDED_AFTER = re.compile(r"[ \t]+(?:[^\W\d_]+[ \t]+)?\w+-[^\W\d_]+")
 """``two-⏎and three-storey``: a short word, then a hyphenated compound sharing the tail."""

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from preserve.repair.context import (
     OPENING_QUOTES,
+    WORD,
     Found,
     RuleContext,
     RuleOutput,
@@ -108,6 +109,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
     lines = parse_lines(text)
     found: dict[int, tuple[int, str, str]] = {}  # first line -> (last line, kind, reason)
     gone: set[int] = set()
+    owned: dict[int, list[int]] = {}  # caption -> its own lines (other debris may sit inside)
 
     for index, line in enumerate(lines):
         if not line.blank and FOLIO.fullmatch(line.content) and _own_block(lines, index, gone):
@@ -156,7 +158,9 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
 
     for cut in find_interruptions(lines, gone, column, config):
         first_f, last_f, _continuation, blank_after = cut
-        body = [lines[i] for i in range(first_f, last_f + 1) if not lines[i].blank]
+        body = [
+            lines[i] for i in range(first_f, last_f + 1) if not lines[i].blank and i not in gone
+        ]
         if _is_caption(body, blank_after, column, config):
             wide = any(len(line.content) > config.wide_line_ratio * column for line in body)
             kind = "caption" if wide or _words(" ".join(b.content for b in body)) > 5 else "credit"
@@ -165,6 +169,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
                 kind,
                 "short unpunctuated block between two halves of a sentence cut by a column break",
             )
+            owned[first_f] = [i for i in range(first_f, last_f + 1) if lines[i] in body]
             gone.update(range(first_f, last_f + 1))
 
     spans: list[list[int]] = []
@@ -176,9 +181,16 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             spans[-1].append(index)
         else:
             spans.append([start, end, index])
-        content = "\n".join(lines[i].content for i in range(index, last + 1) if lines[i].content)
+        mine = owned.get(index, range(index, last + 1))
+        content = "\n".join(lines[i].content for i in mine if lines[i].content)
         output.debris.append(
-            Found(kind, content, lines[index].start + lines[index].indent, lines[last].end, reason)
+            Found(
+                kind,
+                content,
+                lines[mine[0]].start + lines[mine[0]].indent,
+                lines[mine[-1]].end,
+                reason,
+            )
         )
     for start, end, *indexes in spans:
         kinds = " and ".join(found[i][1] for i in indexes)
@@ -242,10 +254,14 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
                 continue
             starts_block = lines[cursor - 1].blank or (cursor - 1) in gone
             apart = _set_apart(candidate, column, config)
-            if cursor > first and candidate.content[0].islower() and not apart:
-                # Inside a block the sentence goes on only right after set-apart lines
-                # (a wide caption, an indented quote); otherwise at the top of a block.
-                if starts_block or block_apart:
+            if cursor > first and not apart:
+                lower = candidate.content[0].islower()
+                # At the top of a block the sentence goes on in lowercase; inside a block,
+                # the first line of body width after set-apart lines (a wide caption, an
+                # indented quote) takes it up, whatever its case, unless it is case soup.
+                if (lower and starts_block) or (
+                    block_apart and not starts_block and not _soup_line(candidate.content)
+                ):
                     continuation = cursor
                     break
             if candidate.content.endswith("-") and not apart:
@@ -253,7 +269,11 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
             block_apart = block_apart or apart
             seen += 1
             cursor += 1
-        if first >= count or lines[first].content[0].islower() or continuation is None:
+        if (
+            first >= count
+            or continuation is None
+            or (lines[first].content[0].islower() and not _set_apart(lines[first], column, config))
+        ):
             index += 1
             continue
         last = continuation - 1
@@ -262,6 +282,14 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
         blank_after = last + 1 < continuation
         yield first, last, continuation, blank_after
         index = continuation
+
+
+def _soup_line(content: str) -> bool:
+    """Is this line mostly small caps read as case soup (part of a deck)?"""
+    from preserve.repair.rules.headings import is_case_soup
+
+    words = [word for word in WORD.findall(content) if len(word) > 1]
+    return bool(words) and sum(map(is_case_soup, words)) * 2 >= len(words)
 
 
 def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
@@ -291,7 +319,7 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
                 "block in the middle of a sentence is mostly body-like: left in place",
             )
             continue
-        target = _next_paragraph_start(lines, continuation)
+        target = _next_paragraph_start(lines, continuation, config.short_line_ratio * column)
         moved = _as_paragraphs(body, column, config)
         output.edit(
             "move_interrupting_blocks",
@@ -319,12 +347,21 @@ def _insert(position: int, after: str, reason: str):  # type: ignore[no-untyped-
     return Edit("move_interrupting_blocks", position, position, "", after, reason, 0.8)
 
 
-def _next_paragraph_start(lines: list[Line], continuation: int) -> int | None:
+def _next_paragraph_start(lines: list[Line], continuation: int, short: float = 0) -> int | None:
     """Index of the first line of the next paragraph after line ``continuation``."""
     index = continuation
     while index + 1 < len(lines):
         index += 1
         if not lines[index].blank:
+            previous = lines[index - 1]
+            if (
+                index > continuation + 1
+                and not previous.blank
+                and ends_sentence(previous.content)
+                and len(previous.content) < short
+                and lines[index].content[0].isupper()
+            ):
+                return index  # a short last line ends the paragraph (as reflow will see it)
             continue
         previous = index - 1
         following = index + 1
