@@ -58,7 +58,7 @@ def classify_text(text: str, config: RepairConfig | None = None) -> tuple[Kind, 
     )
     if share < config.ocr_wrapped_ratio or median > config.ocr_max_median_line:
         return "born-digital", f"not wrapped in columns: {facts}"
-    typeset = hyphenated >= 2 and hyphenated / count >= config.ocr_min_hyphenated_share
+    typeset = hyphenated >= 3 and hyphenated / count >= config.ocr_min_hyphenated_share
     narrow = median <= config.ocr_narrow_column and lowercase / max(wrapped, 1) >= 0.5
     if not (typeset or narrow):
         return "born-digital", f"wrapped lines but not prose broken by a typesetter: {facts}"

@@ -70,7 +70,7 @@ class RepairConfig:
     """Share of non-blank lines followed directly by another non-blank line to call it OCR."""
     ocr_max_median_line: int = 80
     """Median line length (characters) above which a text is not column-set OCR."""
-    ocr_min_hyphenated_share: float = 0.04
+    ocr_min_hyphenated_share: float = 0.03
     """Share of lines ending in a word hyphenated onto the next line that marks typesetting."""
     ocr_narrow_column: int = 40
     """Without hyphenation, only columns this narrow (median) whose lines mostly go on in

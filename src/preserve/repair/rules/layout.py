@@ -260,7 +260,7 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
                 # the first line of body width after set-apart lines (a wide caption, an
                 # indented quote) takes it up, whatever its case, unless it is case soup.
                 if (lower and starts_block) or (
-                    block_apart and not starts_block and not _soup_line(candidate.content)
+                    block_apart and not starts_block and not soup_line(candidate.content)
                 ):
                     continuation = cursor
                     break
@@ -284,7 +284,7 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
         index = continuation
 
 
-def _soup_line(content: str) -> bool:
+def soup_line(content: str) -> bool:
     """Is this line mostly small caps read as case soup (part of a deck)?"""
     from preserve.repair.rules.headings import is_case_soup
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from preserve.repair.context import RuleContext, RuleOutput, ends_sentence, lines_of
+from preserve.repair.rules.layout import soup_line
 
 TURN = re.compile(r"[-–—]\s+\S")
 """A line opening a new turn of an interview or dialogue."""
@@ -68,6 +69,8 @@ def _decide(
         if ends_sentence(before) and len(before) < short and (first.isupper() or first in OPENERS):
             return True, "a short last line ends the sentence: new paragraph", 0.8
         return False, "lines of one paragraph", 1.0
+    if soup_line(after) != soup_line(before):
+        return True, "small caps (a deck) on one side only: its own paragraph", 0.8
     if first.islower() and not ends_sentence(before):
         return False, "column break inside a sentence (next line goes on in lowercase)", 0.9
     if before.endswith((",", ";")) and not first.isdigit():
