@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from dataclasses import dataclass, field
 
 
@@ -72,7 +73,8 @@ def scan_bag(root: str | os.PathLike[str]) -> BagTree:
 def _record(
     tree: BagTree, pending: list[tuple[str, str]], entry: os.DirEntry[str], prefix: str
 ) -> None:
-    relative = prefix + entry.name
+    # Interned: manifest paths parsed later become the same objects (less memory).
+    relative = sys.intern(prefix + entry.name)
     try:
         status = entry.stat(follow_symlinks=False)
     except OSError as error:
