@@ -84,6 +84,8 @@ class Vocabulary:
         small: Counter[str] | None = None,
     ) -> None:
         self._lower = lower
+        self.total = sum(lower.values())
+        """Words in the document (enough of them make 'never alone' meaningful)."""
         self._small = small if small is not None else Counter()
         self._capitals = capitals
         self._compounds = compounds

@@ -23,6 +23,10 @@ SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[\"'”’)]*)?")
 """A sentence within one line (paragraph)."""
 
 
+LONG_ENOUGH = 200
+"""Words a document needs before a letter that never stands alone in it counts as no word."""
+
+
 def fix_drop_caps(text: str, context: RuleContext) -> RuleOutput:
     """Join a paragraph's first capital to the rest of its word (``S urvivors``).
 
@@ -37,9 +41,11 @@ def fix_drop_caps(text: str, context: RuleContext) -> RuleOutput:
         joined = letter + rest
         alone_elsewhere = vocabulary.single(letter) > 1 or vocabulary.single(letter.lower()) > 0
         if context.lexicon.check(rest) or vocabulary.count(rest) > 1:
-            if alone_elsewhere or vocabulary.count(joined) == 0:
+            seen = vocabulary.count(joined) > 0
+            known = seen or (vocabulary.total >= LONG_ENOUGH and context.lexicon.check(joined))
+            if alone_elsewhere or not known:
                 continue  # "A mass", "I saw": the letter may be a word of its own
-            reason = f"'{letter}' never stands alone elsewhere and '{joined}' does"
+            reason = f"'{letter}' never stands alone elsewhere and '{joined}' is a known word"
         elif rest.isupper():
             reason = "a capital split from the capitals of its word"
         elif context.knows(joined, vocabulary):

@@ -222,7 +222,10 @@ def _set_apart(line: Line, column: int, config) -> bool:  # type: ignore[no-unty
 
 
 def find_interruptions(lines: list[Line], gone: set[int], column: int, config):  # type: ignore[no-untyped-def]
-    """Yield ``(first, last, continuation, blank_after)`` line indexes of blocks cutting a sentence.
+    """Yield ``(first, last, continuation, set_off)`` for blocks cutting a sentence.
+
+    ``set_off``: a blank line or an indented continuation line separates the block from the
+    text that goes on after it.
 
     A sentence is open at the end of a line, a blank line follows, then lines the body does
     not continue in, then a line of body width starting in lowercase that takes the
@@ -230,6 +233,8 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
     """
     index = 0
     count = len(lines)
+    indents = Counter(line.indent for line in lines if not line.blank)
+    body_indent = indents.most_common(1)[0][0] if indents else 0
     while index < count:
         line = lines[index]
         if line.blank or index in gone or ends_sentence(line.content):
@@ -259,8 +264,13 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
                 # At the top of a block the sentence goes on in lowercase; inside a block,
                 # the first line of body width after set-apart lines (a wide caption, an
                 # indented quote) takes it up, whatever its case, unless it is case soup.
-                if (lower and starts_block) or (
-                    block_apart and not starts_block and not soup_line(candidate.content)
+                # A line indented a little past the body, in lowercase, is how text
+                # extraction leaves the line after page furniture.
+                marked = lower and not starts_block and candidate.indent - body_indent > 0
+                if (
+                    (lower and starts_block)
+                    or marked
+                    or (block_apart and not starts_block and not soup_line(candidate.content))
                 ):
                     continuation = cursor
                     break
@@ -279,7 +289,7 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
         last = continuation - 1
         while lines[last].blank or last in gone:
             last -= 1
-        blank_after = last + 1 < continuation
+        blank_after = last + 1 < continuation or lines[continuation].indent > body_indent
         yield first, last, continuation, blank_after
         index = continuation
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from preserve.repair.context import RuleContext, RuleOutput
+from preserve.repair.rules.headings import LONG_ENOUGH
 
 SPLIT = re.compile(r"(?<![\w'’.-])(?=([^\W\d_]) ([^\W\d_]+)(?![\w'’-]))")
 
@@ -38,7 +39,27 @@ def join_split_words(text: str, context: RuleContext) -> RuleOutput:
                 continue
             reason, confidence = f"letters of '{joined}' split by a space", 0.8
         else:
-            if not rest.islower() or (context.lexicon.check(rest) or vocabulary.count(rest) > 1):
+            if not rest.islower():
+                continue
+            if context.lexicon.check(rest) or vocabulary.count(rest) > 1:
+                # Both parts are words ("a lot"): join only when this letter never stands
+                # alone anywhere else in a document long enough to tell.
+                alone = vocabulary.single(letter) > 1 or vocabulary.single(letter.swapcase()) > 0
+                if (
+                    alone
+                    or vocabulary.total < LONG_ENOUGH
+                    or not (lexicon.check(joined) or vocabulary.count(joined) > 0)
+                ):
+                    continue
+                output.edit(
+                    "join_split_words",
+                    text,
+                    match.end(1),
+                    match.start(2),
+                    "",
+                    f"'{letter}' never stands alone elsewhere; '{joined}' is a word",
+                    0.75,
+                )
                 continue
             if not context.knows(joined, vocabulary):
                 continue
