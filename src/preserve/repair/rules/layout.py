@@ -46,6 +46,8 @@ FOLIO = re.compile(
 four-digit number may be a year)."""
 JUMP_LINE = re.compile(r"[^\W\d_][^.!?]{4,60}?\s\d{1,3}\s*[»›>]?")
 """A short line that sends the reader to another page: it ends with the page number."""
+QUOTE_END = re.compile(r"[.!?…][\"'”’»]$|[\"'”’»][.!?…]$")
+"""A line that closes a quoted sentence: ``price."`` or ``book.”``."""
 CLOSING_QUOTES = "\"'”’»"
 MAX_BLOCK_LINES = 14
 
@@ -251,6 +253,7 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
         continuation = None
         cursor = first
         block_apart = False  # does the current block so far hold a set-apart line?
+        block_quote = False  # did the current block open with a quotation mark?
         while cursor < count and seen <= MAX_BLOCK_LINES:
             candidate = lines[cursor]
             if candidate.blank or cursor in gone:
@@ -258,6 +261,15 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
                 cursor += 1
                 continue
             starts_block = lines[cursor - 1].blank or (cursor - 1) in gone
+            if starts_block:
+                block_quote = candidate.content[0] in OPENING_QUOTES
+            # A whole quoted sentence of two lines or more, closed on the line before.
+            quote_closed = (
+                block_quote
+                and not starts_block
+                and cursor - 1 > first
+                and QUOTE_END.search(lines[cursor - 1].content) is not None
+            )
             apart = _set_apart(candidate, column, config)
             if cursor > first and not apart:
                 lower = candidate.content[0].islower()
@@ -271,6 +283,7 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
                     (lower and starts_block)
                     or marked
                     or (block_apart and not starts_block and not soup_line(candidate.content))
+                    or (quote_closed and lower)
                 ):
                     continuation = cursor
                     break
@@ -313,6 +326,9 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
         body = [lines[i] for i in range(first, last + 1) if not lines[i].blank]
         apart = [line for line in body if _set_apart(line, column, config)]
         quoted = body[0].content[0] in OPENING_QUOTES
+        whole_quote = quoted and len(body) >= 2 and QUOTE_END.search(body[-1].content) is not None
+        if whole_quote:
+            apart = apart or body  # a whole quoted sentence set mid-sentence: a pull quote
         if not apart or not (quoted or _set_apart(body[0], column, config)):
             output.note(
                 text,
