@@ -13,6 +13,7 @@ RFC 8493's normalized spellings (``sha3256`` for SHA3-256) map to the same funct
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import os
 import threading
@@ -146,15 +147,22 @@ def hash_files(
     so memory stays flat however many files the bag holds. With a pool, ``progress``
     hears each file's size when its batch is done.
     """
-    if processes <= 1:
-        for job in jobs:
-            yield hash_one(root, job, progress)
+    batches = _batches(jobs)
+    first = next(batches, None)
+    second = next(batches, None) if processes > 1 else None
+    if second is None:
+        # One process asked for, or too little work to pay for starting a pool.
+        for batch in itertools.chain([first] if first else [], batches):
+            for job in batch:
+                yield hash_one(root, job, progress)
         return
-    context = multiprocessing.get_context("forkserver")
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
         in_flight: set[Future[list[HashResult]]] = set()
         sizes: dict[Future[list[HashResult]], int] = {}
-        for batch in _batches(jobs):
+        assert first is not None
+        for batch in itertools.chain([first, second], batches):
             future = pool.submit(_hash_batch, root, batch)
             in_flight.add(future)
             sizes[future] = sum(job.size for job in batch)
