@@ -44,6 +44,9 @@ FOLIO = re.compile(
 )
 """A page number with the publication's address, or a lone page number (up to 999: a lone
 four-digit number may be a year)."""
+FOLIO_SECTION = re.compile(
+    rf"(?:\d{{1,4}}\s*[|•·]\s*({SECTION})|({SECTION})\s*[|•·]\s*\d{{1,4}})", re.IGNORECASE
+)
 JUMP_LINE = re.compile(r"[^\W\d_][^.!?]{4,60}?\s\d{1,3}\s*[»›>]?")
 """A short line that sends the reader to another page: it ends with the page number."""
 QUOTE_END = re.compile(r"[.!?…][\"'”’»]$|[\"'”’»][.!?…]$")
@@ -99,6 +102,25 @@ def _removal(
     return min(start, lines[index].start), len(text)
 
 
+def _title_follows(lines: list[Line], index: int, column: int) -> bool:
+    """Is the next block a title: one to three short lines, then body text?"""
+    cursor = index + 1
+    while cursor < len(lines) and lines[cursor].blank:
+        cursor += 1
+    title = []
+    while cursor < len(lines) and not lines[cursor].blank:
+        title.append(lines[cursor].content)
+        cursor += 1
+    if not 1 <= len(title) <= 3 or cursor >= len(lines):
+        return False
+    words = sum(_words(line) for line in title)
+    return (
+        words <= 12
+        and all(len(line) <= column * 1.5 for line in title)
+        and not any(ends_sentence(line) for line in title)
+    )
+
+
 def _words(content: str) -> int:
     return len(content.split())
 
@@ -136,6 +158,12 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
         for index, line in enumerate(lines)
         if not line.blank and _own_block(lines, index, gone)
     )
+    # Section names printed in the folios ("112 | HERITAGE") name the running heads.
+    sections = {
+        (match.group(1) or match.group(2)).strip().casefold()
+        for index in found
+        if (match := FOLIO_SECTION.fullmatch(lines[index].content)) is not None
+    }
     first = next((i for i, line in enumerate(lines) if not line.blank and i not in gone), None)
     for index, line in enumerate(lines):
         if line.blank or index in gone or not _own_block(lines, index, gone):
@@ -150,12 +178,20 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
                 "short line repeated on its own (page furniture)",
             )
             gone.add(index)
-        elif index == first and line.indent > 0 and len(lines) > index + 2:
+        elif line.content.casefold() in sections:
+            found[index] = (index, "running-head", "the section name the folios print")
+            gone.add(index)
+        elif index == first and (
+            line.indent > 0 or (_words(line.content) == 1 and _title_follows(lines, index, column))
+        ):
             found[index] = (
                 index,
                 "running-head",
-                "lone short indented line at the top of the page",
+                "lone short line at the top of the page, before the title",
             )
+            gone.add(index)
+        elif line.content[0] == "©" and _words(line.content) <= config.max_debris_words:
+            found[index] = (index, "credit", "copyright line standing alone")
             gone.add(index)
 
     for cut in find_interruptions(lines, gone, column, config):
