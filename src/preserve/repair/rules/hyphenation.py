@@ -24,6 +24,8 @@ from preserve.repair.context import RuleContext, RuleOutput, Vocabulary
 BREAK = re.compile(r"[-‐](?P<gap>[ \t]*\n(?:[ \t]*\n)?[ \t]*)(?P<right>[^\W\d_]+)")
 LEFT = re.compile(r"(?<![\w-])((?:\w+-)*)([^\W\d_]+)\Z")
 """The word before a line-end hyphen, with any earlier parts of a compound."""
+NUMBER_WORD = re.compile(r"(?<![\w-])\d+[^\W\d_]*\Z")
+"""``90th`` or ``19``: the number a compound starts with (``90th-minute``)."""
 SUSPENDED_AFTER = re.compile(r"[ \t]+(?:[^\W\d_]+[ \t]+)?\w+-[^\W\d_]+")
 """``two-⏎and three-storey``: a short word, then a hyphenated compound sharing the tail."""
 NUMBER_RANGE = re.compile(r"(?<=\d[-‐–])[ \t]*\n[ \t]*(?=\d)")
@@ -38,6 +40,16 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
         window = max(0, start - 80)
         found = LEFT.search(text, window, start)
         if found is None:
+            if NUMBER_WORD.search(text, window, start) and match.group("right")[0].islower():
+                output.edit(
+                    "join_line_end_hyphens",
+                    text,
+                    start,
+                    end,
+                    "-",
+                    "a compound starting with a number: hyphen kept",
+                    0.85,
+                )
             continue
         prefix, left, right = found.group(1), found.group(2), match.group("right")
         column_break = match.group("gap").count("\n") > 1
