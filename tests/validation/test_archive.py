@@ -13,6 +13,7 @@ import pytest
 
 from preserve.errors import PackageError, UnsafePathError
 from preserve.validation import open_bag, validate_path
+from preserve.validation.codes import CODES
 
 from .conftest import BagMaker, codes
 
@@ -84,6 +85,7 @@ def test_unsafe_tar_members_are_refused(
     report = validate_path(archive)
     assert code in codes(report, "error")
     assert "internal-error" not in codes(report)
+    assert set(codes(report)) <= set(CODES)
     assert not (tmp_path / "escaped.txt").exists()
     assert not Path("/tmp/escaped-absolute.txt").exists()
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from preserve.validation import validate_bag
+from preserve.validation.codes import CODES
 
 from .conftest import CONFORMANCE, codes, copy_bag
 
@@ -46,6 +47,7 @@ def test_conformance_verdict(relative: str, tmp_path: Path) -> None:
         (bag / "data" / ".DS_Store").write_bytes(b"")
     report = validate_bag(bag)
     assert "internal-error" not in codes(report)
+    assert set(codes(report)) <= set(CODES)
     kind = Path(relative).parent.name
     if relative == CASE_BAG:
         assert not report.valid

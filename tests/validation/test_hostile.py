@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from preserve.validation import validate_bag
+from preserve.validation.codes import CODES
 
 from .conftest import BagMaker, codes, write_tag_manifests
 
@@ -27,6 +28,7 @@ def sha(algorithm: str, data: bytes) -> str:
 
 def no_crash(report) -> None:
     assert "internal-error" not in codes(report), [str(p) for p in report.problems]
+    assert set(codes(report)) <= set(CODES), set(codes(report)) - set(CODES)
 
 
 @pytest.fixture

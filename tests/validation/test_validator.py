@@ -105,3 +105,24 @@ def test_report_is_json_serialisable_with_odd_names(make_bag: BagMaker) -> None:
     text = json.dumps(report.to_dict(), ensure_ascii=False)
     text.encode("utf-8")  # no lone surrogates left
     assert "file-not-in-manifest" in codes(report, "error")
+
+
+def test_every_code_in_the_source_is_documented() -> None:
+    import ast
+    import re
+
+    import preserve.validation as package
+    from preserve.validation.codes import CODES
+
+    kebab = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+    not_codes = {"utf-8", "utf-16", "iso-8859-1", "r-w"}
+    found: set[str] = set()
+    folder = Path(package.__file__).parent
+    for name in ("validator.py", "tagfiles.py", "paths.py", "archive.py", "scan.py"):
+        tree = ast.parse((folder / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and kebab.fullmatch(text) and text not in not_codes:
+                found.add(text)
+    assert found - set(CODES) == set()
+    assert {"symlink", "unreadable"} <= set(CODES)
