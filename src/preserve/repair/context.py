@@ -24,8 +24,9 @@ from preserve.repair.lexicon import Lexicon, get_lexicon
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 """A word: letters, with inner apostrophes (``haven’t``)."""
-MID_SENTENCE_WORD = re.compile(r"(?<=[\w,;][ \n])[^\W\d_]+(?:['’][^\W\d_]+)*")
-"""A word after a word or a comma: not the start of a sentence."""
+MID_SENTENCE_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁΑ-Ω](?<=[\w,;][ \n].)[^\W\d_]*(?:['’][^\W\d_]+)*")
+"""A capitalized word after a word or a comma: not the start of a sentence (a name)."""
+INNER_HYPHEN = re.compile(r"-(?<=[^\W\d_]-)(?=[^\W\d_])")
 COMPOUND = re.compile(r"(?<![\w-])[^\W\d_]+(?:-[^\W\d_]+)+(?![\w-])")
 LINE_END_BREAK = re.compile(r"-[ \t]*\n\n?[ \t]*([^\W\d_]+)")
 LETTERS_BEFORE = re.compile(r"[^\W\d_]+\Z")
@@ -112,7 +113,7 @@ class Vocabulary:
         capitals = Counter(
             word.lower() for word in MID_SENTENCE_WORD.findall(text) if word.istitle()
         )
-        compounds = Counter(m.lower() for m in COMPOUND.findall(text))
+        compounds = Counter(word.lower() for word in _compounds(text))
         return cls(lower, capitals, compounds, singles, small)
 
     def count(self, word: str) -> int:
@@ -151,6 +152,18 @@ def line_end_fragments(text: str) -> list[str]:
         if left is not None:
             fragments += [left.group(), match.group(1)]
     return fragments
+
+
+def _compounds(text: str) -> list[str]:
+    """Hyphenated words standing whole on a line (found from their hyphens: fast)."""
+    found: dict[int, str] = {}
+    for hyphen in INNER_HYPHEN.finditer(text):
+        position = hyphen.start()
+        window = max(0, position - 60)
+        for match in COMPOUND.finditer(text, window, min(len(text), position + 60)):
+            if match.start() <= position < match.end() and match.start() > window:
+                found[match.start()] = match.group()
+    return list(found.values())
 
 
 class RuleContext:
