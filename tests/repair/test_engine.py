@@ -1,0 +1,117 @@
+"""The engine's contract: configuration, dictionaries, classification, failure handling."""
+
+from __future__ import annotations
+
+import pytest
+
+from preserve.errors import ConfigError, RepairError
+from preserve.repair import OCR_RULES, RepairConfig, engine, repair, undo
+from preserve.repair.classify import classify_text
+from preserve.repair.lexicon import Lexicon, apt_package
+
+COLUMN = (
+    "Armenian gangs perpetrated a massa-\ncre against defenseless civilians. The fu-\n"
+    "gitives ran along a corridor adjacent to\nthe district but were met with fire.\n"
+)
+
+
+def test_config_round_trips_and_refuses_what_it_does_not_know() -> None:
+    config = RepairConfig(language="de_DE", rules=("fix_encoding", "reflow_paragraphs"))
+    assert RepairConfig.from_mapping(config.to_dict()) == config
+    for bad in (
+        {"langauge": "en_US"},
+        {"rules": ["no_such_rule"]},
+        {"rules": "reflow"},
+        {"short_line_ratio": "x"},
+        {"uncurl_quotes": 1},
+        {"normalization": "NFX"},
+        {"min_ocr_lines": -1},
+        {"language": "en US; rm"},
+    ):
+        with pytest.raises(ConfigError):
+            RepairConfig.from_mapping(bad)
+
+
+def test_rules_run_in_pipeline_order_and_only_those_chosen() -> None:
+    only = RepairConfig(rules=("reflow_paragraphs",))
+    result = repair(COLUMN, only)
+    assert set(result.summary()) <= {
+        "reflow_paragraphs",
+        "strip_trailing_whitespace",
+        "collapse_blank_lines",
+    }
+    assert "massa- cre" in result.text
+    assert list(engine.PIPELINE) == [name for name in OCR_RULES if name in engine.PIPELINE]
+    assert set(engine.PIPELINE) == set(OCR_RULES)
+
+
+def test_missing_dictionary_is_a_config_error_naming_the_package() -> None:
+    with pytest.raises(ConfigError, match="hunspell-xx-yy"):
+        Lexicon("xx_YY")
+    assert apt_package("pt_BR") == "hunspell-pt-br"
+
+
+def test_repair_without_a_dictionary_does_not_raise_and_only_fixes_whitespace() -> None:
+    result = repair(COLUMN + "  \n\n\n", RepairConfig(language="xx_YY"))
+    assert result.kind == "born-digital"
+    assert "dictionary" in result.classification_reason
+    assert set(result.summary()) <= {"strip_trailing_whitespace", "collapse_blank_lines"}
+    assert any("no dictionary" in note["reason"] for note in result.log.notes)
+    assert undo(result.text, result.log) == COLUMN + "  \n\n\n"
+
+
+def test_a_failing_rule_is_skipped_and_noted(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(text, context):
+        raise ValueError("boom")
+
+    broken.__name__ = "join_line_end_hyphens"
+    monkeypatch.setitem(engine.PIPELINE, "join_line_end_hyphens", broken)
+    result = repair(COLUMN)
+    assert result.kind == "ocr"
+    assert any("rule failed" in note["reason"] for note in result.log.notes)
+    assert undo(result.text, result.log) == COLUMN
+
+
+def test_undo_refuses_a_log_that_does_not_fit() -> None:
+    result = repair(COLUMN)
+    with pytest.raises(RepairError):
+        undo(result.text.replace(" ", "_"), result.log)
+    with pytest.raises(RepairError):
+        undo(result.text, {"format": "something else"})
+    with pytest.raises(RepairError):
+        undo(result.text, {"log": "not a log"})
+
+
+def test_german_ocr_uses_the_german_dictionary() -> None:
+    text = (
+        "Die Überlebenden des Angriffs auf die\nStadt mussten ihre Häu-\nser verlassen und "
+        "hofften, die\nnahe Stadt zu erreichen. Der Jour-\nnalist filmte die Stra-\nße vom "
+        "Hubschrau-\nber aus.\n"
+    )
+    result = repair(text, RepairConfig(language="de_DE"))
+    assert result.kind == "ocr"
+    assert "Häuser" in result.text and "Journalist" in result.text
+    assert "Straße" in result.text and "Hubschrauber" in result.text
+    assert result.software["enchant-dictionary"].startswith("de_DE (hunspell")
+    assert undo(result.text, result.log) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("", "born-digital"),
+        ("one line", "born-digital"),
+        (COLUMN, "ocr"),
+        ("Para one is long and on its own line.\n\nPara two as well.\n" * 5, "born-digital"),
+    ],
+)
+def test_classification(text: str, kind: str) -> None:
+    assert classify_text(text)[0] == kind
+
+
+def test_edits_carry_rule_span_before_after_reason_and_confidence() -> None:
+    result = repair(COLUMN)
+    for edit in result.log.edits:
+        assert edit.rule in OCR_RULES and edit.reason
+        assert 0 < edit.confidence <= 1
+        assert edit.end - edit.start == len(edit.before)
