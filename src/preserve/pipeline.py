@@ -249,21 +249,16 @@ def _run_steps(
     from preserve import premis
 
     agents = _agents(context.config, siegfried_version(), repair_agents)
-    objects = []
-    for relative, _path, entry in originals:
-        ident = identities[entry.bag_path]
-        objects.append(
-            premis.PremisObject(
-                identifier=entry.bag_path,
-                original_name=relative,
-                size=entry.size,
-                fixity=tuple(premis.Fixity(PREMIS_NAMES[a], entry.digests[a]) for a in algorithms),
-                format_name=ident.format_name or ident.media_type,
-                format_version=ident.format_version,
-                format_registry_key=ident.puid,
-                content_location=entry.bag_path,
-            )
+    objects = [
+        premis.object_for_file(
+            entry.bag_path,
+            relative,
+            identities[entry.bag_path],
+            entry.digests,
+            content_location=entry.bag_path,
         )
+        for relative, _path, entry in originals
+    ]
     for entry, source_path in derived:
         objects.append(
             premis.PremisObject(
@@ -273,7 +268,14 @@ def _run_steps(
                 fixity=tuple(premis.Fixity(PREMIS_NAMES[a], entry.digests[a]) for a in algorithms),
                 format_name=_derived_format(entry.bag_path),
                 content_location=entry.bag_path,
-                relationships=(premis.Relationship("derivation", "has source", source_path),),
+                relationships=(
+                    premis.Relationship(
+                        "derivation",
+                        "has source",
+                        source_path,
+                        related_event=_event_id(name, f"normalization {source_path}"),
+                    ),
+                ),
             )
         )
     all_objects = tuple(
