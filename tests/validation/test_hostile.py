@@ -668,3 +668,17 @@ def test_absurd_fetch_length(make_bag: BagMaker) -> None:
 def test_nul_in_the_bag_path_is_reported(tmp_path: Path) -> None:
     report = validate_bag(str(tmp_path / "a\x00b"))
     assert codes(report) == ["bag-not-found"]
+
+
+def test_literal_percent_25_is_an_error_in_1_0_when_only_that_file_exists(
+    make_bag: BagMaker,
+) -> None:
+    bag = make_bag({"data/a%25b.txt": b"x"}, algorithms=("sha256",))
+    (bag / "manifest-sha256.txt").write_text(f"{sha('sha256', b'x')}  data/a%25b.txt\n")
+    write_tag_manifests(bag, ("sha256",))
+    report = validate_bag(bag)
+    assert codes(report, "error") == ["percent-not-encoded"]
+    # Both spellings on disk: the RFC's reading wins, the other file is extra.
+    (bag / "data" / "a%b.txt").write_bytes(b"x")
+    report = validate_bag(bag)
+    assert sorted(codes(report, "error")) == ["file-not-in-manifest", "payload-oxum-mismatch"]

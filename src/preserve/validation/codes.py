@@ -67,6 +67,9 @@ CODES: dict[str, str] = {
     # names
     "unsafe-path": "A manifest or fetch.txt path that could leave the bag (.., absolute, ~, "
     "drive letter, NUL); never looked at (facts: reason).",
+    "percent-not-encoded": "A manifest name holds a literal %25, %0A or %0D and only that "
+    "spelling exists on disk (bagit-python writes % unencoded); matched as written (error in "
+    "1.0, warning before; facts: decoded).",
     "path-leading-dot-slash": "A path starts with ./ (read without it).",
     "path-not-normalized": "A path has empty or . components (read without them).",
     "path-backslash": "A path contains a backslash; BagIt's separator is /.",
