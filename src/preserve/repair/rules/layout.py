@@ -318,7 +318,12 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
                 if (
                     (lower and starts_block)
                     or marked
-                    or (block_apart and not starts_block and not soup_line(candidate.content))
+                    or (
+                        block_apart
+                        and not starts_block
+                        and not soup_line(candidate.content)
+                        and candidate.content[0] not in OPENING_QUOTES
+                    )
                     or (quote_closed and lower)
                 ):
                     continuation = cursor
@@ -451,6 +456,8 @@ def _as_paragraphs(body: list[Line], column: int, config) -> str:  # type: ignor
                 new = True
             if previous.content[-1] in CLOSING_QUOTES and line.content[0].isupper():
                 new = True
+            if line.content[0] in OPENING_QUOTES and not previous_indented:
+                new = True  # a quotation opens after a deck or caption
             if line.start > previous.end + 1:  # a blank line between
                 new = True
         if new:
