@@ -169,3 +169,16 @@ def test_archive_without_a_top_folder(make_bag: BagMaker, tmp_path: Path) -> Non
     report = validate_path(archive)
     assert report.valid
     assert "archive-layout" in codes(report, "warning")
+
+
+def test_tar_made_from_inside_the_bag(make_bag: BagMaker, tmp_path: Path) -> None:
+    bag = make_bag()
+    archive = tmp_path / "dot.tar"
+    with tarfile.open(archive, "w") as bundle:
+        bundle.add(bag, arcname=".")
+    with tarfile.open(archive) as bundle:
+        names = bundle.getnames()
+    assert "." in names and "./bagit.txt" in names
+    report = validate_path(archive)
+    assert report.valid, [str(p) for p in report.problems]
+    assert set(codes(report, "warning")) == {"archive-layout"}

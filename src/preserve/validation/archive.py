@@ -77,6 +77,8 @@ class _Budget:
 
 
 def _target(scratch: Path, name: str, refusals: _Refusals) -> Path | None:
+    if name in (".", "./"):
+        return None  # the archive's own root, as ``tar -cf x.tar .`` writes it
     checked = check_path(name.rstrip("/") if name not in ("", "/") else name)
     if checked.unsafe is not None:
         refusals.refuse(name, "archive-unsafe-member", checked.unsafe)
