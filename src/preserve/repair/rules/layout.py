@@ -290,6 +290,7 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
         cursor = first
         block_apart = False  # does the current block so far hold a set-apart line?
         block_quote = False  # did the current block open with a quotation mark?
+        quote_open = False  # ... and is that quotation still open?
         while cursor < count and seen <= MAX_BLOCK_LINES:
             candidate = lines[cursor]
             if candidate.blank or cursor in gone:
@@ -299,6 +300,12 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
             starts_block = lines[cursor - 1].blank or (cursor - 1) in gone
             if starts_block:
                 block_quote = candidate.content[0] in OPENING_QUOTES
+                quote_open = block_quote
+            if quote_open and cursor > first and not starts_block:
+                previous_line = lines[cursor - 1].content
+                quote_open = previous_line[-1] not in CLOSING_QUOTES and not QUOTE_END.search(
+                    previous_line
+                )
             # A whole quoted sentence of two lines or more, closed on the line before.
             quote_closed = (
                 block_quote
@@ -307,7 +314,7 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
                 and QUOTE_END.search(lines[cursor - 1].content) is not None
             )
             apart = _set_apart(candidate, column, config)
-            if cursor > first and not apart:
+            if cursor > first and not apart and not quote_open:
                 lower = candidate.content[0].islower()
                 # At the top of a block the sentence goes on in lowercase; inside a block,
                 # the first line of body width after set-apart lines (a wide caption, an
