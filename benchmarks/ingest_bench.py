@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 def build_binary_corpus(folder: Path, total: int, count: int) -> Path:
     """``count`` files of random bytes totalling about ``total`` bytes (built once)."""
-    marker = folder / ".complete"
+    marker = folder.with_name(folder.name + ".complete")  # beside, not in: it is no item
     if marker.exists():
         return folder
     shutil.rmtree(folder, ignore_errors=True)
@@ -64,7 +64,7 @@ def build_binary_corpus(folder: Path, total: int, count: int) -> Path:
 
 def build_text_items(folder: Path, count: int) -> Path:
     """``count`` one-file items, each a seed with a varied first line (unique content)."""
-    marker = folder / f".complete-{count}"
+    marker = folder.with_name(folder.name + ".complete")
     if marker.exists():
         return folder
     shutil.rmtree(folder, ignore_errors=True)
@@ -114,7 +114,7 @@ def bench_bagging(runs: int, quick: bool) -> dict:
 
     def fresh_copy() -> Path:
         shutil.rmtree(scratch, ignore_errors=True)
-        shutil.copytree(corpus, scratch, ignore=shutil.ignore_patterns(".complete"))
+        shutil.copytree(corpus, scratch)
         return scratch
 
     def make_bag(folder: Path) -> None:

@@ -1,0 +1,33 @@
+"""Run every benchmark, one after another (never two at once: they would time each other).
+
+    .venv/bin/python benchmarks/run.py [--quick]
+
+Each benchmark prints medians and ratios against a named baseline measured in the same run:
+- ``ingest_bench.py``   preserve ingest vs bagit-python ``make_bag`` and a hashlib single read;
+                        Prefect's share of the wall time on many small items;
+- ``validate_bench.py`` preserve validate vs bagit-python ``Bag.validate``; memory on 100k files;
+- ``repair_bench.py``   OCR repair on synthetic magazine pages vs ``ftfy.fix_text`` and a naive
+                        de-hyphenate-and-join baseline: error removed, false edits, MB/s per core.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = ("ingest_bench.py", "validate_bench.py", "repair_bench.py")
+
+
+def main() -> int:
+    extra = [a for a in sys.argv[1:] if a == "--quick"]
+    failed = 0
+    for name in BENCHMARKS:
+        print(f"\n=== {name} {' '.join(extra)}".rstrip(), flush=True)
+        failed |= subprocess.run([sys.executable, str(HERE / name), *extra], check=False).returncode
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
