@@ -838,8 +838,8 @@ class _BagCheck:
                     url=shown(url[:500]),
                 )
             return
-        if path in self.tree.symlinks or path in self.tree.special or path in self.tree.unreadable:
-            return  # already reported as what it is
+        if self._reported_already(path):
+            return
         if path in self.tree.folders:
             self.add(
                 "error",
@@ -867,6 +867,18 @@ class _BagCheck:
             **facts,
         )
 
+    def _reported_already(self, path: str) -> bool:
+        """A link, special file or unreadable entry (or a file under one) was reported as such."""
+        tree = self.tree
+        if not (tree.symlinks or tree.special or tree.unreadable):
+            return False
+        parts = path.split("/")
+        for end in range(len(parts), 0, -1):
+            prefix = "/".join(parts[:end])
+            if prefix in tree.symlinks or prefix in tree.special or prefix in tree.unreadable:
+                return True
+        return False
+
     def _normalization_warning(self, manifest: _Manifest, path: str, disk: str) -> None:
         self.add(
             "warning",
@@ -883,8 +895,8 @@ class _BagCheck:
         payload_names = [m.name for m in self.manifests if not m.tag]
 
         def missing(manifest: _Manifest, path: str) -> None:
-            if path in self.tree.symlinks or path in self.tree.special:
-                return  # already reported as what it is
+            if self._reported_already(path):
+                return
             self.add(
                 "error",
                 "manifest-entry-missing-file",
