@@ -142,3 +142,18 @@ def test_warning_bags_warn_for_the_right_reason(
     report = validate_bag(bag)
     assert report.valid
     assert warning in codes(report, "warning")
+
+
+SHARED = CONFORMANCE.parents[3] / "shared" / "bagit-conformance"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/bagit-conformance is not here")
+def test_vendored_copy_is_byte_for_byte_the_shared_suite() -> None:
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*"))
+            if p.is_file()
+        }
+
+    assert files(CONFORMANCE) == files(SHARED)

@@ -7,7 +7,9 @@ completeness and Payload-Oxum, then hash each listed file once for all its algor
 What comes from bagit-python: the list of checksum algorithms. What is ours, because
 bagit-python 1.9.0 gets it wrong: bagit.txt parsing, percent-decoding, path safety,
 Unicode normalization, fetch.txt rules, completeness across all manifests, and
-collecting every problem instead of stopping at the first.
+collecting every problem instead of stopping at the first. One concession to
+bagit-python's own bags: it writes ``%`` unencoded, so a name that exists on disk only as
+written (``100%25.txt``) is matched and reported (``percent-not-encoded``).
 """
 
 from __future__ import annotations
