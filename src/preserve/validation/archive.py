@@ -26,7 +26,7 @@ from typing import IO, Any
 from preserve.errors import PackageError, UnsafePathError
 from preserve.report import Problem, Report
 from preserve.validation.paths import check_path, shown
-from preserve.validation.validator import validate_bag
+from preserve.validation.validator import make_printable, validate_bag
 
 MAX_BYTES = 256 << 30
 """Largest total a serialized bag may unpack to by default (256 GiB)."""
@@ -302,4 +302,5 @@ def validate_path(path: str | os.PathLike[str], **options: Any) -> Report:
     report.subject = str(path)
     report.problems[:0] = problems
     report.info["serialization"] = archive_kind(source) or "archive"
+    make_printable(report)
     return report

@@ -123,7 +123,7 @@ def validate_bag(
             "with this bag.",
             exception=f"{type(error).__name__}: {error}",
         )
-    _make_printable(report)
+    make_printable(report)
     return report
 
 
@@ -147,7 +147,7 @@ def _printable(value: object) -> object:
     return value
 
 
-def _make_printable(report: Report) -> None:
+def make_printable(report: Report) -> None:
     """Undecodable bytes (kept as surrogates to match names on disk) must not reach a report:
     JSON output and terminals need valid UTF-8. Escaped as \\xNN where any slipped through."""
     for index, problem in enumerate(report.problems):
