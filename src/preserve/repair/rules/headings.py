@@ -96,7 +96,11 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
     for sentence in sentences:
         words = [m for m in WORD.finditer(sentence.group()) if len(m.group()) > 1]
         soup = sum(1 for m in words if is_case_soup(m.group()))
-        if soup >= config.small_caps_min_words and soup / len(words) >= config.small_caps_min_share:
+        capitals = sum(1 for m in words if m.group().isupper())
+        # A short line of capitals and soup only ("A SHORT STORy") is small caps too.
+        if (
+            soup >= config.small_caps_min_words and soup / len(words) >= config.small_caps_min_share
+        ) or (soup >= 1 and len(words) >= 2 and soup + capitals == len(words)):
             spans.append((sentence.start(), sentence.end()))
     if not spans:
         return output

@@ -194,8 +194,11 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             found[index] = (index, "credit", "copyright line standing alone")
             gone.add(index)
 
+    acted_until = -1
     for cut in find_interruptions(lines, gone, column, config):
         first_f, last_f, _continuation, blank_after = cut
+        if first_f <= acted_until:
+            continue
         body = [
             lines[i] for i in range(first_f, last_f + 1) if not lines[i].blank and i not in gone
         ]
@@ -208,6 +211,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
                 "short unpunctuated block between two halves of a sentence cut by a column break",
             )
             owned[first_f] = [i for i in range(first_f, last_f + 1) if lines[i] in body]
+            acted_until = last_f
             gone.update(range(first_f, last_f + 1))
 
     spans: list[list[int]] = []
@@ -352,7 +356,7 @@ def find_interruptions(lines: list[Line], gone: set[int], column: int, config): 
             last -= 1
         blank_after = last + 1 < continuation or lines[continuation].indent > body_indent
         yield first, last, continuation, blank_after
-        index = continuation
+        index += 1  # the caller skips cuts inside one it acted on
 
 
 def soup_line(content: str) -> bool:
@@ -370,14 +374,21 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
     column = context.column_width(text)
     lines = parse_lines(text)
     inserts: dict[int, list[str]] = {}
+    acted_until = -1
     for first, last, continuation, _blank in find_interruptions(lines, set(), column, config):
+        if first <= acted_until:
+            continue
         body = [lines[i] for i in range(first, last + 1) if not lines[i].blank]
-        apart = [line for line in body if _set_apart(line, column, config)]
+        apart = [
+            line for line in body if _set_apart(line, column, config) or soup_line(line.content)
+        ]
         quoted = body[0].content[0] in OPENING_QUOTES
         whole_quote = quoted and len(body) >= 2 and QUOTE_END.search(body[-1].content) is not None
         if whole_quote:
             apart = apart or body  # a whole quoted sentence set mid-sentence: a pull quote
-        if not apart or not (quoted or _set_apart(body[0], column, config)):
+        if not apart or not (
+            quoted or _set_apart(body[0], column, config) or soup_line(body[0].content)
+        ):
             output.note(
                 text,
                 lines[first].start,
@@ -404,6 +415,7 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
             "pull quote or deck set in the middle of a sentence: moved to the next paragraph break",
             0.8,
         )
+        acted_until = continuation
         position = lines[target].start if target is not None else len(text)
         inserts.setdefault(position, []).append(moved)
     for position, blocks in inserts.items():
