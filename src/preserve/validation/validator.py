@@ -161,6 +161,8 @@ def make_printable(report: Report) -> None:
             )
     if _has_raw(report.info):
         report.info = _printable(report.info)  # type: ignore[assignment]
+    if has_undecodable(report.subject):
+        report.subject = shown(report.subject)
 
 
 class _BagCheck:
