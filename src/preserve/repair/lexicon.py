@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import functools
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +61,17 @@ class Lexicon:
         self.language = language
         self._dictionary = enchant.Dict(language)
         self._cache: dict[str, bool] = {}
+        # The enchant C library is not thread-safe: two threads checking the same dictionary
+        # crashed the ingest flow (segfault in dict_check). Cache hits need no lock.
+        self._lock = threading.Lock()
 
     def check(self, word: str) -> bool:
         """Is ``word`` spelled as the dictionary knows it (case as Hunspell treats it)?"""
         known = self._cache.get(word)
         if known is None:
             try:
-                known = bool(word) and self._dictionary.check(word)
+                with self._lock:
+                    known = bool(word) and self._dictionary.check(word)
             except Exception:
                 known = False
             self._cache[word] = known
