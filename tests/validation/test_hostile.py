@@ -682,3 +682,12 @@ def test_literal_percent_25_is_an_error_in_1_0_when_only_that_file_exists(
     (bag / "data" / "a%b.txt").write_bytes(b"x")
     report = validate_bag(bag)
     assert sorted(codes(report, "error")) == ["file-not-in-manifest", "payload-oxum-mismatch"]
+
+
+def test_bag_info_single_elements_and_bag_count(make_bag: BagMaker) -> None:
+    info = "Payload-Oxum: 6.1\nBagging-Date: 2026-01-01\nBagging-Date: 2026-01-02\nBag-Count: one\n"
+    bag = make_bag(bag_info=info)
+    report = validate_bag(bag)
+    assert report.valid
+    assert sorted(codes(report, "warning")) == ["bag-count-malformed", "bag-info-repeated"]
+    assert validate_bag(make_bag(bag_info="Bag-Count: 3 of ?\n", name="b2")).warnings == []

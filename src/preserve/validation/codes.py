@@ -84,6 +84,9 @@ CODES: dict[str, str] = {
     "bag-info-line-malformed": "A bag-info line is not 'Label: value' (1.0: whitespace "
     "around the colon too).",
     "bag-info-blank-line": "A blank bag-info line.",
+    "bag-info-repeated": "Bagging-Date, Bag-Size, Bag-Group-Identifier or Bag-Count appears "
+    "more than once (facts: label).",
+    "bag-count-malformed": "Bag-Count is not 'N of T'.",
     "bag-info-too-large": "bag-info.txt over 16 MiB; not read.",
     "payload-oxum-malformed": "Payload-Oxum is not 'OctetCount.StreamCount'.",
     "payload-oxum-repeated": "Payload-Oxum appears more than once.",

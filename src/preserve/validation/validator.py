@@ -55,6 +55,9 @@ _MANIFEST_NAME = re.compile(r"(tag)?manifest-(.+)\.txt")
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _OXUM = re.compile(r"([0-9]{1,30})\.([0-9]{1,30})")
 """Thirty digits is more than any real count; Python refuses to parse very long ones."""
+_BAG_COUNT = re.compile(r"[0-9]+ of ([0-9]+|\?)")
+SINGLE_ELEMENTS = ("Bagging-Date", "Bag-Size", "Bag-Group-Identifier", "Bag-Count")
+"""Reserved bag-info elements that SHOULD NOT be repeated (Payload-Oxum MUST NOT: an error)."""
 SYSTEM_FILES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db", ".directory"})
 """Operating-system clutter: legal payload, but rarely meant to be preserved."""
 
@@ -231,6 +234,7 @@ class _BagCheck:
         self._match_tags()
         self._check_fetch_entries()
         self._check_oxum(bag_info)
+        self._check_bag_info(bag_info)
         self._report_names()
         self._fill_info(bag_info)
         if self.mode == "full":
@@ -957,6 +961,31 @@ class _BagCheck:
                     "fetch.txt gives a length that differs from the file present in the bag.",
                     expected=int(length),
                     found=self.payload[disk].size,
+                )
+
+    def _check_bag_info(self, bag_info: BagInfo | None) -> None:
+        """Reserved elements RFC 8493 says should appear once, and Bag-Count's form."""
+        if bag_info is None:
+            return
+        where = "bag-info.txt" if self.version > (0, 95) else "package-info.txt"
+        for label in SINGLE_ELEMENTS:
+            values = bag_info.values(label)
+            if len(values) > 1:
+                self.add(
+                    "warning",
+                    "bag-info-repeated",
+                    where,
+                    f"{label} appears {len(values)} times; it should appear once.",
+                    label=label,
+                )
+        for value in bag_info.values("Bag-Count"):
+            if not _BAG_COUNT.fullmatch(value):
+                self.add(
+                    "warning",
+                    "bag-count-malformed",
+                    where,
+                    f"Bag-Count {value[:50]!r} is not 'N of T' (T may be '?').",
+                    found=shown(value[:100]),
                 )
 
     def _check_oxum(self, bag_info: BagInfo | None) -> None:
