@@ -174,6 +174,7 @@ class RuleContext:
         self.lexicon = lexicon or get_lexicon(config.language)
         self._vocabulary: tuple[str, Vocabulary] | None = None
         self._column: int | None = None
+        self._full = 0
 
     def vocabulary(self, text: str) -> Vocabulary:
         """The document's vocabulary, measured on the first text asked about.
@@ -193,7 +194,18 @@ class RuleContext:
         if self._column is None:
             lengths = [len(line.strip()) for line in text.split("\n") if line.strip()]
             self._column = max(int(statistics.median(lengths)), 1) if lengths else 60
+            body = sorted(n for n in lengths if n <= self.config.wide_line_ratio * self._column)
+            self._full = body[int(len(body) * 0.9)] if len(body) >= 10 else 0
         return self._column
+
+    def full_width(self, text: str) -> int:
+        """How long a full body line is (90th percentile; 0 when too few lines to tell).
+
+        A line that ends a sentence with room left for the next line's first word was not
+        broken by the wrapping: a paragraph ends there.
+        """
+        self.column_width(text)
+        return self._full
 
     def knows(self, word: str, vocabulary: Vocabulary | None = None) -> bool:
         """Is ``word`` in the dictionary or standing whole in the document?"""

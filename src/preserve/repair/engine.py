@@ -146,6 +146,7 @@ class _ContextWithoutDictionary(RuleContext):
         self.config = config
         self._vocabulary = None
         self._column = None
+        self._full = 0
 
 
 def _run(rule: Rule, text: str, context: RuleContext, log: EditLog, debris: list[Debris]) -> str:

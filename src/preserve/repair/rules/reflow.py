@@ -32,6 +32,7 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     rule = "reflow_paragraphs"
     short = context.config.short_line_ratio * context.column_width(text)
+    full = context.full_width(text)
     previous: tuple[int, str] | None = None  # (end of content, content) of the last line
     blanks = 0
     block_lines = 0  # lines in the block the previous line belongs to
@@ -46,7 +47,9 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
                 output.edit(rule, text, line_start, begin, "", "indentation of a paragraph")
         else:
             end, before = previous
-            paragraph, reason, confidence = _decide(before, content, blanks > 0, short, block_lines)
+            paragraph, reason, confidence = _decide(
+                before, content, blanks > 0, short, block_lines, full
+            )
             wanted = "\n\n" if paragraph else " "
             if text[end:begin] != wanted:
                 output.edit(rule, text, end, begin, wanted, reason, confidence)
@@ -59,15 +62,25 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
 
 
 def _decide(
-    before: str, after: str, blank: bool, short: float, block_lines: int = 1
+    before: str, after: str, blank: bool, short: float, block_lines: int = 1, full: int = 0
 ) -> tuple[bool, str, float]:
     """Is there a paragraph break between line ``before`` and line ``after``?"""
     first = after[0]
     if TURN.match(after):
         return True, "a new turn of the interview starts a paragraph", 0.9
     if not blank:
-        if ends_sentence(before) and len(before) < short and (first.isupper() or first in OPENERS):
-            return True, "a short last line ends the sentence: new paragraph", 0.8
+        if ends_sentence(before) and (first.isupper() or first in OPENERS):
+            if len(before) < short:
+                return True, "a short last line ends the sentence: new paragraph", 0.8
+            if full and len(before) + 1 + len(after.split()[0]) < 0.8 * full:
+                return (
+                    True,
+                    (
+                        "the sentence ends with room left on the line for the next "
+                        "word: the wrapping did not break it, a paragraph ends"
+                    ),
+                    0.75,
+                )
         return False, "lines of one paragraph", 1.0
     if soup_line(after) != soup_line(before):
         return True, "small caps (a deck) on one side only: its own paragraph", 0.8
