@@ -53,6 +53,8 @@ QUOTE_END = re.compile(r"[.!?…][\"'”’»]$|[\"'”’»][.!?…]$")
 """A line that closes a quoted sentence: ``price."`` or ``book.”``."""
 CLOSING_QUOTES = "\"'”’»"
 MAX_BLOCK_LINES = 14
+MAX_PARAGRAPH_LINES = 400
+"""How far a moved block looks for the end of its paragraph before it stays where it is."""
 
 
 @dataclass
@@ -405,6 +407,14 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
             )
             continue
         target = _next_paragraph_start(lines, continuation, config.short_line_ratio * column)
+        if target is None and continuation + MAX_PARAGRAPH_LINES < len(lines):
+            output.note(
+                text,
+                lines[first].start,
+                lines[last].end,
+                "no paragraph end near the block set mid-sentence: left in place",
+            )
+            continue
         moved = _as_paragraphs(body, column, config)
         output.edit(
             "move_interrupting_blocks",
@@ -436,7 +446,8 @@ def _insert(position: int, after: str, reason: str):  # type: ignore[no-untyped-
 def _next_paragraph_start(lines: list[Line], continuation: int, short: float = 0) -> int | None:
     """Index of the first line of the next paragraph after line ``continuation``."""
     index = continuation
-    while index + 1 < len(lines):
+    limit = min(len(lines), continuation + MAX_PARAGRAPH_LINES)
+    while index + 1 < limit:
         index += 1
         if not lines[index].blank:
             previous = lines[index - 1]
