@@ -27,6 +27,8 @@ except ImportError as _error:  # pragma: no cover - depends on the machine
 else:
     _IMPORT_ERROR = ""
 
+CACHE_SIZE = 1 << 18
+"""Words whose answer is kept (a bounded cache: OCR garbage must not grow it forever)."""
 HUNSPELL_DIRS = (Path("/usr/share/hunspell"), Path("/usr/share/myspell"))
 
 
@@ -60,22 +62,18 @@ class Lexicon:
             )
         self.language = language
         self._dictionary = enchant.Dict(language)
-        self._cache: dict[str, bool] = {}
-        # The enchant C library is not thread-safe: two threads checking the same dictionary
-        # crashed the ingest flow (segfault in dict_check). Cache hits need no lock.
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # enchant dictionaries are not safe across threads
+        self.check = functools.lru_cache(maxsize=CACHE_SIZE)(self._check)
 
-    def check(self, word: str) -> bool:
+    def _check(self, word: str) -> bool:
         """Is ``word`` spelled as the dictionary knows it (case as Hunspell treats it)?"""
-        known = self._cache.get(word)
-        if known is None:
-            try:
-                with self._lock:
-                    known = bool(word) and self._dictionary.check(word)
-            except Exception:
-                known = False
-            self._cache[word] = known
-        return known
+        if not word:
+            return False
+        try:
+            with self._lock:
+                return bool(self._dictionary.check(word))
+        except Exception:
+            return False
 
     def describe(self) -> dict[str, str]:
         """Software and dictionary, for the record of the run."""
