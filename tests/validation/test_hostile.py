@@ -691,3 +691,28 @@ def test_bag_info_single_elements_and_bag_count(make_bag: BagMaker) -> None:
     assert report.valid
     assert sorted(codes(report, "warning")) == ["bag-count-malformed", "bag-info-repeated"]
     assert validate_bag(make_bag(bag_info="Bag-Count: 3 of ?\n", name="b2")).warnings == []
+
+
+def test_latin1_names_on_disk_and_in_a_latin1_manifest(make_bag: BagMaker) -> None:
+    on_disk = b"data/caf\xe9.txt".decode("utf-8", "surrogateescape")
+    bag = make_bag({on_disk: b"x"}, algorithms=("sha256",), tag_manifests=False)
+    (bag / "bagit.txt").write_text("BagIt-Version: 0.97\nTag-File-Character-Encoding: ISO-8859-1\n")
+    (bag / "manifest-sha256.txt").write_bytes(
+        sha("sha256", b"x").encode() + b"  data/caf\xe9.txt\n"
+    )
+    report = validate_bag(bag)
+    assert report.valid, [str(p) for p in report.problems]
+    assert set(codes(report, "warning")) == {"file-name-encoding", "file-name-not-utf8"}
+    assert report.warnings[0].path == "data/caf\\xe9.txt"
+
+
+def test_unencodable_name_in_a_latin1_bag_is_just_missing(make_bag: BagMaker) -> None:
+    bag = make_bag(algorithms=("sha256",), tag_manifests=False)
+    (bag / "bagit.txt").write_text("BagIt-Version: 0.97\nTag-File-Character-Encoding: cp1252\n")
+    (bag / "manifest-sha256.txt").write_bytes(
+        f"{sha('sha256', b'hello' + bytes([10]))}  data/hello.txt\n".encode()
+        + b"0" * 64
+        + b"  data/\x81\x8d.txt\n"
+    )
+    report = validate_bag(bag)
+    no_crash(report)

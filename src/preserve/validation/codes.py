@@ -79,6 +79,9 @@ CODES: dict[str, str] = {
     "normalization.",
     "case-collision": "Two names differ only in case: one file on macOS or Windows.",
     "system-file": "Operating-system clutter in the payload (.DS_Store, Thumbs.db...).",
+    "file-name-not-utf8": "A file name on disk is not valid UTF-8 (bytes shown as \\xNN).",
+    "file-name-encoding": "A manifest in a non-UTF-8 tag encoding names a file whose name on "
+    "disk has the same bytes; matched by bytes.",
     "file-name-whitespace": "A file name starts or ends with whitespace (notice).",
     # bag-info.txt
     "bag-info-line-malformed": "A bag-info line is not 'Label: value' (1.0: whitespace "

@@ -14,6 +14,7 @@ written (``100%25.txt``) is matched and reported (``percent-not-encoded``).
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import os
 import re
@@ -203,6 +204,14 @@ class _BagCheck:
 
     def add(self, severity: Severity, code: str, path: str, message: str, **facts: object) -> None:
         self.report.add(severity, code, shown(path), message, **facts)
+
+    @property
+    def legacy_names(self) -> bool:
+        """Tag files in another encoding than UTF-8: names on disk may be in it too."""
+        try:
+            return codecs.lookup(self.encoding).name != "utf-8"
+        except LookupError:
+            return False
 
     @property
     def legacy(self) -> bool:
@@ -749,6 +758,18 @@ class _BagCheck:
             if not candidates and path in manifest.literal:
                 candidates = self._literal_match(manifest, path, files, index)
                 spelled = manifest.literal[path]
+            if not candidates and self.legacy_names:
+                spelled = _as_disk_name(path, self.encoding)
+                candidates = [spelled] if spelled in files else []
+                if candidates:
+                    self.add(
+                        "warning",
+                        "file-name-encoding",
+                        spelled,
+                        f"{manifest.name} names this file in {self.encoding}, and the name on "
+                        "disk has the same bytes (not UTF-8); matched by its bytes.",
+                        manifest=manifest.name,
+                    )
             if len(candidates) != 1:
                 missing(manifest, path)
                 continue
@@ -1040,6 +1061,14 @@ class _BagCheck:
             )
 
     def _report_names(self) -> None:
+        for path in sorted(p for p in self.tree.files if has_undecodable(p)):
+            self.add(
+                "warning",
+                "file-name-not-utf8",
+                path,
+                "This file name is not valid UTF-8 (its bytes are shown as \\xNN); it may not "
+                "survive a copy to another system.",
+            )
         by_fold: dict[str, list[str]] = {}
         for path in self.tree.files:
             by_fold.setdefault(folded(path), []).append(path)
@@ -1142,6 +1171,14 @@ class _BagCheck:
                 manifest=manifest.name,
                 **facts,
             )
+
+
+def _as_disk_name(path: str, encoding: str) -> str:
+    """The name a Linux file system shows for ``path`` written in ``encoding`` bytes."""
+    try:
+        return os.fsdecode(path.encode(encoding, "surrogateescape"))
+    except (UnicodeError, LookupError, ValueError):
+        return path
 
 
 def _by_normal_form(files: dict[str, DiskFile]) -> dict[str, list[str]]:
