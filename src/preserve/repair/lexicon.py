@@ -31,6 +31,11 @@ CACHE_SIZE = 1 << 18
 """Words whose answer is kept (a bounded cache: OCR garbage must not grow it forever)."""
 HUNSPELL_DIRS = (Path("/usr/share/hunspell"), Path("/usr/share/myspell"))
 
+# The enchant C library is not thread-safe: in the two-thread ingest flow, one thread checking
+# a word while another opened a dictionary crashed the process (segfault in dict_check, abort
+# in _request_dict_data). Every call into enchant holds this lock; cached answers need none.
+_ENCHANT_LOCK = threading.RLock()
+
 
 def apt_package(language: str) -> str:
     """The Debian package that ships a Hunspell dictionary for ``language``.
@@ -51,7 +56,8 @@ class Lexicon:
                 f"`apt-get install libenchant-2-2 {apt_package(language)}` ({_IMPORT_ERROR})."
             )
         try:
-            found = enchant.dict_exists(language)
+            with _ENCHANT_LOCK:
+                found = enchant.dict_exists(language)
         except Exception:
             found = False
         if not found:
@@ -61,8 +67,8 @@ class Lexicon:
                 f"{', '.join(sorted(enchant.list_languages())) or 'none'}."
             )
         self.language = language
-        self._dictionary = enchant.Dict(language)
-        self._lock = threading.Lock()  # enchant dictionaries are not safe across threads
+        with _ENCHANT_LOCK:
+            self._dictionary = enchant.Dict(language)
         self.check = functools.lru_cache(maxsize=CACHE_SIZE)(self._check)
 
     def _check(self, word: str) -> bool:
@@ -70,14 +76,15 @@ class Lexicon:
         if not word:
             return False
         try:
-            with self._lock:
+            with _ENCHANT_LOCK:
                 return bool(self._dictionary.check(word))
         except Exception:
             return False
 
     def describe(self) -> dict[str, str]:
         """Software and dictionary, for the record of the run."""
-        provider = self._dictionary.provider
+        with _ENCHANT_LOCK:
+            provider = self._dictionary.provider
         path = next(
             (
                 str(folder / f"{self.language}.dic")
@@ -93,9 +100,17 @@ class Lexicon:
         }
 
 
-@functools.lru_cache(maxsize=8)
 def get_lexicon(language: str) -> Lexicon:
-    """The shared, cached dictionary for ``language``; ConfigError if none is installed."""
+    """The shared, cached dictionary for ``language``; ConfigError if none is installed.
+
+    Made under the enchant lock, so two threads asking at once share one dictionary.
+    """
+    with _ENCHANT_LOCK:
+        return _get_lexicon(language)
+
+
+@functools.lru_cache(maxsize=8)
+def _get_lexicon(language: str) -> Lexicon:
     return Lexicon(language)
 
 
