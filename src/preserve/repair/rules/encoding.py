@@ -51,7 +51,7 @@ def fix_encoding(text: str, context: RuleContext) -> RuleOutput:
         config.normalization,  # type: ignore[arg-type]
         text,
     ):
-        suspects = re.compile(r"[^\n]").finditer(text)
+        suspects = re.compile(r"[^\n]+").finditer(text)
     elif config.fix_character_width:
         suspects = re.compile(rf"[{SUSPECT}{WIDE}]").finditer(text)
     else:
