@@ -158,3 +158,38 @@ def test_no_tag_file_content_crashes_the_validator(name: str, content: bytes) ->
             report = validate_bag(bag, processes=processes)
             assert "internal-error" not in codes(report), [str(p) for p in report.problems]
         shutil.rmtree(bag)
+
+
+DECLARED = [
+    "UTF-8",
+    "UTF-16",
+    "UTF-16LE",
+    "UTF-32",
+    "ISO-8859-1",
+    "cp1252",
+    "shift_jis",
+    "utf-7",
+    "idna",
+    "punycode",
+    "utf-8-sig",
+    "undefined",
+    "iso2022_jp",
+    "rot13",
+]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(DECLARED), st.binary(max_size=300), st.binary(max_size=200))
+def test_any_declared_encoding_and_bytes_do_not_crash(
+    encoding: str, manifest: bytes, info: bytes
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        bag = _write_bag(Path(folder) / "bag", {"data/a": b"a"})
+        (bag / "bagit.txt").write_text(
+            f"BagIt-Version: 0.97\nTag-File-Character-Encoding: {encoding}\n"
+        )
+        (bag / "manifest-sha256.txt").write_bytes(manifest)
+        (bag / "bag-info.txt").write_bytes(info)
+        (bag / "fetch.txt").write_bytes(manifest[::-1])
+        report = validate_bag(bag)
+        assert "internal-error" not in codes(report), [str(p) for p in report.problems]
