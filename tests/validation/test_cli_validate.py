@@ -101,3 +101,13 @@ def test_unknown_profile_is_a_usage_error(make_bag: BagMaker, tmp_path: Path) ->
     bad.write_text("{not json")
     result = runner.invoke(app, ["validate", "--profile", str(bad), str(make_bag())])
     assert result.exit_code == 2
+
+
+def test_an_archive_without_its_extension_is_still_validated(
+    make_bag: BagMaker, tmp_path: Path
+) -> None:
+    archive = tmp_path / "bag-without-extension"
+    with tarfile.open(archive, "w") as bundle:
+        bundle.add(make_bag(), arcname="bag")
+    result = runner.invoke(app, ["validate", str(archive)])
+    assert result.exit_code == 0, result.output

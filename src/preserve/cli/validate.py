@@ -30,7 +30,7 @@ from preserve.cli.app import (
 )
 from preserve.report import Report
 from preserve.validation import validate_path
-from preserve.validation.archive import archive_kind
+from preserve.validation.archive import is_archive
 
 MAX_LISTED = 50
 """Problems printed per bag in the human summary; --json lists them all."""
@@ -71,7 +71,7 @@ def validate_command(
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         fail(f"No such bag: {', '.join(missing)}; give existing bag folders or archives.")
-    not_bags = [str(p) for p in paths if p.is_file() and archive_kind(p) is None]
+    not_bags = [str(p) for p in paths if p.is_file() and not is_archive(p)]
     if not_bags:
         fail(f"Not a bag folder or a .tar, .tar.gz or .zip archive: {', '.join(not_bags)}.")
     loaded_profile = None

@@ -44,6 +44,17 @@ def archive_kind(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
+def is_archive(path: str | os.PathLike[str]) -> bool:
+    """A file named like an archive, or one whose bytes are a tar or zip archive."""
+    source = Path(path)
+    if archive_kind(source) is not None:
+        return True
+    try:
+        return source.is_file() and (zipfile.is_zipfile(source) or _is_tar(source))
+    except OSError:
+        return False
+
+
 class _Refusals:
     """Unsafe members: collected into ``problems`` when given, else the first one raises."""
 
