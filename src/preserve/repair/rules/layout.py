@@ -450,12 +450,12 @@ def _next_paragraph_start(lines: list[Line], continuation: int, short: float = 0
     while index + 1 < limit:
         index += 1
         if not lines[index].blank:
-            previous = lines[index - 1]
+            above = lines[index - 1]
             if (
                 index > continuation + 1
-                and not previous.blank
-                and ends_sentence(previous.content)
-                and len(previous.content) < short
+                and not above.blank
+                and ends_sentence(above.content)
+                and len(above.content) < short
                 and lines[index].content[0].isupper()
             ):
                 return index  # a short last line ends the paragraph (as reflow will see it)
