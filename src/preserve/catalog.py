@@ -276,10 +276,10 @@ class Catalog:
 
     def packages(self, *, created_since: datetime | None = None) -> list[PackageRecord]:
         """Every package, oldest first; only those created since a moment if asked."""
-        query, args = self._PACKAGE_QUERY, ()
+        query, args = self._PACKAGE_QUERY, []
         if created_since is not None:
             query += " WHERE p.created_at >= ?"
-            args = (created_since.astimezone(UTC).isoformat(),)
+            args.append(created_since.astimezone(UTC).isoformat())
         rows = self.connection.execute(query + " ORDER BY p.created_at, p.id", args)
         return [self._package(row) for row in rows]
 
@@ -315,7 +315,18 @@ class Catalog:
             (package_id,),
         ):
             digests[file_id][algorithm] = digest
-        return [FileRecord(*row, digests=digests[row[0]]) for row in rows]
+        return [
+            FileRecord(
+                id=row[0],
+                package_id=row[1],
+                bag_path=row[2],
+                original_path=row[3],
+                size=row[4],
+                role=row[5],
+                digests=digests[row[0]],
+            )
+            for row in rows
+        ]
 
     # -- events ----------------------------------------------------------------------------
 

@@ -162,9 +162,9 @@ def ingest_item(
     outcome = ItemOutcome(
         item.name, str(item.path), "failed", files=len(item.files), bytes=item.size
     )
-    staging: Path | None = None
+    scratch: list[Path] = []  # the staging folder, once made: removed whatever happens
     try:
-        staging = _run_steps(item, context, catalog, outcome, progress)
+        _run_steps(item, context, catalog, outcome, progress, scratch)
     except PreserveError as error:
         outcome.status = "failed"
         outcome.reasons.append(str(error))
@@ -183,8 +183,9 @@ def ingest_item(
             f"{last.lineno}; please report it"
         )
     finally:
-        if staging is not None and staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        for folder in scratch:
+            if folder.exists():  # not published: a failure, or already preserved
+                shutil.rmtree(folder, ignore_errors=True)
     return outcome
 
 
@@ -194,7 +195,8 @@ def _run_steps(
     catalog: Catalog,
     outcome: ItemOutcome,
     progress: ProgressCallback | None,
-) -> Path | None:
+    scratch: list[Path],
+) -> None:
     algorithms = context.algorithms
     now = context.clock()
 
@@ -212,13 +214,15 @@ def _run_steps(
     if known is not None and known.path.is_dir():
         outcome.status = "already-preserved"
         outcome.package = known.name
-        return None
+        return
     if known is None and final.is_dir():
-        return _adopt(item, final, key, intake, context, catalog, outcome, now)
+        _adopt(item, final, key, intake, context, catalog, outcome, now)
+        return
     previous = catalog.latest_for_source(str(item.path))
 
     # 3. copy into a private staging bag, verifying the copy against the intake digests.
     staging = new_staging(context.packages, name)
+    scratch.append(staging)
     payload: list[PayloadFile] = []
     originals: list[tuple[str, Path, PayloadFile]] = []
     for source in item.files:
@@ -377,7 +381,6 @@ def _run_steps(
     outcome.status = "ingested"
     outcome.previous = previous.name if previous else None
     outcome.repairs = repairs
-    return None
 
 
 def _validate(bag: Path, context: IngestContext) -> None:

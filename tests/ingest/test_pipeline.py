@@ -11,6 +11,7 @@ from ingest_helpers import RAW, assert_bagit_python_valid, packages_in, run_inge
 from lxml import etree
 
 from preserve.catalog import Catalog
+from preserve.config import Bagging, Config
 from preserve.premis import validate_premis
 from preserve.validation import validate_bag
 
@@ -147,3 +148,15 @@ def test_folder_items_keep_their_structure(tmp_path: Path, out: Path) -> None:
     assert (bag / "data/derived/issue 7/pages/p1.txt.repaired.txt").is_file()
     assert_bagit_python_valid(bag)
     shutil.rmtree(source)
+
+
+def test_a_package_failing_its_profile_is_never_published(raw_copy: Path, out: Path) -> None:
+    """Validate aside, then rename: a bag that fails its check leaves nothing behind."""
+    config = Config(bagging=Bagging(profile_identifier="aptrust"))
+    outcomes = run_ingest(raw_copy, out, config)
+    assert [o.status for o in outcomes] == ["failed", "failed"]
+    assert "does not meet its profile aptrust" in outcomes[0].reasons[0]
+    assert packages_in(out) == []
+    assert not any((out / ".staging").iterdir())
+    with Catalog.open(out / ".catalog.sqlite") as catalog:
+        assert catalog.counts()["packages"] == 0
