@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from preserve.repair.config import RepairConfig
@@ -235,7 +236,9 @@ def lines_of(text: str) -> list[tuple[int, str]]:
     return result
 
 
-def preview(rule, text: str, config: RepairConfig | None = None) -> str:  # type: ignore[no-untyped-def]
+def preview(
+    rule: Callable[[str, RuleContext], RuleOutput], text: str, config: RepairConfig | None = None
+) -> str:
     """Apply one rule to ``text`` and return the result (for examples and tests)."""
     context = RuleContext(config or RepairConfig())
     output = rule(text, context)

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from preserve.repair.config import RepairConfig
 from preserve.repair.context import (
     OPENING_QUOTES,
     WORD,
@@ -34,6 +36,7 @@ from preserve.repair.context import (
     ends_sentence,
     lines_of,
 )
+from preserve.repair.edits import Edit
 
 ADDRESS = r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?"
 SECTION = r"[^\W\d_][\w &'’.-]{0,30}"
@@ -243,7 +246,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
     return output
 
 
-def _is_caption(body: list[Line], blank_after: bool, column: int, config) -> bool:  # type: ignore[no-untyped-def]
+def _is_caption(body: list[Line], blank_after: bool, column: int, config: RepairConfig) -> bool:
     if not body or len(body) > 2:
         return False
     joined = " ".join(line.content for line in body)
@@ -258,14 +261,16 @@ def _is_caption(body: list[Line], blank_after: bool, column: int, config) -> boo
     return wide or indented or blank_after
 
 
-def _set_apart(line: Line, column: int, config) -> bool:  # type: ignore[no-untyped-def]
+def _set_apart(line: Line, column: int, config: RepairConfig) -> bool:
     """Is ``line`` set apart from the body column (indented or wider)?"""
     return (
         line.indent >= config.indent_columns or len(line.content) > config.wide_line_ratio * column
     )
 
 
-def find_interruptions(lines: list[Line], gone: set[int], column: int, config):  # type: ignore[no-untyped-def]
+def find_interruptions(
+    lines: list[Line], gone: set[int], column: int, config: RepairConfig
+) -> Iterator[tuple[int, int, int, bool]]:
     """Yield ``(first, last, continuation, set_off)`` for blocks cutting a sentence.
 
     ``set_off``: a blank line or an indented continuation line separates the block from the
@@ -437,9 +442,7 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
     return output
 
 
-def _insert(position: int, after: str, reason: str):  # type: ignore[no-untyped-def]
-    from preserve.repair.edits import Edit
-
+def _insert(position: int, after: str, reason: str) -> Edit:
     return Edit("move_interrupting_blocks", position, position, "", after, reason, 0.8)
 
 
@@ -471,7 +474,7 @@ def _next_paragraph_start(lines: list[Line], continuation: int, short: float = 0
     return None
 
 
-def _as_paragraphs(body: list[Line], column: int, config) -> str:  # type: ignore[no-untyped-def]
+def _as_paragraphs(body: list[Line], column: int, config: RepairConfig) -> str:
     """The moved block as paragraphs: one line each, split where its setting changes."""
     groups: list[list[str]] = []
     previous: Line | None = None
