@@ -56,6 +56,8 @@ QUOTE_END = re.compile(r"[.!?…][\"'”’»]$|[\"'”’»][.!?…]$")
 """A line that closes a quoted sentence: ``price."`` or ``book.”``."""
 CLOSING_QUOTES = "\"'”’»"
 MAX_BLOCK_LINES = 14
+MAX_CAPTION_BLOCKS = 3
+"""Caption, credit and section name may stand one after another between two columns."""
 MAX_PARAGRAPH_LINES = 400
 """How far a moved block looks for the end of its paragraph before it stays where it is."""
 
@@ -247,18 +249,36 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
 
 
 def _is_caption(body: list[Line], blank_after: bool, column: int, config: RepairConfig) -> bool:
-    if not body or len(body) > 2:
+    """Is this short furniture (captions, credits, a section name), block by block?"""
+    blocks: list[list[Line]] = []
+    for line in body:
+        if blocks and line.start == blocks[-1][-1].end + 1:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    if not blocks or len(blocks) > MAX_CAPTION_BLOCKS:
         return False
-    joined = " ".join(line.content for line in body)
+    if not all(_is_caption_block(block, config) for block in blocks):
+        return False
+    wide = any(len(line.content) > config.wide_line_ratio * column for line in body)
+    indented = all(line.indent >= config.indent_columns for line in body)
+    return wide or indented or blank_after or len(blocks) > 1
+
+
+def _is_caption_block(block: list[Line], config: RepairConfig) -> bool:
+    if len(block) > 2:
+        return False
+    joined = " ".join(line.content for line in block)
     if _words(joined) > config.max_debris_words or ends_sentence(joined):
         return False
-    if joined[0] in OPENING_QUOTES or not (joined[0].isupper() or joined[0].isdigit()):
+    bracketed = joined[0] in "([" and joined[-1] in ")]"
+    if not bracketed and (
+        joined[0] in OPENING_QUOTES or not (joined[0].isupper() or joined[0].isdigit())
+    ):
         return False
     if joined[-1] in ",;:-" or re.search(r"[.!?] +[^\W\d_]", joined):
         return False  # a sentence ends inside: body text, not a caption
-    wide = any(len(line.content) > config.wide_line_ratio * column for line in body)
-    indented = all(line.indent >= config.indent_columns for line in body)
-    return wide or indented or blank_after
+    return True
 
 
 def _set_apart(line: Line, column: int, config: RepairConfig) -> bool:
