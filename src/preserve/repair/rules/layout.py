@@ -276,9 +276,8 @@ def _is_caption_block(block: list[Line], config: RepairConfig) -> bool:
         joined[0] in OPENING_QUOTES or not (joined[0].isupper() or joined[0].isdigit())
     ):
         return False
-    if joined[-1] in ",;:-" or re.search(r"[.!?] +[^\W\d_]", joined):
-        return False  # a sentence ends inside: body text, not a caption
-    return True
+    # Ending on a comma or dash, or a sentence ending inside: body text, not a caption.
+    return joined[-1] not in ",;:-" and not re.search(r"[.!?] +[^\W\d_]", joined)
 
 
 def _set_apart(line: Line, column: int, config: RepairConfig) -> bool:
