@@ -109,6 +109,17 @@ def _removal(
     return min(start, lines[index].start), len(text)
 
 
+def _next_to_folio(lines: list[Line], index: int, found: dict[int, tuple[int, str, str]]) -> bool:
+    """Is the nearest line above or below (across blank lines) a folio?"""
+    for step in (-1, 1):
+        cursor = index + step
+        while 0 <= cursor < len(lines) and lines[cursor].blank:
+            cursor += step
+        if cursor in found and found[cursor][1] == "folio":
+            return True
+    return False
+
+
 def _title_follows(lines: list[Line], index: int, column: int) -> bool:
     """Is the next block a title: one to three short lines, then body text?"""
     cursor = index + 1
@@ -187,6 +198,13 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             gone.add(index)
         elif line.content.casefold() in sections:
             found[index] = (index, "running-head", "the section name the folios print")
+            gone.add(index)
+        elif (
+            line.content[0].isupper()
+            and _words(line.content) <= 2
+            and _next_to_folio(lines, index, found)
+        ):
+            found[index] = (index, "running-head", "short line beside a folio at a page edge")
             gone.add(index)
         elif index == first and (
             line.indent > 0 or (_words(line.content) == 1 and _title_follows(lines, index, column))
