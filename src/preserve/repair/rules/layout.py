@@ -56,6 +56,8 @@ QUOTE_END = re.compile(r"[.!?…][\"'”’»]$|[\"'”’»][.!?…]$")
 """A line that closes a quoted sentence: ``price."`` or ``book.”``."""
 CLOSING_QUOTES = "\"'”’»"
 MAX_BLOCK_LINES = 14
+ROOM_SHARE = 0.8
+"""A sentence-final line this far short of a full line (with the next word) ends a paragraph."""
 MAX_CAPTION_BLOCKS = 3
 """Caption, credit and section name may stand one after another between two columns."""
 MAX_PARAGRAPH_LINES = 400
@@ -448,7 +450,12 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
                 "block in the middle of a sentence is mostly body-like: left in place",
             )
             continue
-        target = _next_paragraph_start(lines, continuation, config.short_line_ratio * column)
+        target = _next_paragraph_start(
+            lines,
+            continuation,
+            config.short_line_ratio * column,
+            ROOM_SHARE * context.full_width(text),
+        )
         if target is None and continuation + MAX_PARAGRAPH_LINES < len(lines):
             output.note(
                 text,
@@ -483,7 +490,9 @@ def _insert(position: int, after: str, reason: str) -> Edit:
     return Edit("move_interrupting_blocks", position, position, "", after, reason, 0.8)
 
 
-def _next_paragraph_start(lines: list[Line], continuation: int, short: float = 0) -> int | None:
+def _next_paragraph_start(
+    lines: list[Line], continuation: int, short: float = 0, room: float = 0
+) -> int | None:
     """Index of the first line of the next paragraph after line ``continuation``."""
     index = continuation
     limit = min(len(lines), continuation + MAX_PARAGRAPH_LINES)
@@ -495,7 +504,10 @@ def _next_paragraph_start(lines: list[Line], continuation: int, short: float = 0
                 index > continuation + 1
                 and not above.blank
                 and ends_sentence(above.content)
-                and len(above.content) < short
+                and (
+                    len(above.content) < short
+                    or len(above.content) + 1 + len(lines[index].content.split()[0]) < room
+                )
                 and lines[index].content[0].isupper()
             ):
                 return index  # a short last line ends the paragraph (as reflow will see it)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from preserve.repair.context import RuleContext, RuleOutput, ends_sentence, lines_of
-from preserve.repair.rules.layout import soup_line
+from preserve.repair.rules.layout import ROOM_SHARE, soup_line
 
 TURN = re.compile(r"[-–—]\s+\S")
 """A line opening a new turn of an interview or dialogue."""
@@ -72,7 +72,7 @@ def _decide(
         if ends_sentence(before) and (first.isupper() or first in OPENERS):
             if len(before) < short:
                 return True, "a short last line ends the sentence: new paragraph", 0.8
-            if full and len(before) + 1 + len(after.split()[0]) < 0.8 * full:
+            if full and len(before) + 1 + len(after.split()[0]) < ROOM_SHARE * full:
                 return (
                     True,
                     (
