@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 from pathlib import Path
 
 import bagit
@@ -132,3 +133,27 @@ def test_every_code_in_the_source_is_documented() -> None:
                 found.add(text)
     assert found - set(CODES) == set()
     assert {"symlink", "unreadable"} <= set(CODES)
+
+
+def _die(root: str, jobs: list) -> list:
+    os._exit(3)
+
+
+def test_a_broken_pool_falls_back_to_hashing_here(
+    make_bag: BagMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from preserve.validation import hashing
+
+    files = {f"data/{n:03d}.bin": bytes([n]) * 200_000 for n in range(200)}
+    bag = make_bag(files)
+    (bag / "data" / "007.bin").write_bytes(b"changed")
+    # Forked workers inherit the patch and die at once, as an out-of-memory kill would.
+    monkeypatch.setattr(hashing, "_hash_batch", _die)
+    monkeypatch.setattr(hashing, "_context", lambda: multiprocessing.get_context("fork"))
+    heard: list[int] = []
+    report = validate_bag(bag, processes=2, progress=heard.append)
+    assert "internal-error" not in codes(report)
+    assert sorted({(p.code, p.path) for p in report.errors}) == [
+        ("checksum-mismatch", "data/007.bin"),
+        ("payload-oxum-mismatch", "bag-info.txt"),
+    ]

@@ -19,6 +19,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
 from typing import BinaryIO
@@ -28,9 +29,9 @@ import bagit
 from preserve.fixity import CHUNK
 from preserve.validation.tagfiles import UnsafeFile, open_regular
 
-BATCH_BYTES = 64 << 20
+BATCH_BYTES = 32 << 20
 BATCH_FILES = 256
-"""A worker gets files in batches (64 MiB or 256 files) so small files do not cost an IPC each."""
+"""A worker gets files in batches (32 MiB or 256 files) so small files do not cost an IPC each."""
 
 
 @cache
@@ -142,10 +143,9 @@ def hash_files(
 ) -> Iterator[HashResult]:
     """Hash every job; with ``processes > 1`` a process pool works through batches.
 
-    The pool uses the ``forkserver`` start method: forking a process that runs threads
-    (a Prefect flow does) can deadlock. At most a few batches per worker are in flight,
-    so memory stays flat however many files the bag holds. With a pool, ``progress``
-    hears each file's size when its batch is done.
+    At most a few batches per worker are in flight, so memory stays flat however many
+    files the bag holds. With a pool, ``progress`` hears each batch's bytes when it is
+    done. If the pool breaks, the batches it still owes are hashed in this process.
     """
     batches = _batches(jobs)
     first = next(batches, None)
@@ -156,39 +156,53 @@ def hash_files(
             for job in batch:
                 yield hash_one(root, job, progress)
         return
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-        in_flight: set[Future[list[HashResult]]] = set()
-        sizes: dict[Future[list[HashResult]], int] = {}
-        assert first is not None
-        for batch in itertools.chain([first, second], batches):
-            future = pool.submit(_hash_batch, root, batch)
-            in_flight.add(future)
-            sizes[future] = sum(job.size for job in batch)
-            if len(in_flight) >= processes * 3:
-                done, in_flight = _drain(in_flight)
-                yield from _collect(done, sizes, progress)
-        while in_flight:
-            done, in_flight = _drain(in_flight)
-            yield from _collect(done, sizes, progress)
+    assert first is not None
+    batches = itertools.chain([first, second], batches)
+    # Batches handed to the pool and not yet yielded: hashed here if the pool breaks.
+    owed: dict[Future[list[HashResult]], list[HashJob]] = {}
+    handing: list[list[HashJob]] = []
+    try:
+        with ProcessPoolExecutor(max_workers=processes, mp_context=_context()) as pool:
+            for batch in batches:
+                handing = [batch]
+                owed[pool.submit(_hash_batch, root, batch)] = batch
+                handing = []
+                if len(owed) >= processes * 3:
+                    yield from _collect(_finished(owed), owed, progress)
+            while owed:
+                yield from _collect(_finished(owed), owed, progress)
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory, or it could not start): finish here.
+        for batch in itertools.chain(list(owed.values()), handing, batches):
+            for job in batch:
+                yield hash_one(root, job, progress)
 
 
-def _drain(
-    in_flight: set[Future[list[HashResult]]],
-) -> tuple[set[Future[list[HashResult]]], set[Future[list[HashResult]]]]:
-    done, pending = wait(in_flight, return_when=FIRST_COMPLETED)
-    return set(done), set(pending)
+def _context() -> multiprocessing.context.BaseContext:
+    """``fork`` when this process runs no other thread (fast, nothing re-imported);
+    ``forkserver`` otherwise, since forking a threaded process (a Prefect flow) can
+    deadlock; ``spawn`` where neither exists."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _finished(
+    owed: dict[Future[list[HashResult]], list[HashJob]],
+) -> set[Future[list[HashResult]]]:
+    done, _ = wait(set(owed), return_when=FIRST_COMPLETED)
+    return set(done)
 
 
 def _collect(
     done: set[Future[list[HashResult]]],
-    sizes: dict[Future[list[HashResult]], int],
+    owed: dict[Future[list[HashResult]], list[HashJob]],
     progress: Callable[[int], None] | None,
 ) -> Iterator[HashResult]:
     for future in done:
-        results = future.result()
+        results = future.result()  # BrokenProcessPool propagates: the caller falls back
+        batch = owed.pop(future)
         if progress is not None:
-            progress(sizes[future])
-        del sizes[future]
+            progress(sum(job.size for job in batch))
         yield from results
