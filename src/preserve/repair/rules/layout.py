@@ -363,7 +363,7 @@ def find_interruptions(
                 and cursor - 1 > first
                 and QUOTE_END.search(lines[cursor - 1].content) is not None
             )
-            apart = _set_apart(candidate, column, config)
+            apart = _set_apart(candidate, column, config) or soup_line(candidate.content)
             if cursor > first and not apart and not quote_open:
                 lower = candidate.content[0].islower()
                 # At the top of a block the sentence goes on in lowercase; inside a block,
