@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from preserve.errors import ConfigError
 
@@ -61,8 +62,8 @@ class Bagging:
     """Manifest and tag-manifest algorithms; all are computed in one read of each file."""
     profile_identifier: str = BTR_PROFILE_ID
     """BagIt-Profile-Identifier declared in bag-info.txt; the bundled copy is used to check it."""
-    processes: int = 1
-    """Worker processes for hashing while validating a finished package."""
+    processes: int = 2
+    """Worker processes for hashing while validating a finished package of 64 MiB or more."""
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,7 @@ class Config:
         unknown = set(data) - known
         if unknown:
             raise ConfigError(
-                f"Unknown section(s) {sorted(unknown)} in {origin}: "
-                f"use only {sorted(known)}."
+                f"Unknown section(s) {sorted(unknown)} in {origin}: use only {sorted(known)}."
             )
         parts: dict[str, Any] = {}
         for name, kind in (
@@ -179,5 +179,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     try:
         data = tomllib.loads(candidate.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"Cannot read config file {candidate} ({error}): fix or remove it.")
+        raise ConfigError(
+            f"Cannot read config file {candidate} ({error}): fix or remove it."
+        ) from error
     return Config.from_mapping(data, origin=str(candidate))

@@ -30,6 +30,7 @@ import ssl
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -200,16 +201,23 @@ def _run_steps(
     algorithms = context.algorithms
     now = context.clock()
 
-    # 1. fixity: before anything else, read-only.
+    # 1-3. fixity, lookup, copy. An item this source has never given is most likely new: its
+    # originals are read once, hashed while copied into a private staging bag. An item seen
+    # before is most likely unchanged: it is hashed read-only, and copied only if it changed.
+    seen_before = catalog.latest_for_source(str(item.path)) is not None
     intake: dict[str, tuple[dict[str, str], int]] = {}
-    for source in item.files:
-        intake[source.relative] = digest_file(source.path, algorithms, progress)
+    staging: Path | None = None
+    if seen_before:
+        intake = _hash_originals(item, algorithms, progress)
+    else:
+        staging = new_staging(context.packages, slugify(item.name))
+        scratch.append(staging)
+        intake = _copy_originals(item, staging, algorithms, progress)
     key = content_key({name: digests for name, (digests, _size) in intake.items()})
     name = package_name(item, key)
     final = context.packages / name
     outcome.package = name
 
-    # 2. lookup: nothing is ingested twice.
     known = catalog.find_by_content(key)
     if known is not None and known.path.is_dir():
         outcome.status = "already-preserved"
@@ -219,29 +227,34 @@ def _run_steps(
         _adopt(item, final, key, intake, context, catalog, outcome, now)
         return
     previous = catalog.latest_for_source(str(item.path))
-
-    # 3. copy into a private staging bag, verifying the copy against the intake digests.
-    staging = new_staging(context.packages, name)
-    scratch.append(staging)
+    if staging is None:
+        staging = new_staging(context.packages, name)
+        scratch.append(staging)
+        copied = _copy_originals(item, staging, algorithms, None)
+        for relative, (digests, _size) in copied.items():
+            if digests != intake[relative][0]:
+                raise PreserveError(
+                    f"{relative} changed while it was being preserved: "
+                    "rerun once the source is stable"
+                )
     payload: list[PayloadFile] = []
     originals: list[tuple[str, Path, PayloadFile]] = []
     for source in item.files:
-        bag_path = f"data/original/{source.relative}"
-        digests, size = copy_and_hash(source.path, staging / bag_path, algorithms)
-        if digests != intake[source.relative][0]:
-            raise PreserveError(
-                f"{source.relative} changed while it was being preserved: "
-                "rerun once the source is stable"
-            )
-        entry = PayloadFile(bag_path, size, digests)
+        digests, size = intake[source.relative]
+        entry = PayloadFile(f"data/original/{source.relative}", size, digests)
         payload.append(entry)
         originals.append((source.relative, source.path, entry))
     copied_at = context.clock()
 
-    # 4. identify (on the copies: same bytes, and the originals are read once less).
+    # 4. identify (on the copies: the same bytes, and the originals are read once less).
     from preserve.identification import identify, siegfried_version
 
-    identities = {entry.bag_path: identify(staging / entry.bag_path) for _r, _p, entry in originals}
+    identities = dict(
+        _in_parallel(
+            lambda entry: (entry.bag_path, identify(staging / entry.bag_path)),
+            [entry for _r, _p, entry in originals],
+        )
+    )
 
     # 5. repair
     repaired, repair_agents = _repair_texts(staging, originals, identities, context, outcome)
@@ -358,7 +371,7 @@ def _run_steps(
     oxum = finish_bag(staging, payload, _bag_info(item, name, context, now), algorithms)
 
     # 8. validate the finished bag, fully, and against its declared profile.
-    _validate(staging, context)
+    _validate(staging, context, item.size)
 
     # 9. publish
     publish(staging, final)
@@ -383,10 +396,54 @@ def _run_steps(
     outcome.repairs = repairs
 
 
-def _validate(bag: Path, context: IngestContext) -> None:
+def _in_parallel(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    """Map over the files of one item in two threads (hashlib and file copies release the
+    GIL), in order. One small file is done in place: a pool costs more than it saves."""
+    if len(items) < 2:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(function, items))
+
+
+def _hash_originals(
+    item: Item, algorithms: Sequence[str], progress: ProgressCallback | None
+) -> dict[str, tuple[dict[str, str], int]]:
+    """Intake fixity, read-only: every algorithm in one read of each original."""
+    return dict(
+        _in_parallel(
+            lambda source: (source.relative, digest_file(source.path, algorithms, progress)),
+            item.files,
+        )
+    )
+
+
+def _copy_originals(
+    item: Item, staging: Path, algorithms: Sequence[str], progress: ProgressCallback | None
+) -> dict[str, tuple[dict[str, str], int]]:
+    """Copy every original into the staging bag's payload, hashing the bytes as read."""
+    return dict(
+        _in_parallel(
+            lambda source: (
+                source.relative,
+                copy_and_hash(
+                    source.path, staging / f"data/original/{source.relative}", algorithms, progress
+                ),
+            ),
+            item.files,
+        )
+    )
+
+
+LARGE_PACKAGE = 64 << 20
+"""From this size on, a package is validated with ``[bagging] processes`` worker processes;
+below it a process pool costs more to start than it saves."""
+
+
+def _validate(bag: Path, context: IngestContext, size: int) -> None:
     from preserve.validation import validate_bag
 
-    report = validate_bag(bag, processes=context.config.bagging.processes)
+    processes = context.config.bagging.processes if size >= LARGE_PACKAGE else 1
+    report = validate_bag(bag, processes=processes)
     if not report.valid:
         first = report.errors[0]
         raise PreserveError(
@@ -421,7 +478,8 @@ def _adopt(
     died between publishing and recording. Validate it and record it."""
     from preserve.validation import validate_bag
 
-    report = validate_bag(final, processes=context.config.bagging.processes)
+    processes = context.config.bagging.processes if item.size >= LARGE_PACKAGE else 1
+    report = validate_bag(final, processes=processes)
     if not report.valid:
         raise PreserveError(
             f"a package named {final.name} is in the way and is not valid "
@@ -565,7 +623,7 @@ def _repair_texts(
         base = f"data/derived/{relative}"
         parts = [
             (f"{base}.repaired.txt", result.text.encode("utf-8")),
-            (f"{base}.edits.json", _json(result.to_dict())),
+            (f"{base}.edits.json", _json(result.to_dict(), compact=True)),
             (f"{base}.debris.json", _json([d.to_dict() for d in result.debris])),
             (
                 f"{base}.review.html",
@@ -611,8 +669,12 @@ def _longest_line(path: Path) -> int:
     return max(longest, current)
 
 
-def _json(data: Any) -> bytes:
-    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+def _json(data: Any, *, compact: bool = False) -> bytes:
+    """UTF-8 JSON. Edit logs (thousands of edits, read by programs; the review page is the
+    human view) are written compact: indenting them cost more time than the repair itself."""
+    if compact:
+        return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _derived_format(bag_path: str) -> str:
