@@ -11,10 +11,13 @@ are not: ``a lot`` and ``I saw`` stay as they are.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from preserve.repair.context import RuleContext, RuleOutput
 from preserve.repair.rules.headings import LONG_ENOUGH
 
+MAX_SPLITS_PER_LETTER = 3
+"""A letter standing alone more often than this is a word of the language ("a part")."""
 SPLIT = re.compile(r"(?<![\w'’.-])(?=([^\W\d_]) ([^\W\d_]+)(?![\w'’-]))")
 
 
@@ -23,7 +26,15 @@ def join_split_words(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     vocabulary = context.vocabulary(text)
     lexicon = context.lexicon
-    for match in SPLIT.finditer(text):
+    matches = list(SPLIT.finditer(text))
+    # Times each letter stands before letters it would join into a known word: those
+    # are the splits in question, not evidence that the letter is a word of its own.
+    splits = Counter(
+        m.group(1)
+        for m in matches
+        if len(m.group(2)) > 1 and lexicon.check(m.group(1) + m.group(2))
+    )
+    for match in matches:
         letter, rest = match.group(1), match.group(2)
         joined = letter + rest
         if len(rest) == 1:
@@ -44,7 +55,10 @@ def join_split_words(text: str, context: RuleContext) -> RuleOutput:
             if context.lexicon.check(rest) or vocabulary.count(rest) > 1:
                 # Both parts are words ("a lot"): join only when this letter never stands
                 # alone anywhere else in a document long enough to tell.
-                alone = vocabulary.single(letter) > 1 or vocabulary.single(letter.swapcase()) > 0
+                alone = (
+                    vocabulary.single(letter) > min(splits[letter], MAX_SPLITS_PER_LETTER)
+                    or vocabulary.single(letter.swapcase()) > splits[letter.swapcase()]
+                )
                 if (
                     alone
                     or vocabulary.total < LONG_ENOUGH
