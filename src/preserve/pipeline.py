@@ -767,6 +767,9 @@ def _bag_info(
         ),
         ("Bagging-Date", now.date().isoformat()),
         ("Bag-Software-Agent", f"preserve {__version__}"),
+        ("Bag-Producing-Organization", org.name),
+        ("Bag-Group-Identifier", item.path.parent.name or str(item.path.parent)),
+        ("Bag-Count", "1 of 1"),
         ("Internal-Sender-Identifier", str(item.path)),
         (
             "Internal-Sender-Description",

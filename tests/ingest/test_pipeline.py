@@ -160,3 +160,14 @@ def test_a_package_failing_its_profile_is_never_published(raw_copy: Path, out: P
     assert not any((out / ".staging").iterdir())
     with Catalog.open(out / ".catalog.sqlite") as catalog:
         assert catalog.counts()["packages"] == 0
+
+
+def test_packages_meet_their_declared_profile_without_warnings(raw_copy: Path, out: Path) -> None:
+    from preserve.config import Organization
+    from preserve.validation.profile import load_profile, validate_profile
+
+    config = Config(organization=Organization(address="1 Archive Street, Baku"))
+    run_ingest(raw_copy, out, config)
+    profile = load_profile(config.bagging.profile_identifier)
+    for bag in packages_in(out):
+        assert validate_profile(bag, profile) == []
