@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.context import (
@@ -64,26 +63,22 @@ MAX_PARAGRAPH_LINES = 400
 """How far a moved block looks for the end of its paragraph before it stays where it is."""
 
 
-@dataclass
 class Line:
-    start: int
-    raw: str
-    content: str
-    indent: int
+    """One line: where it starts, its text, its text without indentation, its indentation."""
 
-    @property
-    def blank(self) -> bool:
-        return not self.content
+    __slots__ = ("blank", "content", "end", "indent", "raw", "start")
 
-    @property
-    def end(self) -> int:
-        return self.start + len(self.raw)
+    def __init__(self, start: int, raw: str) -> None:
+        self.start = start
+        self.raw = raw
+        self.content = raw.strip()
+        self.indent = len(raw) - len(raw.lstrip())
+        self.blank = not self.content
+        self.end = start + len(raw)
 
 
 def parse_lines(text: str) -> list[Line]:
-    return [
-        Line(start, raw, raw.strip(), len(raw) - len(raw.lstrip())) for start, raw in lines_of(text)
-    ]
+    return [Line(start, raw) for start, raw in lines_of(text)]
 
 
 def _own_block(lines: list[Line], index: int, gone: set[int]) -> bool:
