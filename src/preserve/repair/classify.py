@@ -22,6 +22,8 @@ from typing import Literal
 from preserve.repair.config import RepairConfig
 
 Kind = Literal["ocr", "born-digital"]
+HYPHENS = "-‐¬"
+"""Line-end hyphens: ASCII, Unicode hyphen, and ``¬`` (how some OCR engines mark a break)."""
 
 
 def classify_text(text: str, config: RepairConfig | None = None) -> tuple[Kind, str]:
@@ -44,7 +46,7 @@ def classify_text(text: str, config: RepairConfig | None = None) -> tuple[Kind, 
                 wrapped += 1
                 if content[0].islower():
                     lowercase += 1
-                    if previous[-1] == "-" and previous[-2:-1].isalpha():
+                    if previous[-1] in HYPHENS and previous[-2:-1].isalpha():
                         hyphenated += 1
         previous = content
     count = len(lengths)

@@ -29,7 +29,7 @@ MID_SENTENCE_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁΑ-Ω](?<=[\w,;][ \n]
 """A capitalized word after a word or a comma: not the start of a sentence (a name)."""
 INNER_HYPHEN = re.compile(r"-(?<=[^\W\d_]-)(?=[^\W\d_])")
 COMPOUND = re.compile(r"(?<![\w-])[^\W\d_]+(?:-[^\W\d_]+)+(?![\w-])")
-LINE_END_BREAK = re.compile(r"-[ \t]*\n\n?[ \t]*([^\W\d_]+)")
+LINE_END_BREAK = re.compile(r"[-‐¬][ \t]*\n\n?[ \t]*([^\W\d_]+)")
 LETTERS_BEFORE = re.compile(r"[^\W\d_]+\Z")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»]*$")
 OPENING_QUOTES = "\"'“‘«„‚"

@@ -9,6 +9,8 @@ its own hyphen keeps it; a name no dictionary knows is joined as printed, never 
 'a massacre of the elderly'
 >>> preview(join_line_end_hyphens, "established machine-\\ngun points")
 'established machine-gun points'
+>>> preview(join_line_end_hyphens, "die Zei¬\\ntung von gestern")
+'die Zeitung von gestern'
 >>> preview(join_line_end_hyphens, "of two-\\nand three-storey houses")
 'of two-\\nand three-storey houses'
 >>> preview(join_line_end_hyphens, "the Kh-\\njali tragedy, 300-\\n400 bodies")
@@ -21,7 +23,7 @@ import re
 
 from preserve.repair.context import RuleContext, RuleOutput, Vocabulary
 
-BREAK = re.compile(r"[-‐](?P<gap>[ \t]*\n(?:[ \t]*\n)?[ \t]*)(?P<right>[^\W\d_]+)")
+BREAK = re.compile(r"[-‐¬](?P<gap>[ \t]*\n(?:[ \t]*\n)?[ \t]*)(?P<right>[^\W\d_]+)")
 LEFT = re.compile(r"(?<![\w-])((?:\w+-)*)([^\W\d_]+)\Z")
 """The word before a line-end hyphen, with any earlier parts of a compound."""
 NUMBER_WORD = re.compile(r"(?<![\w-])\d+[^\W\d_]*\Z")
