@@ -110,8 +110,22 @@ class RepairResult:
 
 
 def repair(text: str, config: RepairConfig | None = None) -> RepairResult:
-    """Repair ``text``; never raises (a failing rule is skipped and noted in the log)."""
+    """Repair ``text``; never raises (a failing rule is skipped and noted in the log).
+
+    OCR goes through every configured rule in pipeline order, then the whitespace rules
+    once more so the output is in final form; born-digital text gets only the whitespace
+    rules. If anything unforeseen fails, the text comes back unchanged, with a note.
+    """
     config = config or RepairConfig()
+    try:
+        return _repair(text, config)
+    except Exception as error:  # the last line of "never raises": keep the text as it is
+        log = EditLog()
+        log.note("repair", 0, 0, "", f"repair failed and changed nothing: {error!r}")
+        return RepairResult(text, text, log, [], "born-digital", "not repaired", config, {})
+
+
+def _repair(text: str, config: RepairConfig) -> RepairResult:
     log = EditLog()
     debris: list[Debris] = []
     software = software_versions()
@@ -142,7 +156,9 @@ def repair(text: str, config: RepairConfig | None = None) -> RepairResult:
 
 
 class _ContextWithoutDictionary(RuleContext):
-    def __init__(self, config: RepairConfig) -> None:  # whitespace rules need no lexicon
+    """For the whitespace rules alone, which need no dictionary."""
+
+    def __init__(self, config: RepairConfig) -> None:
         self.config = config
         self._vocabulary = None
         self._column = None
