@@ -115,3 +115,13 @@ def test_edits_carry_rule_span_before_after_reason_and_confidence() -> None:
         assert edit.rule in OCR_RULES and edit.reason
         assert 0 < edit.confidence <= 1
         assert edit.end - edit.start == len(edit.before)
+
+
+def test_repair_never_raises_even_outside_a_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> dict:
+        raise RuntimeError("no versions")
+
+    monkeypatch.setattr(engine, "software_versions", broken)
+    result = repair(COLUMN)
+    assert result.text == COLUMN and result.log.edits == []
+    assert "changed nothing" in result.log.notes[0]["reason"]
