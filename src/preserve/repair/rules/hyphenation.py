@@ -9,6 +9,8 @@ its own hyphen keeps it; a name no dictionary knows is joined as printed, never 
 'a massacre of the elderly'
 >>> preview(join_line_end_hyphens, "established machine-\\ngun points")
 'established machine-gun points'
+>>> preview(join_line_end_hyphens, "its pre- and post-\\nwar timetables")
+'its pre- and post-war timetables'
 >>> preview(join_line_end_hyphens, "die Zei¬\\ntung von gestern")
 'die Zeitung von gestern'
 >>> preview(join_line_end_hyphens, "of two-\\nand three-storey houses")
@@ -30,6 +32,8 @@ NUMBER_WORD = re.compile(r"(?<![\w-])\d+[^\W\d_]*\Z")
 """``90th`` or ``19``: the number a compound starts with (``90th-minute``)."""
 SUSPENDED_AFTER = re.compile(r"[ \t]+(?:[^\W\d_]+[ \t]+)?\w+-[^\W\d_]+")
 """``two-⏎and three-storey``: a short word, then a hyphenated compound sharing the tail."""
+SUSPENDED_BEFORE = re.compile(r"[^\W\d_]-[ \t]+[^\W\d_]{1,4}[ \t]+\Z")
+"""``pre- and`` just before the word: it is the second half of a suspended pair."""
 NUMBER_RANGE = re.compile(r"(?<=\d[-‐–])[ \t]*\n[ \t]*(?=\d)")
 
 
@@ -89,6 +93,17 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
                 end,
                 f"'{left}- {right}' reads as a suspended hyphen "
                 "(a compound follows): left for reflow to keep the hyphen and space",
+            )
+            continue
+        if SUSPENDED_BEFORE.search(text, max(0, found.start() - 40), found.start()):
+            output.edit(
+                "join_line_end_hyphens",
+                text,
+                start,
+                end,
+                "-",
+                "a suspended hyphen comes just before ('pre- and post-war'): compound kept",
+                0.85,
             )
             continue
         join, reason, confidence = decide(prefix, left, right, vocabulary, context)
