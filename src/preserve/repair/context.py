@@ -176,6 +176,8 @@ class RuleContext:
         self._vocabulary: tuple[str, Vocabulary] | None = None
         self._column: int | None = None
         self._full = 0
+        self.joined_line_starts: tuple[int, list[int]] | None = None
+        """Set by the hyphen rule: (length of its output, where each joined line began)."""
 
     def vocabulary(self, text: str) -> Vocabulary:
         """The document's vocabulary, measured on the first text asked about.

@@ -120,7 +120,19 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
             "number range broken at its dash: line break removed",
             0.9,
         )
+    _remember_line_starts(text, output, context)
     return output
+
+
+def _remember_line_starts(text: str, output: RuleOutput, context: RuleContext) -> None:
+    """Tell reflow where the joined lines began, so it still sees their lengths."""
+    shift = 0
+    starts = []
+    for edit in sorted(output.edits, key=lambda e: e.start):
+        if "\n" in edit.before:
+            starts.append(edit.start + shift + len(edit.after))
+        shift += len(edit.after) - len(edit.before)
+    context.joined_line_starts = (len(text) + shift, starts)
 
 
 def decide(

@@ -17,6 +17,7 @@ The same evening
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from preserve.repair.context import RuleContext, RuleOutput, ends_sentence, lines_of
@@ -33,6 +34,8 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
     rule = "reflow_paragraphs"
     short = context.config.short_line_ratio * context.column_width(text)
     full = context.full_width(text)
+    joined = context.joined_line_starts
+    starts = joined[1] if joined is not None and joined[0] == len(text) else []
     previous: tuple[int, str] | None = None  # (end of content, content) of the last line
     blanks = 0
     block_lines = 0  # lines in the block the previous line belongs to
@@ -47,8 +50,14 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
                 output.edit(rule, text, line_start, begin, "", "indentation of a paragraph")
         else:
             end, before = previous
+            # A line the hyphen rule made by joining two is measured from where its last
+            # part began: that is the line the typesetter set.
+            at = bisect.bisect_right(starts, end) - 1
+            last_part = before
+            if at >= 0 and end - starts[at] < len(before):
+                last_part = before[len(before) - (end - starts[at]) :]
             paragraph, reason, confidence = _decide(
-                before, content, blanks > 0, short, block_lines, full
+                before, content, blanks > 0, short, block_lines, full, last_part
             )
             wanted = "\n\n" if paragraph else " "
             if text[end:begin] != wanted:
@@ -62,7 +71,13 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
 
 
 def _decide(
-    before: str, after: str, blank: bool, short: float, block_lines: int = 1, full: int = 0
+    before: str,
+    after: str,
+    blank: bool,
+    short: float,
+    block_lines: int = 1,
+    full: int = 0,
+    last_part: str | None = None,
 ) -> tuple[bool, str, float]:
     """Is there a paragraph break between line ``before`` and line ``after``?"""
     first = after[0]
@@ -70,9 +85,10 @@ def _decide(
         return True, "a new turn of the interview starts a paragraph", 0.9
     if not blank:
         if ends_sentence(before) and (first.isupper() or first in OPENERS):
-            if len(before) < short:
+            length = len(last_part if last_part is not None else before)
+            if length < short:
                 return True, "a short last line ends the sentence: new paragraph", 0.8
-            if full and len(before) + 1 + len(after.split()[0]) < ROOM_SHARE * full:
+            if full and length + 1 + len(after.split()[0]) < ROOM_SHARE * full:
                 return (
                     True,
                     (
