@@ -439,6 +439,7 @@ def test_manifest_that_lists_a_folder(make_bag: BagMaker) -> None:
 # -- huge, truncated and binary tag files ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_huge_manifest_is_streamed(make_bag: BagMaker) -> None:
     bag = make_bag(algorithms=("sha256",), tag_manifests=False)
     digest = sha("sha256", b"hello\n")
