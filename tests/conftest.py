@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from preserve.catalog import Catalog
+
 _PREFECT_HOME = tempfile.mkdtemp(prefix="preserve-tests-prefect-")
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ.pop("PREFECT_API_URL", None)
@@ -22,11 +24,9 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.pop("PRESERVE_CONFIG", None)
 
-ROOT = Path(__file__).resolve().parent.parent
-RAW = ROOT / "raw"
-TEST_DATA = Path(__file__).resolve().parent / "data"
-MAGAZINE_OCR = "000_67441470ab27cc8a.txt"
-BORN_DIGITAL = "004_a2351c820a57e3eb.txt"
+from preserve_testdata import BORN_DIGITAL, MAGAZINE_OCR, RAW, ROOT, TEST_DATA  # noqa: E402
+
+__all__ = ["BORN_DIGITAL", "MAGAZINE_OCR", "RAW", "ROOT", "TEST_DATA"]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -63,3 +63,36 @@ def in_tmp_dir(tmp_path: Path) -> Iterator[Path]:
         yield tmp_path
     finally:
         os.chdir(old)
+
+
+# -- shared by the ingest and audit tests (one conftest.py only: with --doctest-modules, a
+# second module named conftest shadows this one for every `from conftest import`) ----------
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    """Where a test's packages go."""
+    return tmp_path / "packages"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Catalog]:
+    """A real SQLite catalog in an empty packages folder."""
+    packages = tmp_path / "packages"
+    packages.mkdir()
+    catalog = Catalog.open(packages / ".catalog.sqlite")
+    yield catalog
+    catalog.close()
+
+
+@pytest.fixture
+def packages(store: Catalog) -> Path:
+    return store.path.parent
+
+
+@pytest.fixture
+def three(store: Catalog, packages: Path) -> dict[str, Path]:
+    """Three good packages: a, b, c (tests/audit is on sys.path for the audit tests)."""
+    from audit_helpers import make_package  # type: ignore[import-not-found]
+
+    return {name: make_package(packages, store, name) for name in ("a", "b", "c")}

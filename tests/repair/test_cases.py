@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from conftest import TEST_DATA
 from preserve.repair import repair, undo
+from preserve_testdata import TEST_DATA
 
 CASES = TEST_DATA / "repair-cases"
 

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 import preserve.cli  # noqa: F401 - registers the commands
-from conftest import BORN_DIGITAL, MAGAZINE_OCR, RAW
 from preserve.cli.app import app
+from preserve_testdata import BORN_DIGITAL, MAGAZINE_OCR, RAW
 
 runner = CliRunner()
 

@@ -12,7 +12,7 @@ from preserve.repair.config import BORN_DIGITAL_RULES
 
 @pytest.fixture(scope="module")
 def magazine(request: pytest.FixtureRequest):
-    from conftest import MAGAZINE_OCR, RAW
+    from preserve_testdata import MAGAZINE_OCR, RAW
 
     text = (RAW / MAGAZINE_OCR).read_text(encoding="utf-8")
     return text, repair(text)
@@ -122,7 +122,7 @@ def test_magazine_throughput() -> None:
     """A guard against a quadratic slip (measured ~0.8 MB/s CPU on a busy 2-core machine)."""
     import time
 
-    from conftest import MAGAZINE_OCR, RAW
+    from preserve_testdata import MAGAZINE_OCR, RAW
 
     text = (RAW / MAGAZINE_OCR).read_text(encoding="utf-8")
     big = "\n\n".join([text] * 40)
