@@ -23,6 +23,9 @@ os.environ.pop("PREFECT_API_URL", None)
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.pop("PRESERVE_CONFIG", None)
+# Command output is checked for whole paths: a wide, fixed console (rich reads COLUMNS when
+# the CLI's console is made) keeps tables from folding them at the pytest worker's whim.
+os.environ["COLUMNS"] = "200"
 
 from preserve_testdata import BORN_DIGITAL, MAGAZINE_OCR, RAW, ROOT, TEST_DATA  # noqa: E402
 
