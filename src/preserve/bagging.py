@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from preserve.errors import PackageError
-from preserve.fixity import CHUNK, digest_bytes
+from preserve.fixity import digest_bytes, read_buffer
 
 STAGING = ".staging"
 BAGIT_TXT = b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
@@ -87,8 +87,7 @@ def copy_and_hash(
     size = 0
     descriptor = os.open(source, flags)
     with os.fdopen(descriptor, "rb", buffering=0) as reader, open(target, "xb") as writer:
-        buffer = bytearray(CHUNK)
-        view = memoryview(buffer)
+        view = read_buffer()
         while count := reader.readinto(view):
             chunk = view[:count]
             for hasher in hashers.values():
