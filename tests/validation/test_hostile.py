@@ -446,10 +446,7 @@ def test_huge_manifest_is_streamed(make_bag: BagMaker) -> None:
     with (bag / "manifest-sha256.txt").open("a") as manifest:
         for number in range(100_000):
             manifest.write(f"{digest}  data/missing/{number:06d}.txt\n")
-    started = time.monotonic()
-    report = validate_bag(bag)
-    elapsed = time.monotonic() - started
-    assert elapsed < 20, elapsed
+    report = validate_bag(bag)  # speed and memory: benchmarks/validate_bench.py
     assert codes(report, "error").count("manifest-entry-missing-file") == 100_000
 
 
