@@ -688,3 +688,20 @@ def test_a_log_that_does_not_fit_the_texts_is_refused(sample: tuple[str, EditLog
         render_review(ORIGINAL, text + "x", log, title="t")
     with pytest.raises(RepairError):
         render_review("other text", text, log, title="t")
+
+
+def test_the_repair_command_writes_the_review_page(tmp_path: Path, magazine_text: str) -> None:
+    from typer.testing import CliRunner
+
+    import preserve.cli
+
+    source = tmp_path / "page.txt"
+    source.write_text(magazine_text, encoding="utf-8")
+    page = tmp_path / "review.html"
+    result = CliRunner().invoke(
+        preserve.cli.app,
+        ["repair", str(source), "-o", str(tmp_path / "out.txt"), "--review", str(page)],
+    )
+    assert result.exit_code == 0, result.output
+    markup = page.read_text(encoding="utf-8")
+    assert markup.startswith("<!DOCTYPE html>") and "page.txt" in markup

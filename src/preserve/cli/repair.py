@@ -40,6 +40,10 @@ def repair_command(
         Path | None,
         typer.Option("--undo", help="A repaired text to turn back into its exact original."),
     ] = None,
+    review: Annotated[
+        Path | None,
+        typer.Option("--review", help="Also write the review page (self-contained HTML) here."),
+    ] = None,
     config: Annotated[
         Path | None, typer.Option(help="Config file. Default: $PRESERVE_CONFIG or ./preserve.toml.")
     ] = None,
@@ -73,6 +77,11 @@ def repair_command(
             )
         if out is not None:
             _write_atomically(out, result.text.encode("utf-8"))
+        if review is not None:
+            from preserve.repair.review import render_result
+
+            page = render_result(result, title=file.name, source_name=str(file))
+            _write_atomically(review, page.encode("utf-8"))
     summary = result.summary()
     if json_output:
         report: dict[str, Any] = {
@@ -84,6 +93,7 @@ def repair_command(
             "debris": [item.to_dict() for item in result.debris],
             "out": str(out) if out else None,
             "edits_file": str(edits) if edits else None,
+            "review": str(review) if review else None,
         }
         if out is None:
             report["text"] = result.text
