@@ -32,7 +32,47 @@ COMPOUND = re.compile(r"(?<![\w-])[^\W\d_]+(?:-[^\W\d_]+)+(?![\w-])")
 LINE_END_BREAK = re.compile(r"[-‐¬][ \t]*\n\n?[ \t]*([^\W\d_]+)")
 LETTERS_BEFORE = re.compile(r"[^\W\d_]+\Z")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»]*$")
+SENTENCE_MARKS = ".!?…"
+CLOSERS = "\"'”’)]»"
+"""What may close a sentence after its final mark (``SENTENCE_END`` spelled for str methods)."""
 OPENING_QUOTES = "\"'“‘«„‚"
+
+
+def _new_edit(
+    rule: str, start: int, end: int, before: str, after: str, reason: str, confidence: float
+) -> Edit:
+    """An :class:`Edit` whose span the caller has checked against ``before``.
+
+    A repair makes hundreds of edits per page; the frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` per field, then the span check) took a tenth of its time. The
+    fields go straight into the instance dictionary instead: the same object, equal and
+    hashable as any other Edit.
+    """
+    edit = _OBJECT_NEW(Edit)
+    _OBJECT_SETATTR(
+        edit,
+        "__dict__",
+        {
+            "rule": rule,
+            "start": start,
+            "end": end,
+            "before": before,
+            "after": after,
+            "reason": reason,
+            "confidence": confidence,
+        },
+    )
+    return edit
+
+
+_OBJECT_NEW = object.__new__
+_OBJECT_SETATTR = object.__setattr__
+if "__slots__" in vars(Edit):  # pragma: no cover - only if edits.py changes its layout
+
+    def _new_edit(  # type: ignore[no-redef]
+        rule: str, start: int, end: int, before: str, after: str, reason: str, confidence: float
+    ) -> Edit:
+        return Edit(rule, start, end, before, after, reason, confidence)
 
 
 @dataclass(frozen=True)
@@ -64,7 +104,9 @@ class RuleOutput:
         reason: str,
         confidence: float = 1.0,
     ) -> None:
-        self.edits.append(Edit(rule, start, end, text[start:end], after, reason, confidence))
+        if not 0 <= start <= end <= len(text):
+            Edit(rule, start, end, "", after, reason, confidence)  # raises, saying why
+        self.edits.append(_new_edit(rule, start, end, text[start:end], after, reason, confidence))
 
     def note(self, text: str, start: int, end: int, reason: str) -> None:
         self.notes.append((start, end, text[start:end], reason))
@@ -103,13 +145,18 @@ class Vocabulary:
                 position = max(position, end)
             pieces.append(text[position:])
             text = "\n\n".join(pieces)
-        words = WORD.findall(text)
+        # Counted once as written (in C), then each distinct word is looked at once.
+        exact = Counter(WORD.findall(text))
         fragments = line_end_fragments(text)
+        folded: dict[str, int] = {}
+        for word, times in exact.items():
+            key = word.lower()
+            folded[key] = folded.get(key, 0) + times
         # fragments at line-end hyphens are what is in question: they do not count
-        lower = Counter(map(str.lower, words))
+        lower = Counter(folded)
         lower.subtract(map(str.lower, fragments))
-        singles = Counter(word for word in words if len(word) == 1)
-        small = Counter(word for word in words if word.islower())
+        singles = Counter({word: times for word, times in exact.items() if len(word) == 1})
+        small = Counter({word: times for word, times in exact.items() if word.islower()})
         small.subtract(word for word in fragments if word.islower())
         capitals = Counter(
             word.lower() for word in MID_SENTENCE_WORD.findall(text) if word.istitle()
@@ -221,7 +268,8 @@ def ends_sentence(line: str) -> bool:
     >>> ends_sentence("were killed."), ends_sentence("below!”"), ends_sentence("near the")
     (True, True, False)
     """
-    return bool(SENTENCE_END.search(line.rstrip()))
+    stripped = line.rstrip().rstrip(CLOSERS)
+    return bool(stripped) and stripped[-1] in SENTENCE_MARKS
 
 
 def lines_of(text: str) -> list[tuple[int, str]]:

@@ -54,6 +54,7 @@ JUMP_LINE = re.compile(r"[^\W\d_][^.!?]{4,60}?\s\d{1,3}\s*[»›>]?")
 QUOTE_END = re.compile(r"[.!?…][\"'”’»]$|[\"'”’»][.!?…]$")
 """A line that closes a quoted sentence: ``price."`` or ``book.”``."""
 CLOSING_QUOTES = "\"'”’»"
+DIGIT = re.compile(r"\d")
 MAX_BLOCK_LINES = 14
 ROOM_SHARE = 0.8
 """A sentence-final line this far short of a full line (with the next word) ends a paragraph."""
@@ -66,7 +67,7 @@ MAX_PARAGRAPH_LINES = 400
 class Line:
     """One line: where it starts, its text, its text without indentation, its indentation."""
 
-    __slots__ = ("blank", "content", "end", "indent", "raw", "start")
+    __slots__ = ("_soup", "blank", "content", "end", "indent", "raw", "start")
 
     def __init__(self, start: int, raw: str) -> None:
         self.start = start
@@ -75,6 +76,14 @@ class Line:
         self.indent = len(raw) - len(raw.lstrip())
         self.blank = not self.content
         self.end = start + len(raw)
+        self._soup: bool | None = None
+
+    @property
+    def soup(self) -> bool:
+        """:func:`soup_line` of the content, worked out once (blocks are looked at often)."""
+        if self._soup is None:
+            self._soup = soup_line(self.content)
+        return self._soup
 
 
 def parse_lines(text: str) -> list[Line]:
@@ -151,7 +160,9 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
     owned: dict[int, list[int]] = {}  # caption -> its own lines (other debris may sit inside)
 
     for index, line in enumerate(lines):
-        if not line.blank and FOLIO.fullmatch(line.content) and _own_block(lines, index, gone):
+        if line.blank or not DIGIT.search(line.content):
+            continue  # folios and jump lines all hold a page number
+        if FOLIO.fullmatch(line.content) and _own_block(lines, index, gone):
             found[index] = (index, "folio", "page number or web address standing alone")
             gone.add(index)
         elif (
@@ -358,7 +369,7 @@ def find_interruptions(
                 and cursor - 1 > first
                 and QUOTE_END.search(lines[cursor - 1].content) is not None
             )
-            apart = _set_apart(candidate, column, config) or soup_line(candidate.content)
+            apart = _set_apart(candidate, column, config) or candidate.soup
             if cursor > first and not apart and not quote_open:
                 lower = candidate.content[0].islower()
                 # At the top of a block the sentence goes on in lowercase; inside a block,
@@ -373,7 +384,7 @@ def find_interruptions(
                     or (
                         block_apart
                         and not starts_block
-                        and not soup_line(candidate.content)
+                        and not candidate.soup
                         and candidate.content[0] not in OPENING_QUOTES
                     )
                     or (quote_closed and lower)
@@ -400,10 +411,35 @@ def find_interruptions(
         index += 1  # the caller skips cuts inside one it acted on
 
 
+def _not_lowercase_letters() -> str:
+    """A character class of the letters that are not lowercase (capitals, titlecase and
+    uncased letters), every character outside the BMP included to keep the class short."""
+    ranges: list[list[int]] = []
+    for code in range(0x10000):
+        char = chr(code)
+        if char.isalnum() and not char.isdecimal() and not char.islower():
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    ranges.append([0x10000, 0x10FFFF])
+    return "".join(
+        re.escape(chr(first)) + ("-" + re.escape(chr(last)) if last > first else "")
+        for first, last in ranges
+    )
+
+
+MAYBE_SOUP = re.compile(rf"[{_not_lowercase_letters()}](?:(?<=[^\W\d_].)|(?<=['’].))")
+"""A letter that is not lowercase inside a word: no word is case soup without one (a quick
+look, so that most lines of body text are never split into words)."""
+
+
 def soup_line(content: str) -> bool:
     """Is this line mostly small caps read as case soup (part of a deck)?"""
     from preserve.repair.rules.headings import is_case_soup
 
+    if not MAYBE_SOUP.search(content):
+        return False
     words = [word for word in WORD.findall(content) if len(word) > 1]
     return bool(words) and sum(map(is_case_soup, words)) * 2 >= len(words)
 
@@ -420,16 +456,12 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
         if first <= acted_until:
             continue
         body = [lines[i] for i in range(first, last + 1) if not lines[i].blank]
-        apart = [
-            line for line in body if _set_apart(line, column, config) or soup_line(line.content)
-        ]
+        apart = [line for line in body if _set_apart(line, column, config) or line.soup]
         quoted = body[0].content[0] in OPENING_QUOTES
         whole_quote = quoted and len(body) >= 2 and QUOTE_END.search(body[-1].content) is not None
         if whole_quote:
             apart = apart or body  # a whole quoted sentence set mid-sentence: a pull quote
-        if not apart or not (
-            quoted or _set_apart(body[0], column, config) or soup_line(body[0].content)
-        ):
+        if not apart or not (quoted or _set_apart(body[0], column, config) or body[0].soup):
             output.note(
                 text,
                 lines[first].start,
