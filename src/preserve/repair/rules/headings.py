@@ -17,8 +17,12 @@ from preserve.repair.context import WORD, RuleContext, RuleOutput, Vocabulary
 
 DROP_CAP = re.compile(r"(?:\A|(?<=\n\n))[ \t]*([^\W\d_]) ([^\W\d_]+)(?![\w'’-])")
 SENTENCE_START = re.compile(r"(?:\A|\n|[.!?…][\"'”’)]*\s+)[\"'“‘(]*\Z")
-SOUP_HINT = re.compile(r"[^\W\d_](?:(?<=[a-zß-ÿ])[A-ZÀ-Þ]|(?<=[A-ZÀ-Þ])[A-ZÀ-Þ][a-zß-ÿ])")
-"""A quick look for mixed case (a capital after a small letter, ``THe``); checked properly later."""
+SOUP_HINT = re.compile(r"[A-ZÀ-Þ](?:(?<=[a-zß-öø-ÿ].)|(?<=[A-ZÀ-ÖØ-Þ].)[a-zß-ÿ])")
+"""A quick look for mixed case (a capital after a small letter, ``THe``); checked properly later.
+It starts at the capital, the rarer letter, so the search skips ahead fast."""
+PARAGRAPH_START = re.compile(r"\n(?=\n)")
+DROP_CAP_AT = re.compile(r"[ \t]*([^\W\d_]) ([^\W\d_]+)(?![\w'’-])")
+"""``DROP_CAP`` tried only where a paragraph starts."""
 SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[\"'”’)]*)?")
 """A sentence within one line (paragraph)."""
 
@@ -34,7 +38,9 @@ def fix_drop_caps(text: str, context: RuleContext) -> RuleOutput:
     """
     output = RuleOutput()
     vocabulary = context.vocabulary(text)
-    for match in DROP_CAP.finditer(text):
+    starts = [0] + [newline.end() + 1 for newline in PARAGRAPH_START.finditer(text)]
+    matches = (DROP_CAP_AT.match(text, start) for start in starts)
+    for match in filter(None, matches):
         letter, rest = match.group(1), match.group(2)
         if not letter.isupper() or not (rest.islower() or (rest.isupper() and len(rest) > 1)):
             continue

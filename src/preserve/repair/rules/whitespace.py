@@ -26,8 +26,12 @@ SPACE_BEFORE_CONTRACTION = re.compile(r"(?<=[^\W\d_]) +(?=['’](?:s|t|d|m|ll|re
 SPACE_BEFORE_MARK = re.compile(r"(?<=[^\W_]) +(?=[,;:!?](?:\s|\Z))")
 SPACE_BEFORE_PERIOD = re.compile(r"(?<=[^\W_]) +(?=\.(?:\s|\Z))")
 SPLIT_ELLIPSIS = re.compile(r"(?<=\.\.) (?=\.(?!\.))")
-CANDIDATES = re.compile(r" +[,;:!?.'’]")
-"""Where any of the patterns above can match: a quick pass finds the few places."""
+CANDIDATES = re.compile(r"[,;:!?.'’](?<= .)")
+"""Where any of the patterns above can match: a quick pass finds the few places (the marks
+after a space; searching for the mark first is what makes it quick)."""
+RUN_OF_BLANK_LINES = re.compile(r"\n\n\n+")
+RUN_OF_SPACES = re.compile(r"  +")
+"""Starting with a literal lets the regular expression engine skip ahead fast."""
 FRENCH_SPACING = ("fr",)
 """Languages whose typography puts a space before ``; : ! ?``."""
 
@@ -35,15 +39,19 @@ FRENCH_SPACING = ("fr",)
 def strip_trailing_whitespace(text: str, context: RuleContext) -> RuleOutput:
     """Remove spaces and tabs at the ends of lines."""
     output = RuleOutput()
-    for match in TRAILING.finditer(text):
-        output.edit(
-            "strip_trailing_whitespace",
-            text,
-            match.start(),
-            match.end(),
-            "",
-            "whitespace at a line end",
-        )
+    position = 0
+    # Line by line: a pattern for whitespace before a line end would be tried at every space.
+    for line in text.split("\n"):
+        if line[-1:].isspace():
+            output.edit(
+                "strip_trailing_whitespace",
+                text,
+                position + len(line.rstrip()),
+                position + len(line),
+                "",
+                "whitespace at a line end",
+            )
+        position += len(line) + 1
     return output
 
 
@@ -53,18 +61,32 @@ def collapse_blank_lines(text: str, context: RuleContext) -> RuleOutput:
     rule = "collapse_blank_lines"
     for match in LEADING_BLANKS.finditer(text):
         output.edit(rule, text, match.start(), match.end(), "", "blank lines at the start")
-    for match in INNER_BLANKS.finditer(text):
-        output.edit(rule, text, match.start(), match.end(), "\n\n", "run of blank lines")
-    for match in TRAILING_BLANKS.finditer(text):
-        output.edit(rule, text, match.start(), match.end(), "\n", "blank lines at the end")
+    # INNER_BLANKS and TRAILING_BLANKS, found from their newlines (quicker than lookbehinds).
+    for match in RUN_OF_BLANK_LINES.finditer(text):
+        if match.start() > 0 and match.end() < len(text):
+            output.edit(rule, text, match.start(), match.end(), "\n\n", "run of blank lines")
+    body = text.rstrip("\n")
+    if body and len(text) - len(body) >= 2:
+        output.edit(rule, text, len(body), len(text), "\n", "blank lines at the end")
     return output
 
 
 def collapse_spaces(text: str, context: RuleContext) -> RuleOutput:
     """Make runs of spaces inside a line one space (indentation is reflow's business)."""
     output = RuleOutput()
-    for match in SPACE_RUN.finditer(text):
-        output.edit("collapse_spaces", text, match.start(), match.end(), " ", "run of spaces")
+    if "\t" in text:
+        runs = [(match.start(), match.end()) for match in SPACE_RUN.finditer(text)]
+    else:  # SPACE_RUN, found from its first two spaces
+        runs = [
+            (match.start(), match.end())
+            for match in RUN_OF_SPACES.finditer(text)
+            if match.start() > 0
+            and match.end() < len(text)
+            and not text[match.start() - 1].isspace()
+            and not text[match.end()].isspace()
+        ]
+    for start, end in runs:
+        output.edit("collapse_spaces", text, start, end, " ", "run of spaces")
     return output
 
 
@@ -86,7 +108,9 @@ def remove_space_before_punctuation(text: str, context: RuleContext) -> RuleOutp
         patterns.append((re.compile(r"(?<=[^\W_]) +(?=,(?:\s|\Z))"), "space before a comma"))
     taken: set[int] = set()
     for candidate in CANDIDATES.finditer(text):
-        start = candidate.start()
+        start = candidate.start() - 1
+        while start > 0 and text[start - 1] == " ":
+            start -= 1
         window_start = max(0, start - 2)
         window = text[window_start : candidate.end() + 4]
         for pattern, reason in patterns:
