@@ -33,7 +33,6 @@ from preserve.repair.context import (
     RuleContext,
     RuleOutput,
     ends_sentence,
-    lines_of,
 )
 from preserve.repair.edits import Edit
 
@@ -67,7 +66,7 @@ MAX_PARAGRAPH_LINES = 400
 class Line:
     """One line: where it starts, its text, its text without indentation, its indentation."""
 
-    __slots__ = ("_soup", "blank", "content", "end", "indent", "raw", "start")
+    __slots__ = ("_ends", "_soup", "blank", "content", "end", "indent", "raw", "start")
 
     def __init__(self, start: int, raw: str) -> None:
         self.start = start
@@ -77,6 +76,14 @@ class Line:
         self.blank = not self.content
         self.end = start + len(raw)
         self._soup: bool | None = None
+        self._ends: bool | None = None
+
+    @property
+    def ends_sentence(self) -> bool:
+        """:func:`ends_sentence` of the content, worked out once."""
+        if self._ends is None:
+            self._ends = ends_sentence(self.content)
+        return self._ends
 
     @property
     def soup(self) -> bool:
@@ -87,16 +94,20 @@ class Line:
 
 
 def parse_lines(text: str) -> list[Line]:
-    return [Line(start, raw) for start, raw in lines_of(text)]
+    lines = []
+    position = 0
+    for raw in text.split("\n"):
+        lines.append(Line(position, raw))
+        position += len(raw) + 1
+    return lines
 
 
 def _own_block(lines: list[Line], index: int, gone: set[int]) -> bool:
     """Is line ``index`` alone between blank lines (or the text's edges)?"""
-
-    def blank(i: int) -> bool:
-        return i < 0 or i >= len(lines) or lines[i].blank or i in gone
-
-    return blank(index - 1) and blank(index + 1)
+    before, after = index - 1, index + 1
+    return (before < 0 or lines[before].blank or before in gone) and (
+        after >= len(lines) or lines[after].blank or after in gone
+    )
 
 
 def _removal(
@@ -195,7 +206,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
         if line.blank or index in gone or not _own_block(lines, index, gone):
             continue
         short = _words(line.content) <= config.max_running_head_words
-        if not short or ends_sentence(line.content) or line.content[-1] in ",;:-":
+        if not short or line.ends_sentence or line.content[-1] in ",;:-":
             continue
         if blocks[line.content] >= 2:
             found[index] = (
@@ -331,11 +342,14 @@ def find_interruptions(
     body_indent = indents.most_common(1)[0][0] if indents else 0
     while index < count:
         line = lines[index]
-        if line.blank or index in gone or ends_sentence(line.content):
-            index += 1
-            continue
         after = index + 1
-        if after >= count or not (lines[after].blank or after in gone):
+        if (
+            line.blank
+            or index in gone
+            or after >= count
+            or not (lines[after].blank or after in gone)
+            or line.ends_sentence
+        ):
             index += 1
             continue
         while after < count and (lines[after].blank or after in gone):
@@ -530,7 +544,7 @@ def _next_paragraph_start(
             if (
                 index > continuation + 1
                 and not above.blank
-                and ends_sentence(above.content)
+                and above.ends_sentence
                 and (
                     len(above.content) < short
                     or len(above.content) + 1 + len(lines[index].content.split()[0]) < room
@@ -545,7 +559,7 @@ def _next_paragraph_start(
             following += 1
         if following >= len(lines):
             return None
-        if ends_sentence(lines[previous].content) and not lines[following].content[0].islower():
+        if lines[previous].ends_sentence and not lines[following].content[0].islower():
             return following
     return None
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from preserve.repair.context import RuleContext, RuleOutput, ends_sentence, lines_of
+from preserve.repair.context import RuleContext, RuleOutput, ends_sentence
 from preserve.repair.rules.layout import ROOM_SHARE, soup_line
 
 TURN = re.compile(r"[-–—]\s+\S")
@@ -39,7 +39,10 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
     previous: tuple[int, str] | None = None  # (end of content, content) of the last line
     blanks = 0
     block_lines = 0  # lines in the block the previous line belongs to
-    for line_start, line in lines_of(text):
+    next_start = 0
+    for line in text.split("\n"):
+        line_start = next_start
+        next_start += len(line) + 1
         content = line.strip()
         if not content:
             blanks += 1
@@ -81,7 +84,7 @@ def _decide(
 ) -> tuple[bool, str, float]:
     """Is there a paragraph break between line ``before`` and line ``after``?"""
     first = after[0]
-    if TURN.match(after):
+    if first in "-–—" and TURN.match(after):
         return True, "a new turn of the interview starts a paragraph", 0.9
     if not blank:
         if ends_sentence(before) and (first.isupper() or first in OPENERS):
