@@ -70,6 +70,7 @@ class Lexicon:
         with _ENCHANT_LOCK:
             self._dictionary = enchant.Dict(language)
         self.check = functools.lru_cache(maxsize=CACHE_SIZE)(self._check)
+        self._description: dict[str, str] | None = None
 
     def _check(self, word: str) -> bool:
         """Is ``word`` spelled as the dictionary knows it (case as Hunspell treats it)?"""
@@ -82,7 +83,13 @@ class Lexicon:
             return False
 
     def describe(self) -> dict[str, str]:
-        """Software and dictionary, for the record of the run."""
+        """Software and dictionary, for the record of the run (worked out once per dictionary:
+        every repair records it)."""
+        if self._description is None:
+            self._description = self._describe()
+        return dict(self._description)
+
+    def _describe(self) -> dict[str, str]:
         with _ENCHANT_LOCK:
             provider = self._dictionary.provider
         path = next(

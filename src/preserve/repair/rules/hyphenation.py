@@ -34,7 +34,8 @@ SUSPENDED_AFTER = re.compile(r"[ \t]+(?:[^\W\d_]+[ \t]+)?\w+-[^\W\d_]+")
 """``two-⏎and three-storey``: a short word, then a hyphenated compound sharing the tail."""
 SUSPENDED_BEFORE = re.compile(r"[^\W\d_]-[ \t]+[^\W\d_]{1,4}[ \t]+\Z")
 """``pre- and`` just before the word: it is the second half of a suspended pair."""
-NUMBER_RANGE = re.compile(r"(?<=\d[-‐–])[ \t]*\n[ \t]*(?=\d)")
+NUMBER_RANGE = re.compile(r"[-‐–](?<=\d.)([ \t]*\n[ \t]*)(?=\d)")
+"""``300-⏎400``: the line break (group 1) after a dash between digits, found from the dash."""
 
 
 def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
@@ -114,8 +115,8 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
         output.edit(
             "join_line_end_hyphens",
             text,
-            match.start(),
-            match.end(),
+            match.start(1),
+            match.end(1),
             "",
             "number range broken at its dash: line break removed",
             0.9,

@@ -18,7 +18,9 @@ from preserve.repair.rules.headings import LONG_ENOUGH
 
 MAX_SPLITS_PER_LETTER = 3
 """A letter standing alone more often than this is a word of the language ("a part")."""
-SPLIT = re.compile(r"(?<![\w'’.-])(?=([^\W\d_]) ([^\W\d_]+)(?![\w'’-]))")
+SPLIT = re.compile(r" (?<=(?<![\w'’.-])([^\W\d_]) )(?=([^\W\d_]+)(?![\w'’-]))")
+"""A lone letter, a space, letters. Found from the space (a literal: the engine skips ahead),
+the letter before it in a look-behind."""
 
 
 def join_split_words(text: str, context: RuleContext) -> RuleOutput:
