@@ -400,6 +400,8 @@ def find_interruptions(
                         and not starts_block
                         and not candidate.soup
                         and candidate.content[0] not in OPENING_QUOTES
+                        # the last line of a deck: fewer words in case soup, but some
+                        and not (lines[cursor - 1].soup and holds_soup(candidate.content))
                     )
                     or (quote_closed and lower)
                 ):
@@ -446,6 +448,15 @@ def _not_lowercase_letters() -> str:
 MAYBE_SOUP = re.compile(rf"[{_not_lowercase_letters()}](?:(?<=[^\W\d_].)|(?<=['’].))")
 """A letter that is not lowercase inside a word: no word is case soup without one (a quick
 look, so that most lines of body text are never split into words)."""
+
+
+def holds_soup(content: str) -> bool:
+    """Does this line hold at least one word of three letters or more in case soup?"""
+    from preserve.repair.rules.headings import is_case_soup
+
+    if not MAYBE_SOUP.search(content):
+        return False
+    return any(is_case_soup(word) for word in WORD.findall(content) if len(word) > 2)
 
 
 def soup_line(content: str) -> bool:
