@@ -13,6 +13,7 @@ any layout debris it takes out. :func:`preview` applies one rule, for examples a
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -223,6 +224,7 @@ class RuleContext:
         self._vocabulary: tuple[str, Vocabulary] | None = None
         self._column: int | None = None
         self._full = 0
+        self._room = 0.0
         self.joined_line_starts: tuple[int, list[int]] | None = None
         """Set by the hyphen rule: (length of its output, where each joined line began)."""
 
@@ -246,6 +248,7 @@ class RuleContext:
             self._column = max(int(statistics.median(lengths)), 1) if lengths else 60
             body = sorted(n for n in lengths if n <= self.config.wide_line_ratio * self._column)
             self._full = body[int(len(body) * 0.9)] if len(body) >= 10 else 0
+            self._room = _room_for_next_word(text, self._full)
         return self._column
 
     def full_width(self, text: str) -> int:
@@ -257,9 +260,61 @@ class RuleContext:
         self.column_width(text)
         return self._full
 
+    def room_width(self, text: str) -> float:
+        """A sentence-final line whose length, plus a space and the next line's first word,
+        stays under this was not broken by the wrapping: a paragraph ends there (0: unknown).
+
+        ``ROOM_SHARE`` of a full line, to allow for proportional type; a full line plus one
+        when the document shows that its lines were wrapped as soon as the next word did
+        not fit (see :func:`_room_for_next_word`).
+        """
+        self.column_width(text)
+        return self._room
+
     def knows(self, word: str, vocabulary: Vocabulary | None = None) -> bool:
         """Is ``word`` in the dictionary or standing whole in the document?"""
         return self.lexicon.check(word) or (vocabulary is not None and vocabulary.count(word) > 0)
+
+
+ROOM_SHARE = 0.8
+"""A sentence-final line this far short of a full line (with the next word) ends a paragraph."""
+MIN_WRAPPED_PAIRS = 20
+"""Lines going on in lowercase a document needs before its wrapping is trusted to be tight."""
+TIGHT_SHARE = 0.9
+"""Share of them that must show the next word did not fit (the rest: lines beside furniture
+or moved blocks, letters split by OCR). Proportional type shows far fewer (~70%)."""
+
+
+def _room_for_next_word(text: str, full: int) -> float:
+    """How long a sentence-final line plus the next word may be and still end a paragraph.
+
+    Inside a paragraph a line was broken because the next word did not fit: its length,
+    a space and the next word's length is over the column width, and so over ``full``
+    (a full line). Where nearly every line that goes on in lowercase (surely inside a
+    paragraph; not after a hyphen) shows this, the lines were wrapped that way (type of
+    even width): then a sentence-final line with room for the next word within a full line
+    ends a paragraph. Otherwise (type of varying width) only clear room counts.
+
+    >>> wrapped = "one two three\\nfour five six\\nseven eight.\\n" * 10
+    >>> _room_for_next_word(wrapped, 13)
+    13
+    >>> _room_for_next_word(wrapped.replace("one two three", "one", 4), 13)
+    10.4
+    """
+    room = ROOM_SHARE * full
+    if not full:
+        return 0.0
+    lines = [line.strip() for line in text.split("\n")]
+    needs = [
+        len(line) + 1 + len(following.split(maxsplit=1)[0])
+        for line, following in itertools.pairwise(lines)
+        if line and following and following[0].islower() and line[-1] not in "-‐¬"
+    ]
+    if len(needs) >= MIN_WRAPPED_PAIRS and sum(need > full for need in needs) >= TIGHT_SHARE * len(
+        needs
+    ):
+        return max(room, full)
+    return room
 
 
 def ends_sentence(line: str) -> bool:

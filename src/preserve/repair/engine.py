@@ -163,6 +163,7 @@ class _ContextWithoutDictionary(RuleContext):
         self._vocabulary = None
         self._column = None
         self._full = 0
+        self._room = 0.0
         self.joined_line_starts = None
 
 

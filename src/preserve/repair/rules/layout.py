@@ -55,8 +55,6 @@ QUOTE_END = re.compile(r"[.!?…][\"'”’»]$|[\"'”’»][.!?…]$")
 CLOSING_QUOTES = "\"'”’»"
 DIGIT = re.compile(r"\d")
 MAX_BLOCK_LINES = 14
-ROOM_SHARE = 0.8
-"""A sentence-final line this far short of a full line (with the next word) ends a paragraph."""
 MAX_CAPTION_BLOCKS = 3
 """Caption, credit and section name may stand one after another between two columns."""
 MAX_PARAGRAPH_LINES = 400
@@ -506,7 +504,7 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
             lines,
             continuation,
             config.short_line_ratio * column,
-            ROOM_SHARE * context.full_width(text),
+            context.room_width(text),
         )
         if target is None and continuation + MAX_PARAGRAPH_LINES < len(lines):
             output.note(

@@ -21,7 +21,7 @@ import bisect
 import re
 
 from preserve.repair.context import RuleContext, RuleOutput, ends_sentence
-from preserve.repair.rules.layout import ROOM_SHARE, soup_line
+from preserve.repair.rules.layout import soup_line
 
 TURN = re.compile(r"[-–—]\s+\S")
 """A line opening a new turn of an interview or dialogue."""
@@ -33,7 +33,7 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     rule = "reflow_paragraphs"
     short = context.config.short_line_ratio * context.column_width(text)
-    full = context.full_width(text)
+    room = context.room_width(text)
     joined = context.joined_line_starts
     starts = joined[1] if joined is not None and joined[0] == len(text) else []
     previous: tuple[int, str] | None = None  # (end of content, content) of the last line
@@ -60,7 +60,7 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
             if at >= 0 and end - starts[at] < len(before):
                 last_part = before[len(before) - (end - starts[at]) :]
             paragraph, reason, confidence = _decide(
-                before, content, blanks > 0, short, block_lines, full, last_part
+                before, content, blanks > 0, short, block_lines, room, last_part
             )
             wanted = "\n\n" if paragraph else " "
             if text[end:begin] != wanted:
@@ -79,7 +79,7 @@ def _decide(
     blank: bool,
     short: float,
     block_lines: int = 1,
-    full: int = 0,
+    room: float = 0,
     last_part: str | None = None,
 ) -> tuple[bool, str, float]:
     """Is there a paragraph break between line ``before`` and line ``after``?"""
@@ -91,7 +91,7 @@ def _decide(
             length = len(last_part if last_part is not None else before)
             if length < short:
                 return True, "a short last line ends the sentence: new paragraph", 0.8
-            if full and length + 1 + len(after.split()[0]) < ROOM_SHARE * full:
+            if room and length + 1 + len(after.split()[0]) < room:
                 return (
                     True,
                     (
