@@ -323,7 +323,7 @@ def _set_apart(line: Line, column: int, config: RepairConfig) -> bool:
 
 
 def find_interruptions(
-    lines: list[Line], gone: set[int], column: int, config: RepairConfig
+    lines: list[Line], gone: set[int], column: int, config: RepairConfig, full: int = 0
 ) -> Iterator[tuple[int, int, int, bool]]:
     """Yield ``(first, last, continuation, set_off)`` for blocks cutting a sentence.
 
@@ -333,6 +333,11 @@ def find_interruptions(
     A sentence is open at the end of a line, a blank line follows, then lines the body does
     not continue in, then a line of body width starting in lowercase that takes the
     sentence up again.
+
+    With ``full`` (the length of a full line, given only when the document is known to be
+    wrapped as soon as the next word did not fit), a quotation set between two sentences
+    is yielded too when the line before it had no room for the word after it: the wrapping
+    broke that line, so the paragraph goes on past the quotation.
     """
     index = 0
     count = len(lines)
@@ -346,7 +351,7 @@ def find_interruptions(
             or index in gone
             or after >= count
             or not (lines[after].blank or after in gone)
-            or line.ends_sentence
+            or (line.ends_sentence and not full)
         ):
             index += 1
             continue
@@ -414,6 +419,10 @@ def find_interruptions(
             first >= count
             or continuation is None
             or (lines[first].content[0].islower() and not _set_apart(lines[first], column, config))
+            or (
+                line.ends_sentence
+                and not _paragraph_goes_on(line, lines, first, continuation, full)
+            )
         ):
             index += 1
             continue
@@ -457,6 +466,23 @@ def holds_soup(content: str) -> bool:
     return any(is_case_soup(word) for word in WORD.findall(content) if len(word) > 2)
 
 
+def _paragraph_goes_on(
+    line: Line, lines: list[Line], first: int, continuation: int, full: int
+) -> bool:
+    """After sentence-final ``line``, does its paragraph go on past the quotation at ``first``?
+
+    Yes when the block opens with a quotation mark and the body line after it starts a
+    sentence that would not have fitted on ``line``. (A body line in capitals is found
+    after a block only when the block holds a set-apart line.)
+    """
+    going_on = lines[continuation].content
+    return (
+        lines[first].content[0] in OPENING_QUOTES
+        and going_on[0].isupper()
+        and len(line.content) + 1 + len(going_on.split(maxsplit=1)[0]) > full
+    )
+
+
 def soup_line(content: str) -> bool:
     """Is this line mostly small caps read as case soup (part of a deck)?"""
     from preserve.repair.rules.headings import is_case_soup
@@ -475,7 +501,11 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
     lines = parse_lines(text)
     inserts: dict[int, list[str]] = {}
     acted_until = -1
-    for first, last, continuation, _blank in find_interruptions(lines, set(), column, config):
+    full = context.full_width(text)
+    tight = full if context.room_width(text) >= full else 0
+    for first, last, continuation, _blank in find_interruptions(
+        lines, set(), column, config, tight
+    ):
         if first <= acted_until:
             continue
         body = [lines[i] for i in range(first, last + 1) if not lines[i].blank]
@@ -515,10 +545,26 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
             )
             continue
         moved = _as_paragraphs(body, column, config)
+        start = lines[first].start
+        before = first - 1
+        while before >= 0 and lines[before].blank:
+            before -= 1
+        if before >= 0 and lines[before].ends_sentence:
+            # Set between two sentences of one paragraph: the blank lines around it go too,
+            # so the paragraph reads on.
+            start = lines[before].end + 1
+        if any(start < position < lines[continuation].start for position in inserts):
+            output.note(
+                text,
+                lines[first].start,
+                lines[last].end,
+                "a block moved earlier would land inside this one: left in place",
+            )
+            continue
         output.edit(
             "move_interrupting_blocks",
             text,
-            lines[first].start,
+            start,
             lines[continuation].start,
             "",
             "pull quote or deck set in the middle of a sentence: moved to the next paragraph break",
