@@ -29,6 +29,7 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
+from preserve.catalog import Catalog  # noqa: E402
 from preserve.config import load_config  # noqa: E402
 from preserve.intake import Item, check_separate, discover  # noqa: E402
 from preserve.pipeline import (  # noqa: E402
@@ -99,6 +100,7 @@ def ingest(
         catalog = config.paths.catalog if out is None else str(packages / ".catalog.sqlite")
     check_separate(source_paths, packages)
     prepare_output(packages)
+    Catalog.open(catalog).close()  # create it once here, not in two task threads at once
     found = discover(source_paths)
     context = IngestContext(
         config=config, packages=packages.absolute(), catalog=Path(catalog).absolute()

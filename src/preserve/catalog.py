@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -131,6 +132,43 @@ class EventRecord:
     agents: list[str]
 
 
+def _set_up(connection: sqlite3.Connection, path: Path) -> None:
+    """WAL, foreign keys, the schema. Safe when several threads or processes open a new
+    catalog at once: switching to WAL does not wait on SQLite's busy timeout (it failed with
+    "database is locked" in the two-thread flow), so it is retried; the schema is created in
+    one IMMEDIATE transaction, which does wait."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                connection.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute("PRAGMA synchronous=FULL")
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise ConfigError(
+            f"Catalog {path} was written by a newer preserve (schema {version}): "
+            "upgrade preserve before using it."
+        )
+    if version == SCHEMA_VERSION:
+        return
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
@@ -149,18 +187,7 @@ class Catalog:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(path, timeout=30, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA foreign_keys=ON")
-            connection.execute("PRAGMA synchronous=FULL")
-            connection.executescript(_SCHEMA)
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0:
-                connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            elif version > SCHEMA_VERSION:
-                raise ConfigError(
-                    f"Catalog {path} was written by a newer preserve (schema {version}): "
-                    "upgrade preserve before using it."
-                )
+            _set_up(connection, path)
         except sqlite3.DatabaseError as error:
             raise ConfigError(
                 f"Cannot open the catalog {path} ({error}): check the path in [paths] catalog."

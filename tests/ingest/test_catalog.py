@@ -90,3 +90,26 @@ def test_a_file_that_is_not_a_catalog_is_a_config_error(tmp_path: Path) -> None:
     bogus.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(ConfigError, match="Cannot open the catalog"):
         Catalog.open(bogus)
+
+
+def test_threads_opening_a_new_catalog_at_once(tmp_path: Path) -> None:
+    """The two-thread flow opened a brand-new catalog twice at once: "database is locked"."""
+    import threading
+
+    for round_ in range(10):
+        path = tmp_path / f"c{round_}.sqlite"
+        errors: list[Exception] = []
+
+        def open_it(path: Path = path, errors: list[Exception] = errors) -> None:
+            try:
+                with Catalog.open(path) as catalog:
+                    catalog.counts()
+            except Exception as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=open_it) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
