@@ -197,10 +197,19 @@ def line_end_fragments(text: str) -> list[str]:
     """
     fragments = []
     for match in LINE_END_BREAK.finditer(text):
-        left = LETTERS_BEFORE.search(text, max(0, match.start() - 60), match.start())
-        if left is not None:
-            fragments += [left.group(), match.group(1)]
+        # LETTERS_BEFORE, looked for from the hyphen back (a search would try every start)
+        end = match.start()
+        start, limit = end, max(0, end - 60)
+        while start > limit and _is_letter(text[start - 1]):
+            start -= 1
+        if start < end:
+            fragments += [text[start:end], match.group(1)]
     return fragments
+
+
+def _is_letter(char: str) -> bool:
+    """``[^\\W\\d_]`` for one character: a word character that is not a digit or ``_``."""
+    return char.isalnum() and not char.isdecimal()
 
 
 def _compounds(text: str) -> list[str]:

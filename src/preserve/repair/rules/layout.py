@@ -69,9 +69,10 @@ class Line:
     def __init__(self, start: int, raw: str) -> None:
         self.start = start
         self.raw = raw
-        self.content = raw.strip()
-        self.indent = len(raw) - len(raw.lstrip())
-        self.blank = not self.content
+        self.content = content = raw.strip()
+        # the content's first character cannot stand in the indentation before it
+        self.indent = raw.find(content[0]) if content else len(raw)
+        self.blank = not content
         self.end = start + len(raw)
         self._soup: bool | None = None
         self._ends: bool | None = None

@@ -37,6 +37,7 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
     joined = context.joined_line_starts
     starts = joined[1] if joined is not None and joined[0] == len(text) else []
     previous: tuple[int, str] | None = None  # (end of content, content) of the last line
+    previous_ends = False  # does the last line end a sentence?
     blanks = 0
     block_lines = 0  # lines in the block the previous line belongs to
     next_start = 0
@@ -47,10 +48,20 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
         if not content:
             blanks += 1
             continue
-        begin = line_start + (len(line) - len(line.lstrip()))
+        begin = line_start + line.find(content[0])  # past the indentation
+        first = content[0]
         if previous is None:
             if begin > line_start:
                 output.edit(rule, text, line_start, begin, "", "indentation of a paragraph")
+        elif (
+            not blanks
+            and first not in "-–—"
+            and not (previous_ends and (first.isupper() or first in OPENERS))
+        ):
+            # Most lines: what _decide would say, without its work.
+            end = previous[0]
+            if text[end:begin] != " ":
+                output.edit(rule, text, end, begin, " ", "lines of one paragraph")
         else:
             end, before = previous
             # A line the hyphen rule made by joining two is measured from where its last
@@ -68,6 +79,7 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
             if paragraph and confidence < 0.7:
                 output.note(text, end, begin, reason)
         previous = (line_start + len(line.rstrip()), content)
+        previous_ends = ends_sentence(content)
         block_lines = 1 if blanks or block_lines == 0 else block_lines + 1
         blanks = 0
     return output
