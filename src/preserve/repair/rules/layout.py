@@ -359,6 +359,9 @@ def find_interruptions(
         while after < count and (lines[after].blank or after in gone):
             after += 1
         first = after
+        if line.ends_sentence and (first >= count or lines[first].content[0] not in OPENING_QUOTES):
+            index += 1  # only a quotation can go on in a sentence-final line's paragraph
+            continue
         seen = 0
         continuation = None
         cursor = first
