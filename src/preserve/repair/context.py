@@ -13,6 +13,7 @@ any layout debris it takes out. :func:`preview` applies one rule, for examples a
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import statistics
@@ -253,11 +254,13 @@ class RuleContext:
         columns), since later rules join lines.
         """
         if self._column is None:
-            lengths = [len(line.strip()) for line in text.split("\n") if line.strip()]
+            lines = [line.strip() for line in text.split("\n")]
+            lengths = sorted(len(line) for line in lines if line)
             self._column = max(int(statistics.median(lengths)), 1) if lengths else 60
-            body = sorted(n for n in lengths if n <= self.config.wide_line_ratio * self._column)
+            widest = self.config.wide_line_ratio * self._column
+            body = lengths[: bisect.bisect_right(lengths, widest)]
             self._full = body[int(len(body) * 0.9)] if len(body) >= 10 else 0
-            self._room = _room_for_next_word(text, self._full)
+            self._room = _room_for_next_word(lines, self._full)
         return self._column
 
     def full_width(self, text: str) -> int:
@@ -294,7 +297,7 @@ TIGHT_SHARE = 0.9
 or moved blocks, letters split by OCR). Proportional type shows far fewer (~70%)."""
 
 
-def _room_for_next_word(text: str, full: int) -> float:
+def _room_for_next_word(lines: list[str], full: int) -> float:
     """How long a sentence-final line plus the next word may be and still end a paragraph.
 
     Inside a paragraph a line was broken because the next word did not fit: its length,
@@ -304,16 +307,17 @@ def _room_for_next_word(text: str, full: int) -> float:
     even width): then a sentence-final line with room for the next word within a full line
     ends a paragraph. Otherwise (type of varying width) only clear room counts.
 
-    >>> wrapped = "one two three\\nfour five six\\nseven eight.\\n" * 10
+    ``lines``: the lines of the text, stripped.
+
+    >>> wrapped = ["one two three", "four five six", "seven eight."] * 10
     >>> _room_for_next_word(wrapped, 13)
     13
-    >>> _room_for_next_word(wrapped.replace("one two three", "one", 4), 13)
+    >>> _room_for_next_word(["one", "four five six", "seven eight."] * 4 + wrapped[12:], 13)
     10.4
     """
     room = ROOM_SHARE * full
     if not full:
         return 0.0
-    lines = [line.strip() for line in text.split("\n")]
     needs = [
         len(line) + 1 + len(following.split(maxsplit=1)[0])
         for line, following in itertools.pairwise(lines)
