@@ -232,7 +232,11 @@ def _output_table(step: Step) -> tuple[list[int], Step]:
     if cached is None or cached[1] is not step:
         if len(_TABLES) > 64:
             _TABLES.clear()
-        cached = ([start for start, _ in step.output_spans()], step)
+        starts, shift = [], 0
+        for edit in step.edits:  # Step.output_spans, without the ends and the delta property
+            starts.append(edit.start + shift)
+            shift += len(edit.after) - len(edit.before)
+        cached = (starts, step)
         _TABLES[id(step)] = cached
     return cached
 
