@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.conftest import BORN_DIGITAL, MAGAZINE_OCR, RAW
 
 from preserve.errors import IntakeError
 from preserve.identification import (
@@ -24,6 +23,7 @@ from preserve.identification import (
     siegfried_signature,
     siegfried_version,
 )
+from preserve_testdata import BORN_DIGITAL, MAGAZINE_OCR, RAW
 
 # A 1x1 transparent PNG.
 PNG = bytes.fromhex(

@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from tests.conftest import BORN_DIGITAL, MAGAZINE_OCR, RAW
 
 from preserve import premis
 from preserve.errors import PackageError
@@ -31,6 +30,7 @@ from preserve.premis import (
     parse_events,
     validate_premis,
 )
+from preserve_testdata import BORN_DIGITAL, MAGAZINE_OCR, RAW
 
 START = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
 NSMAP = {"premis": NS}
