@@ -22,11 +22,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
-from typing import BinaryIO
 
 import bagit
 
-from preserve.fixity import CHUNK
+from preserve.fixity import digest_stream
 from preserve.validation.tagfiles import UnsafeFile, open_regular
 
 BATCH_BYTES = 32 << 20
@@ -51,37 +50,6 @@ def hex_length(algorithm: str) -> int | None:
     """Length of the hex digest for a supported algorithm."""
     name = hashlib_name(algorithm)
     return None if name is None else hashlib.new(name).digest_size * 2
-
-
-_buffers = threading.local()
-
-
-def _buffer() -> memoryview:
-    """One read buffer per thread, reused: allocating 1 MiB per file would cost more than
-    hashing a small file (100,000 small files is a common bag)."""
-    view: memoryview | None = getattr(_buffers, "view", None)
-    if view is None:
-        view = _buffers.view = memoryview(bytearray(CHUNK))
-    return view
-
-
-def digest_all(
-    stream: BinaryIO, names: Iterable[str], progress: Callable[[int], None] | None = None
-) -> dict[str, str]:
-    """Every hashlib digest of the rest of ``stream`` in one read (as preserve.fixity does),
-    through a reused buffer."""
-    hashers = {name: hashlib.new(name) for name in names}
-    view = _buffer()
-    while True:
-        count = stream.readinto(view)  # type: ignore[attr-defined]
-        if not count:
-            break
-        chunk = view[:count]
-        for hasher in hashers.values():
-            hasher.update(chunk)
-        if progress is not None:
-            progress(count)
-    return {name: hasher.hexdigest() for name, hasher in hashers.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +78,7 @@ def hash_one(root: str, job: HashJob, progress: Callable[[int], None] | None = N
     try:
         path = os.path.join(root, job.path)
         with open_regular(path, job.identity, buffered=False) as stream:
-            digests = digest_all(stream, sorted(set(usable.values())), progress)
+            digests = digest_stream(stream, sorted(set(usable.values())), progress)
     except (OSError, UnsafeFile) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         return HashResult(job.path, None, reason)
