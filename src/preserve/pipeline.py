@@ -247,7 +247,7 @@ def _run_steps(
     copied_at = context.clock()
 
     # 4. identify (on the copies: the same bytes, and the originals are read once less).
-    from preserve.identification import identify, siegfried_version
+    from preserve.identification import identify
 
     identities = dict(
         _in_parallel(
@@ -258,11 +258,101 @@ def _run_steps(
 
     # 5. repair
     repaired, repair_agents = _repair_texts(staging, originals, identities, context, outcome)
-    derived = [(output, text.source) for text in repaired for output in text.outputs]
-    payload.extend(output for output, _source in derived)
+    payload.extend(output for text in repaired for output in text.outputs)
     repairs = {text.source: text.summary for text in repaired}
 
     # 6. describe
+    premis_xml, events = _premis_record(
+        item, name, context, originals, identities, repaired, repair_agents, now, copied_at
+    )
+    payload.append(write_payload_bytes(staging, "data/metadata/premis.xml", premis_xml, algorithms))
+    description = _describe(item, name, originals, identities, repairs, context, now, previous)
+    payload.append(write_payload_bytes(staging, "data/metadata/item.json", description, algorithms))
+
+    # 7. bag
+    oxum = finish_bag(staging, payload, _bag_info(item, name, context, now), algorithms)
+
+    # 8. validate the finished bag, fully, and against its declared profile.
+    _validate(staging, context, item.size)
+
+    # 9. publish
+    publish(staging, final)
+
+    # 10. record
+    files = [
+        NewFile(entry.bag_path, str(path), entry.size, "original", entry.digests)
+        for _rel, path, entry in originals
+    ] + [
+        NewFile(
+            p.bag_path,
+            None,
+            p.size,
+            "metadata" if p.bag_path.startswith("data/metadata/") else "derived",
+            p.digests,
+        )
+        for p in payload[len(originals) :]
+    ]
+    _record(catalog, item, name, final, key, oxum, files, events, now, previous)
+    outcome.status = "ingested"
+    outcome.previous = previous.name if previous else None
+    outcome.repairs = repairs
+
+
+def _in_parallel(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    """Map over the files of one item in two threads (hashlib and file copies release the
+    GIL), in order. One small file is done in place: a pool costs more than it saves."""
+    if len(items) < 2:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(function, items))
+
+
+def _hash_originals(
+    item: Item, algorithms: Sequence[str], progress: ProgressCallback | None
+) -> dict[str, tuple[dict[str, str], int]]:
+    """Intake fixity, read-only: every algorithm in one read of each original."""
+    return dict(
+        _in_parallel(
+            lambda source: (source.relative, digest_file(source.path, algorithms, progress)),
+            item.files,
+        )
+    )
+
+
+def _copy_originals(
+    item: Item, staging: Path, algorithms: Sequence[str], progress: ProgressCallback | None
+) -> dict[str, tuple[dict[str, str], int]]:
+    """Copy every original into the staging bag's payload, hashing the bytes as read."""
+    return dict(
+        _in_parallel(
+            lambda source: (
+                source.relative,
+                copy_and_hash(
+                    source.path, staging / f"data/original/{source.relative}", algorithms, progress
+                ),
+            ),
+            item.files,
+        )
+    )
+
+
+def _premis_record(
+    item: Item,
+    name: str,
+    context: IngestContext,
+    originals: Sequence[tuple[str, Path, PayloadFile]],
+    identities: dict[str, Any],
+    repaired: Sequence[RepairedText],
+    repair_agents: dict[str, str],
+    now: datetime,
+    copied_at: datetime,
+) -> tuple[bytes, list[Any]]:
+    """The package's PREMIS document (schema-valid) and the events in it: an object per
+    original and per derived file, the intake events, a normalization per repaired text."""
+    from preserve.identification import siegfried_version
+
+    algorithms = context.algorithms
+    derived = [(output, text.source) for text in repaired for output in text.outputs]
     from preserve import premis
 
     agents = _agents(context.config, siegfried_version(), repair_agents)
@@ -363,75 +453,7 @@ def _run_steps(
         raise PreserveError(
             f"the PREMIS record is not schema-valid ({problems[0]}); please report it"
         )
-    payload.append(write_payload_bytes(staging, "data/metadata/premis.xml", premis_xml, algorithms))
-    description = _describe(item, name, originals, identities, repairs, context, now, previous)
-    payload.append(write_payload_bytes(staging, "data/metadata/item.json", description, algorithms))
-
-    # 7. bag
-    oxum = finish_bag(staging, payload, _bag_info(item, name, context, now), algorithms)
-
-    # 8. validate the finished bag, fully, and against its declared profile.
-    _validate(staging, context, item.size)
-
-    # 9. publish
-    publish(staging, final)
-
-    # 10. record
-    files = [
-        NewFile(entry.bag_path, str(path), entry.size, "original", entry.digests)
-        for _rel, path, entry in originals
-    ] + [
-        NewFile(
-            p.bag_path,
-            None,
-            p.size,
-            "metadata" if p.bag_path.startswith("data/metadata/") else "derived",
-            p.digests,
-        )
-        for p in payload[len(originals) :]
-    ]
-    _record(catalog, item, name, final, key, oxum, files, events, now, previous)
-    outcome.status = "ingested"
-    outcome.previous = previous.name if previous else None
-    outcome.repairs = repairs
-
-
-def _in_parallel(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-    """Map over the files of one item in two threads (hashlib and file copies release the
-    GIL), in order. One small file is done in place: a pool costs more than it saves."""
-    if len(items) < 2:
-        return [function(item) for item in items]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(pool.map(function, items))
-
-
-def _hash_originals(
-    item: Item, algorithms: Sequence[str], progress: ProgressCallback | None
-) -> dict[str, tuple[dict[str, str], int]]:
-    """Intake fixity, read-only: every algorithm in one read of each original."""
-    return dict(
-        _in_parallel(
-            lambda source: (source.relative, digest_file(source.path, algorithms, progress)),
-            item.files,
-        )
-    )
-
-
-def _copy_originals(
-    item: Item, staging: Path, algorithms: Sequence[str], progress: ProgressCallback | None
-) -> dict[str, tuple[dict[str, str], int]]:
-    """Copy every original into the staging bag's payload, hashing the bytes as read."""
-    return dict(
-        _in_parallel(
-            lambda source: (
-                source.relative,
-                copy_and_hash(
-                    source.path, staging / f"data/original/{source.relative}", algorithms, progress
-                ),
-            ),
-            item.files,
-        )
-    )
+    return premis_xml, events
 
 
 LARGE_PACKAGE = 64 << 20
