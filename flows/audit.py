@@ -72,7 +72,7 @@ def check_packages(
 
 @flow(
     name="audit",
-    task_runner=ThreadPoolTaskRunner(max_workers=2),
+    task_runner=ThreadPoolTaskRunner(max_workers=2),  # type: ignore[arg-type]
     validate_parameters=False,
     log_prints=False,
 )

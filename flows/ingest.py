@@ -78,7 +78,7 @@ def preserve_items(items: list[Item], context: IngestContext) -> list[ItemOutcom
 
 @flow(
     name="ingest",
-    task_runner=ThreadPoolTaskRunner(max_workers=2),
+    task_runner=ThreadPoolTaskRunner(max_workers=2),  # type: ignore[arg-type]
     validate_parameters=False,
     log_prints=False,
 )
