@@ -90,3 +90,15 @@ def test_a_failed_item_gives_exit_1_and_the_rest_are_preserved(tmp_path: Path) -
     assert statuses == {"letter.txt": "ingested", "link.txt": "failed"}
     assert len(packages_in(tmp_path / "out")) == 1
     shutil.rmtree(tmp_path / "out")
+
+
+@pytest.mark.slow
+def test_names_are_shown_as_written_not_as_markup(tmp_path: Path) -> None:
+    source = tmp_path / "raw"
+    source.mkdir()
+    (source / "[bold]notes[red].txt").write_bytes(b"")
+    result = CliRunner().invoke(
+        preserve.cli.app, ["ingest", str(source), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1  # an empty file needs attention
+    assert "[bold]notes[red].txt" in result.output

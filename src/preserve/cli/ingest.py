@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -110,9 +111,9 @@ def _print_summary(summary: dict[str, Any]) -> None:
         table.add_column("reason", overflow="fold")
         for item in attention:
             for reason in item["reasons"]:
-                table.add_row(item["name"], item["status"], reason)
+                table.add_row(escape(item["name"]), item["status"], escape(reason))
         console.print(table)
-    table = Table(title=f"Ingest into {summary['packages']}", title_justify="left")
+    table = Table(title=f"Ingest into {escape(summary['packages'])}", title_justify="left")
     table.add_column("ingested", justify="right")
     table.add_column("already preserved", justify="right")
     table.add_column("need attention", justify="right")
