@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from preserve.errors import ConfigError, PreserveError
 
@@ -42,7 +43,7 @@ def emit_json(data: Any) -> None:
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print one sentence to stderr and leave with ``code``."""
     # soft_wrap: one sentence stays one line, whatever the terminal width (logs, grep).
-    error_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    error_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

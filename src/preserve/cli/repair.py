@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from preserve.cli.app import EXIT_FAILED, EXIT_OK, app, emit_json, error_console, fail, user_errors
 from preserve.config import load_config
@@ -104,7 +105,9 @@ def repair_command(
         sys.stdout.buffer.flush()
     per_rule = ", ".join(f"{count} {rule}" for rule, count in summary.items()) or "no edits"
     error_console.print(
-        f"repaired {file} as {result.kind}: {per_rule}; {len(result.debris)} debris kept aside",
+        escape(
+            f"repaired {file} as {result.kind}: {per_rule}; {len(result.debris)} debris kept aside"
+        ),
         highlight=False,
         soft_wrap=True,
     )
