@@ -102,3 +102,10 @@ def test_names_are_shown_as_written_not_as_markup(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1  # an empty file needs attention
     assert "[bold]notes[red].txt" in result.output
+
+
+def test_error_sentences_keep_brackets_in_paths(tmp_path: Path) -> None:
+    missing = tmp_path / "[red]scans[/red]"
+    result = CliRunner().invoke(preserve.cli.app, ["ingest", str(missing)])
+    assert result.exit_code == 2
+    assert "[red]scans[/red]" in result.output
