@@ -118,16 +118,13 @@ def test_to_dict_records_config_software_and_summary(magazine) -> None:
     assert {"kind", "text", "start", "end", "reason"} <= set(record["debris"][0])
 
 
-def test_magazine_throughput() -> None:
-    """A guard against a quadratic slip (measured ~0.8 MB/s CPU on a busy 2-core machine)."""
-    import time
-
+def test_a_long_magazine_text_repairs_and_undoes_exactly() -> None:
+    """Forty pages in one text. Speed is measured by benchmarks/repair_bench.py, not here
+    (no timed unit tests on a shared machine)."""
     from preserve_testdata import MAGAZINE_OCR, RAW
 
     text = (RAW / MAGAZINE_OCR).read_text(encoding="utf-8")
     big = "\n\n".join([text] * 40)
-    started = time.process_time()
     result = repair(big)
-    elapsed = time.process_time() - started
     assert result.kind == "ocr"
-    assert len(big.encode()) / elapsed > 0.1e6
+    assert undo(result.text, result.log) == big
