@@ -6,7 +6,6 @@ import codecs
 import json
 import os
 import shutil
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -205,17 +204,14 @@ def _one_line(path: Path, size: int, unit: bytes, tail: bytes = b"") -> Path:
     return path
 
 
-def test_100_mb_one_line_is_fast_and_flat(tmp_path: Path) -> None:
+def test_100_mb_one_line_is_streamed_in_flat_memory(tmp_path: Path) -> None:
     path = _one_line(tmp_path / "big.txt", 100_000_000, "é".encode())
     tracemalloc.start()
-    started = time.perf_counter()
     found = identify(path)
-    elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert (found.encoding, found.encoding_basis) == ("utf-8", "valid utf-8")
     assert found.size == path.stat().st_size
-    assert elapsed < 10, elapsed  # ~1 s here
     assert peak < 16 * SAMPLE_SIZE, peak  # a few 1 MiB buffers, never the whole file
 
 
