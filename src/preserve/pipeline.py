@@ -447,13 +447,8 @@ def _premis_record(
             objects=all_objects,
         )
     )
-    premis_xml = premis.build_premis(objects, events, agents)
-    problems = premis.validate_premis(premis_xml)
-    if problems:
-        raise PreserveError(
-            f"the PREMIS record is not schema-valid ({problems[0]}); please report it"
-        )
-    return premis_xml, events
+    # build_premis validates its output against the schema and raises PackageError if not.
+    return premis.build_premis(objects, events, agents), events
 
 
 LARGE_PACKAGE = 64 << 20
@@ -461,11 +456,14 @@ LARGE_PACKAGE = 64 << 20
 below it a process pool costs more to start than it saves."""
 
 
+def _processes(context: IngestContext, size: int) -> int:
+    return context.config.bagging.processes if size >= LARGE_PACKAGE else 1
+
+
 def _validate(bag: Path, context: IngestContext, size: int) -> None:
     from preserve.validation import validate_bag
 
-    processes = context.config.bagging.processes if size >= LARGE_PACKAGE else 1
-    report = validate_bag(bag, processes=processes)
+    report = validate_bag(bag, processes=_processes(context, size))
     if not report.valid:
         first = report.errors[0]
         raise PreserveError(
@@ -500,8 +498,7 @@ def _adopt(
     died between publishing and recording. Validate it and record it."""
     from preserve.validation import validate_bag
 
-    processes = context.config.bagging.processes if item.size >= LARGE_PACKAGE else 1
-    report = validate_bag(final, processes=processes)
+    report = validate_bag(final, processes=_processes(context, item.size))
     if not report.valid:
         raise PreserveError(
             f"a package named {final.name} is in the way and is not valid "

@@ -11,7 +11,8 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -33,6 +34,13 @@ app = typer.Typer(
 
 console = Console()
 error_console = Console(stderr=True)
+
+
+# Options every command shares, spelled once.
+ConfigOption = Annotated[
+    Path | None, typer.Option(help="Config file. Default: $PRESERVE_CONFIG or ./preserve.toml.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON report.")]
 
 
 def emit_json(data: Any) -> None:

@@ -15,6 +15,8 @@ from preserve.catalog import Catalog
 from preserve.cli.app import (
     EXIT_FAILED,
     EXIT_OK,
+    ConfigOption,
+    JsonOption,
     app,
     console,
     emit_json,
@@ -52,11 +54,9 @@ def audit_command(
     report: Annotated[
         Path | None, typer.Option(help="Also write a self-contained HTML report here.")
     ] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON report.")] = False,
+    json_output: JsonOption = False,
     processes: Annotated[int, typer.Option(min=1, help="Hashing processes per bag.")] = 1,
-    config: Annotated[
-        Path | None, typer.Option(help="Config file. Default: $PRESERVE_CONFIG or ./preserve.toml.")
-    ] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Re-validate every catalogued package (or a slice), record a PREMIS fixity check for
     each, and report corrupted, missing and extra files and what changed since last time."""

@@ -20,6 +20,8 @@ from rich.table import Table
 from preserve.cli.app import (
     EXIT_FAILED,
     EXIT_OK,
+    ConfigOption,
+    JsonOption,
     app,
     console,
     emit_json,
@@ -46,10 +48,8 @@ def ingest_command(
         Path | None,
         typer.Option(help="Catalog file. Default: [paths] catalog, or OUT/.catalog.sqlite."),
     ] = None,
-    config: Annotated[
-        Path | None, typer.Option(help="Config file. Default: $PRESERVE_CONFIG or ./preserve.toml.")
-    ] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON report.")] = False,
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
 ) -> None:
     """Preserve each item of SOURCE as a validated BagIt package (fixity, PREMIS, repair)."""
     with user_errors():

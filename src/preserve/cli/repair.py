@@ -14,7 +14,17 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from preserve.cli.app import EXIT_FAILED, EXIT_OK, app, emit_json, error_console, fail, user_errors
+from preserve.cli.app import (
+    EXIT_FAILED,
+    EXIT_OK,
+    ConfigOption,
+    JsonOption,
+    app,
+    emit_json,
+    error_console,
+    fail,
+    user_errors,
+)
 from preserve.config import load_config
 from preserve.errors import ConfigError, PreserveError, RepairError
 from preserve.repair import RepairConfig, repair, undo
@@ -45,10 +55,8 @@ def repair_command(
         Path | None,
         typer.Option("--review", help="Also write the review page (self-contained HTML) here."),
     ] = None,
-    config: Annotated[
-        Path | None, typer.Option(help="Config file. Default: $PRESERVE_CONFIG or ./preserve.toml.")
-    ] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON report.")] = False,
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
 ) -> None:
     """Repair FILE (OCR cleanup; born-digital text gets whitespace fixes only), or --undo one."""
     if undo_file is not None:

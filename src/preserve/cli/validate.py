@@ -21,6 +21,7 @@ from rich.progress import (
 from preserve.cli.app import (
     EXIT_FAILED,
     EXIT_OK,
+    JsonOption,
     app,
     console,
     emit_json,
@@ -56,7 +57,7 @@ def validate_command(
             help="Also check a BagIt Profile: a file, a bundled name (btr, aptrust...) or a URI.",
         ),
     ] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    json_output: JsonOption = False,
     processes: Annotated[int, typer.Option(min=1, help="Hashing processes per bag.")] = 1,
     notices: Annotated[
         bool, typer.Option("--notices", help="Also list notices in the human summary.")
