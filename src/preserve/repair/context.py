@@ -40,41 +40,8 @@ CLOSERS = "\"'”’)]»"
 OPENING_QUOTES = "\"'“‘«„‚"
 
 
-def _new_edit(
-    rule: str, start: int, end: int, before: str, after: str, reason: str, confidence: float
-) -> Edit:
-    """An :class:`Edit` whose span the caller has checked against ``before``.
-
-    A repair makes hundreds of edits per page; the frozen dataclass's ``__init__`` (one
-    ``object.__setattr__`` per field, then the span check) took a tenth of its time. The
-    fields go straight into the instance dictionary instead: the same object, equal and
-    hashable as any other Edit.
-    """
-    edit = _OBJECT_NEW(Edit)
-    _OBJECT_SETATTR(
-        edit,
-        "__dict__",
-        {
-            "rule": rule,
-            "start": start,
-            "end": end,
-            "before": before,
-            "after": after,
-            "reason": reason,
-            "confidence": confidence,
-        },
-    )
-    return edit
-
-
-_OBJECT_NEW = object.__new__
-_OBJECT_SETATTR = object.__setattr__
-if "__slots__" in vars(Edit):  # pragma: no cover - only if edits.py changes its layout
-
-    def _new_edit(  # type: ignore[no-redef]
-        rule: str, start: int, end: int, before: str, after: str, reason: str, confidence: float
-    ) -> Edit:
-        return Edit(rule, start, end, before, after, reason, confidence)
+_TUPLE_NEW = tuple.__new__
+"""How :meth:`RuleOutput.edit` makes an :class:`Edit` whose span it has checked."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +75,9 @@ class RuleOutput:
     ) -> None:
         if not 0 <= start <= end <= len(text):
             Edit(rule, start, end, "", after, reason, confidence)  # raises, saying why
-        self.edits.append(_new_edit(rule, start, end, text[start:end], after, reason, confidence))
+        self.edits.append(
+            _TUPLE_NEW(Edit, (rule, start, end, text[start:end], after, reason, confidence))
+        )
 
     def note(self, text: str, start: int, end: int, reason: str) -> None:
         self.notes.append((start, end, text[start:end], reason))
