@@ -20,12 +20,27 @@ from __future__ import annotations
 import bisect
 import re
 
-from preserve.repair.context import RuleContext, RuleOutput, ends_sentence
+from preserve.repair.context import (
+    CLOSERS,
+    SENTENCE_MARKS,
+    RuleContext,
+    RuleOutput,
+    ends_sentence,
+)
+from preserve.repair.edits import Edit
 from preserve.repair.rules.layout import soup_line
 
 TURN = re.compile(r"[-–—]\s+\S")
 """A line opening a new turn of an interview or dialogue."""
 OPENERS = "\"'“‘«„‚([-–—"
+
+
+LINE_BREAK = re.compile(r"\n\s*(?=\S)")
+"""A line break and the whitespace up to the next non-blank line's first character. With
+the whitespace before it back to the line's last character, it is the *gap* reflow
+rewrites: a space inside a paragraph, a blank line between two. (Found from the newline,
+a literal the regular expression engine skips to quickly.)"""
+DASHES = "-–—"
 
 
 def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
@@ -36,53 +51,66 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
     room = context.room_width(text)
     joined = context.joined_line_starts
     starts = joined[1] if joined is not None and joined[0] == len(text) else []
-    previous: tuple[int, str] | None = None  # (end of content, content) of the last line
-    previous_ends = False  # does the last line end a sentence?
-    blanks = 0
-    block_lines = 0  # lines in the block the previous line belongs to
-    next_start = 0
-    for line in text.split("\n"):
-        line_start = next_start
-        next_start += len(line) + 1
-        content = line.strip()
-        if not content:
-            blanks += 1
-            continue
-        begin = line_start + line.find(content[0])  # past the indentation
-        first = content[0]
-        if previous is None:
-            if begin > line_start:
-                output.edit(rule, text, line_start, begin, "", "indentation of a paragraph")
-        elif (
+    first_content = len(text) - len(text.lstrip())
+    if first_content < len(text):
+        line_start = text.rfind("\n", 0, first_content) + 1
+        if first_content > line_start:
+            output.edit(rule, text, line_start, first_content, "", "indentation of a paragraph")
+    # Walked gap by gap rather than line by line: most gaps join two lines of a paragraph
+    # and are decided from the characters on either side, without splitting any line.
+    block_lines = 1  # lines in the block the line before the gap belongs to
+    edits = output.edits
+    for found in LINE_BREAK.finditer(text):
+        end, begin = found.span()
+        while end and text[end - 1].isspace():
+            end -= 1
+        if not end:
+            continue  # blank lines before the first line
+        gap = text[end:begin]
+        first = text[begin]
+        blanks = gap.count("\n") - 1
+        if (
             not blanks
-            and first not in "-–—"
-            and not (previous_ends and (first.isupper() or first in OPENERS))
+            and first not in DASHES
+            and not ((first.isupper() or first in OPENERS) and _ends_sentence_at(text, end))
         ):
-            # Most lines: what _decide would say, without its work.
-            end = previous[0]
-            if text[end:begin] != " ":
-                output.edit(rule, text, end, begin, " ", "lines of one paragraph")
-        else:
-            end, before = previous
-            # A line the hyphen rule made by joining two is measured from where its last
-            # part began: that is the line the typesetter set.
-            at = bisect.bisect_right(starts, end) - 1
-            last_part = before
-            if at >= 0 and end - starts[at] < len(before):
-                last_part = before[len(before) - (end - starts[at]) :]
-            paragraph, reason, confidence = _decide(
-                before, content, blanks > 0, short, block_lines, room, last_part
-            )
-            wanted = "\n\n" if paragraph else " "
-            if text[end:begin] != wanted:
-                output.edit(rule, text, end, begin, wanted, reason, confidence)
-            if paragraph and confidence < 0.7:
-                output.note(text, end, begin, reason)
-        previous = (line_start + len(line.rstrip()), content)
-        previous_ends = ends_sentence(content)
-        block_lines = 1 if blanks or block_lines == 0 else block_lines + 1
-        blanks = 0
+            # Most gaps: what _decide would say, without its work.
+            if gap != " ":
+                edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, " ", _SAME, 1.0)))
+            block_lines += 1
+            continue
+        line_start = text.rfind("\n", 0, end) + 1
+        before = text[line_start:end].lstrip()
+        line_end = text.find("\n", begin)
+        content = text[begin : line_end if line_end >= 0 else len(text)].rstrip()
+        # A line the hyphen rule made by joining two is measured from where its last
+        # part began: that is the line the typesetter set.
+        at = bisect.bisect_right(starts, end) - 1
+        last_part = before
+        if at >= 0 and end - starts[at] < len(before):
+            last_part = before[len(before) - (end - starts[at]) :]
+        paragraph, reason, confidence = _decide(
+            before, content, blanks > 0, short, block_lines, room, last_part
+        )
+        wanted = "\n\n" if paragraph else " "
+        if gap != wanted:
+            output.edit(rule, text, end, begin, wanted, reason, confidence)
+        if paragraph and confidence < 0.7:
+            output.note(text, end, begin, reason)
+        block_lines = 1 if blanks else block_lines + 1
     return output
+
+
+_SAME = "lines of one paragraph"
+_TUPLE_NEW = tuple.__new__
+
+
+def _ends_sentence_at(text: str, end: int) -> bool:
+    """:func:`ends_sentence` of the line whose content ends at ``end`` (read backwards)."""
+    index = end - 1
+    while index >= 0 and text[index] in CLOSERS:
+        index -= 1
+    return index >= 0 and text[index] in SENTENCE_MARKS
 
 
 def _decide(
