@@ -12,19 +12,24 @@ letters stay, ``&amp;`` stays (see :class:`~preserve.repair.config.RepairConfig`
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from typing import Any
 
 import ftfy
+from ftfy.badness import BADNESS_RE, is_bad
+from ftfy.chardata import (
+    CONTROL_CHARS,
+    DOUBLE_QUOTE_RE,
+    LIGATURES,
+    SINGLE_QUOTE_RE,
+    WIDTH_MAP,
+)
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.context import RuleContext, RuleOutput
 
-SUSPECT = "\x00-\x08\x0b-\x1f\x7f-\xff\ud800-\udfff\ufb00-\ufb06\ufffd"
-"""Characters without which ftfy has nothing to fix: controls, the Latin-1 range every
-UTF-8 mojibake sequence starts with, surrogates, ligatures, the replacement character."""
-SUSPECT_CHAR = re.compile(rf"[{SUSPECT}]")
-WIDE = "\uff00-\uffef"
 SOFT_HYPHEN = re.compile("\u00ad(?:[ \t]*\n[ \t]*)?")
 
 
@@ -43,7 +48,11 @@ def ftfy_config(config: RepairConfig) -> ftfy.TextFixerConfig:
 
 
 def fix_encoding(text: str, context: RuleContext) -> RuleOutput:
-    """Fix mojibake and friends line by line with ftfy; one edit per changed line."""
+    """Fix mojibake and friends line by line with ftfy; one edit per changed line.
+
+    ftfy is given only the lines it would change: calling it costs ~30-60 us a line, and
+    most lines hold nothing it fixes (see :func:`_ftfy_would_look`).
+    """
     output = RuleOutput()
     config = context.config
     settings = ftfy_config(config)
@@ -52,10 +61,10 @@ def fix_encoding(text: str, context: RuleContext) -> RuleOutput:
         text,
     ):
         suspects = re.compile(r"[^\n]+").finditer(text)
-    elif config.fix_character_width:
-        suspects = re.compile(rf"[{SUSPECT}{WIDE}]").finditer(text)
+        gate = None
     else:
-        suspects = SUSPECT_CHAR.finditer(text)
+        gate = _gate(settings)
+        suspects = gate.candidates.finditer(text)
     done = -1
     for suspect in suspects:
         if suspect.start() < done:
@@ -65,6 +74,8 @@ def fix_encoding(text: str, context: RuleContext) -> RuleOutput:
         line_end = len(text) if line_end < 0 else line_end
         done = line_end
         line = text[line_start:line_end]
+        if gate is not None and not gate.would_look(line):
+            continue
         fixed = ftfy.fix_text(line, settings)
         if fixed == line:
             continue
@@ -88,6 +99,133 @@ def fix_encoding(text: str, context: RuleContext) -> RuleOutput:
             "encoding repaired by ftfy (mojibake, control characters, ligatures, normal form)",
         )
     return output
+
+
+class _Gate:
+    """Which lines ftfy could change, worked out from ftfy's own tables and tests.
+
+    On a line already in normal form, :func:`ftfy.fix_text` changes nothing unless its
+    mojibake test (:func:`ftfy.badness.is_bad`, never true of ASCII) says the line looks
+    like mojibake, or the line holds a character one of its enabled fixers replaces: C1
+    controls, surrogates, terminal escapes, and per configuration ligatures, control
+    characters, wide letters, curly quotes, HTML entities. Any other line it returns as
+    it is, so it is not called for them.
+    """
+
+    def __init__(self, settings: ftfy.TextFixerConfig) -> None:
+        chars = {chr(code) for code in range(0x80, 0xA0)} | {"\x1b"}
+        if settings.fix_latin_ligatures:
+            chars.update(map(chr, LIGATURES))
+        if settings.remove_control_chars:
+            chars.update(map(chr, CONTROL_CHARS))
+        if settings.fix_character_width:
+            chars.update(map(chr, WIDTH_MAP))
+        if settings.unescape_html:
+            chars.add("&")
+        fixed = "".join(re.escape(char) for char in sorted(chars))
+        quotes = (
+            SINGLE_QUOTE_RE.pattern[1:-1] + DOUBLE_QUOTE_RE.pattern[1:-1]
+            if settings.uncurl_quotes
+            else ""
+        )
+        surrogates = "\ud800-\udfff"
+        self.fixed = re.compile(f"[{fixed}{quotes}{surrogates}]")
+        self.clues: re.Pattern[str] | None = None
+        if MOJIBAKE_CLUES is None:  # ftfy's test could not be read: look at non-ASCII lines
+            self.candidates = re.compile(f"[^\\x00-\\x7f]|[{fixed}]")
+        else:
+            clues = "".join(re.escape(char) for char in sorted(MOJIBAKE_CLUES[0]))
+            self.clues = re.compile(f"[{clues}]")
+            self.candidates = re.compile(f"[{clues}{fixed}{quotes}{surrogates}]")
+
+    def would_look(self, line: str) -> bool:
+        """Could ftfy change this line (in normal form already)?"""
+        if self.fixed.search(line) is not None:
+            return True
+        if self.clues is None or MOJIBAKE_CLUES is None:
+            return is_bad(line)
+        # A match of the mojibake test holds a clue and is at most `width` long: testing
+        # a window around each clue is exact, and ten times quicker than the whole line.
+        width = MOJIBAKE_CLUES[1]
+        clues = [clue.start() for clue in self.clues.finditer(line)]
+        if len(clues) > MAX_WINDOWS:
+            return is_bad(line)
+        return any(
+            BADNESS_RE.search(line, max(0, at - width + 1), at + width) is not None for at in clues
+        )
+
+
+MAX_WINDOWS = 8
+"""More clues than this on a line: test the whole line at once."""
+
+
+def _mojibake_clues() -> tuple[frozenset[str], int] | None:
+    """Characters one of which every match of ftfy's mojibake test holds, and the longest
+    match, or None.
+
+    ``is_bad`` is one regular expression, a choice of sequences of character classes with
+    no anchors or look-arounds; it costs ~24 us on a line of prose. For each alternative,
+    one class of non-ASCII characters it needs (the one least likely in clean prose) is
+    taken: a line with none of these characters cannot match, and is not tested.
+    """
+    try:
+        from re import _constants as sre  # type: ignore[attr-defined]
+        from re import _parser as parser  # type: ignore[attr-defined]
+
+        tree = parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+        if len(tree) != 1 or tree[0][0] is not sre.BRANCH:
+            return None
+        clues: set[str] = set()
+        for branch in tree[0][1][1]:
+            best: tuple[tuple[int, int], set[str]] | None = None
+            for op, value in branch:
+                chars = _class_chars(sre, op, value)
+                if chars is None or any(char.isascii() for char in chars):
+                    continue
+                cost = (len(chars & _PROSE), len(chars))
+                if best is None or cost < best[0]:
+                    best = (cost, chars)
+            if best is None:
+                return None  # an alternative without a needed non-ASCII class: test all
+            clues |= best[1]
+        longest = tree.getwidth()[1]
+        return (frozenset(clues), longest) if longest < 100 else None
+    except Exception:  # pragma: no cover - only if ftfy or re change their insides
+        return None
+
+
+_PROSE = set("’‘“”—–…«»©®°•·€£éèàäöüß")
+"""Non-ASCII characters common in clean prose: a clue class holding them is a poor one."""
+
+
+def _class_chars(sre: Any, op: Any, value: Any) -> set[str] | None:
+    """The characters one regular expression item matches, if a known, finite set."""
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+        low, _high, inner = value
+        if low < 1 or len(inner) != 1:
+            return None
+        op, value = inner[0]
+    if op is sre.LITERAL:
+        return {chr(value)}
+    if op is not sre.IN:
+        return None
+    chars: set[str] = set()
+    for kind, item in value:
+        if kind is sre.LITERAL:
+            chars.add(chr(item))
+        elif kind is sre.RANGE:
+            chars.update(map(chr, range(item[0], item[1] + 1)))
+        else:
+            return None  # a negated class or a category: not a finite set
+    return chars
+
+
+MOJIBAKE_CLUES = _mojibake_clues()
+
+
+@functools.lru_cache(maxsize=8)
+def _gate(settings: ftfy.TextFixerConfig) -> _Gate:
+    return _Gate(settings)
 
 
 def remove_soft_hyphens(text: str, context: RuleContext) -> RuleOutput:
