@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from preserve.repair.config import RepairConfig
-from preserve.repair.edits import Edit, Step
+from preserve.repair.edits import Edit, Step, new_edit
 from preserve.repair.lexicon import Lexicon, get_lexicon
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -42,6 +42,8 @@ OPENING_QUOTES = "\"'“‘«„‚"
 
 _TUPLE_NEW = tuple.__new__
 """How :meth:`RuleOutput.edit` makes an :class:`Edit` whose span it has checked."""
+_new_edit = new_edit
+"""For rules that build an :class:`Edit` whose ``before`` they sliced from the text."""
 
 
 @dataclass(frozen=True)
