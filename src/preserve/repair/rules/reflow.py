@@ -18,6 +18,7 @@ The same evening
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 
 from preserve.repair.context import (
@@ -35,12 +36,25 @@ TURN = re.compile(r"[-–—]\s+\S")
 OPENERS = "\"'“‘«„‚([-–—"
 
 
-LINE_BREAK = re.compile(r"\n\s*(?=\S)")
-"""A line break and the whitespace up to the next non-blank line's first character. With
-the whitespace before it back to the line's last character, it is the *gap* reflow
-rewrites: a space inside a paragraph, a blank line between two. (Found from the newline,
-a literal the regular expression engine skips to quickly.)"""
 DASHES = "-–—"
+
+
+_SIMPLE_FIRST = "".join(
+    re.escape(char)
+    for char in map(chr, range(0x21, 0x7F))
+    if not char.isupper() and char not in OPENERS
+)
+"""ASCII characters a line can start with that are neither a capital, nor a dash, nor an
+opening mark (a small class: a line starting with anything else is looked at closely)."""
+SIMPLE_BREAK = re.compile(rf"\n(?<=\S\n)(?=[{_SIMPLE_FIRST}])")
+"""A line break between two lines of text where the next line starts in lowercase, with a
+digit or with closing punctuation: inside a paragraph whatever the line before says. Most
+gaps are these; they are joined without looking further."""
+OTHER_BREAK = re.compile(rf"\n(?:(?<!\S\n)|(?![{_SIMPLE_FIRST}]))\s*(?=\S)")
+"""Every other line break, with the whitespace up to the next non-blank line's first
+character. With the whitespace before it back to the line's last character, it is the
+*gap* :func:`_decide` rules on: a space inside a paragraph, a blank line between two.
+(Both are found from the newline, a literal the engine skips to quickly.)"""
 
 
 def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
@@ -56,11 +70,13 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
         line_start = text.rfind("\n", 0, first_content) + 1
         if first_content > line_start:
             output.edit(rule, text, line_start, first_content, "", "indentation of a paragraph")
-    # Walked gap by gap rather than line by line: most gaps join two lines of a paragraph
-    # and are decided from the characters on either side, without splitting any line.
-    block_lines = 1  # lines in the block the line before the gap belongs to
-    edits = output.edits
-    for found in LINE_BREAK.finditer(text):
+    # Most gaps join two lines of a paragraph: found by one search and joined as they are.
+    edits = [
+        _TUPLE_NEW(Edit, (rule, start, start + 1, "\n", " ", _SAME, 1.0))
+        for start in map(_START_OF, SIMPLE_BREAK.finditer(text))
+    ]
+    block = first_content  # where the block of lines the gap ends began
+    for found in OTHER_BREAK.finditer(text):
         end, begin = found.span()
         while end and text[end - 1].isspace():
             end -= 1
@@ -74,10 +90,9 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
             and first not in DASHES
             and not ((first.isupper() or first in OPENERS) and _ends_sentence_at(text, end))
         ):
-            # Most gaps: what _decide would say, without its work.
+            # What _decide would say, without its work.
             if gap != " ":
                 edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, " ", _SAME, 1.0)))
-            block_lines += 1
             continue
         line_start = text.rfind("\n", 0, end) + 1
         before = text[line_start:end].lstrip()
@@ -89,18 +104,24 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
         last_part = before
         if at >= 0 and end - starts[at] < len(before):
             last_part = before[len(before) - (end - starts[at]) :]
+        block_lines = text.count("\n", block, end) + 1
         paragraph, reason, confidence = _decide(
             before, content, blanks > 0, short, block_lines, room, last_part
         )
         wanted = "\n\n" if paragraph else " "
         if gap != wanted:
-            output.edit(rule, text, end, begin, wanted, reason, confidence)
+            edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, wanted, reason, confidence)))
         if paragraph and confidence < 0.7:
             output.note(text, end, begin, reason)
-        block_lines = 1 if blanks else block_lines + 1
+        if blanks:
+            block = begin
+    edits.sort(key=_START_OF_EDIT)
+    output.edits += edits
     return output
 
 
+_START_OF = re.Match.start
+_START_OF_EDIT = operator.itemgetter(1)
 _SAME = "lines of one paragraph"
 _TUPLE_NEW = tuple.__new__
 
