@@ -120,9 +120,12 @@ class Step:
         """Replay the step on its input."""
         parts: list[str] = []
         append = parts.append
+        startswith = (
+            text.startswith
+        )  # equal to text[start:end] == before: end - start is its length
         position = 0
         for rule, start, end, before, after, _reason, _confidence in self.edits:
-            if text[start:end] != before:
+            if not startswith(before, start):
                 raise RepairError(
                     f"Edit log does not fit this text at {start} ({rule}): "
                     "replay it only on the text it was made from."
