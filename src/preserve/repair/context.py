@@ -125,6 +125,7 @@ class Vocabulary:
 
     The words are counted once, as written; the tables drawn from them (case folded,
     names, compounds) are made when a rule first asks, since a page asks about few words.
+    Look-ups use ``dict.get``: a Counter's missing key costs a call in Python.
     """
 
     def __init__(self, text: str) -> None:
@@ -155,7 +156,7 @@ class Vocabulary:
         key = word.lower()
         if self._folded is None:
             self._folded = self._fold()
-        return self._exact[key] + self._folded.get(key, 0)
+        return self._exact.get(key, 0) + self._folded.get(key, 0)
 
     def _fold(self) -> dict[str, int]:
         """What case folding adds to the counts of words written in lowercase: the words
@@ -180,7 +181,7 @@ class Vocabulary:
             self._capitals = Counter(
                 word.lower() for word in MID_SENTENCE_WORD.findall(self._text) if word.istitle()
             )
-        return self._capitals[word.lower()]
+        return self._capitals.get(word.lower(), 0)
 
     def lowercase(self, word: str) -> int:
         """Times ``word`` is written without capitals."""
@@ -189,17 +190,17 @@ class Vocabulary:
             return 0
         if self._fragment_counts is None:
             self._fragment_counts = Counter(self._fragments)
-        return self._exact[key] - self._fragment_counts[key]
+        return self._exact.get(key, 0) - self._fragment_counts.get(key, 0)
 
     def compound(self, word: str) -> int:
         """Times the hyphenated ``word`` stands whole on one line."""
         if self._compounds is None:
             self._compounds = Counter(word.lower() for word in _compounds(self._text))
-        return self._compounds[word.lower()]
+        return self._compounds.get(word.lower(), 0)
 
     def single(self, letter: str) -> int:
         """Times the one-letter word ``letter`` (exact case) stands alone."""
-        return self._exact[letter] if len(letter) == 1 else 0
+        return self._exact.get(letter, 0) if len(letter) == 1 else 0
 
 
 _SEPARATORS = bytes(

@@ -12,8 +12,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from preserve.repair.context import WORD, RuleContext, RuleOutput, Vocabulary
+from preserve.repair.context import WORD, RuleContext, RuleOutput, Vocabulary, _new_edit
 
 DROP_CAP = re.compile(r"(?:\A|(?<=\n\n))[ \t]*([^\W\d_]) ([^\W\d_]+)(?![\w'’-])")
 SENTENCE_START = re.compile(r"(?:\A|\n|[.!?…][\"'”’)]*\s+)[\"'“‘(]*\Z")
@@ -92,69 +93,111 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     config = context.config
     spans = []
-    hints = {text.rfind("\n", 0, m.start()) for m in SOUP_HINT.finditer(text)}
-    lines = [(start + 1, text.find("\n", start + 1)) for start in sorted(hints)]
-    sentences = (
-        sentence
-        for start, end in lines
-        for sentence in SENTENCE.finditer(text, start, end if end >= 0 else len(text))
-    )
-    for sentence in sentences:
-        words = [m for m in WORD.finditer(sentence.group()) if len(m.group()) > 1]
-        soup = sum(1 for m in words if is_case_soup(m.group()))
-        capitals = sum(1 for m in words if m.group().isupper())
-        # A short line of capitals and soup only ("A SHORT STORy") is small caps too.
-        if (
-            soup >= config.small_caps_min_words and soup / len(words) >= config.small_caps_min_share
-        ) or (soup >= 1 and len(words) >= 2 and soup + capitals == len(words)):
-            spans.append((sentence.start(), sentence.end()))
+    for start, end in _lines_with_soup(text):
+        for sentence in SENTENCE.finditer(text, start, end):
+            words = [word for word in WORD.findall(sentence.group()) if len(word) > 1]
+            soup = sum(map(is_case_soup, words))
+            capitals = sum(map(str.isupper, words))
+            # A short line of capitals and soup only ("A SHORT STORy") is small caps too.
+            if (
+                soup >= config.small_caps_min_words
+                and soup / len(words) >= config.small_caps_min_share
+            ) or (soup >= 1 and len(words) >= 2 and soup + capitals == len(words)):
+                spans.append(sentence.span())
     if not spans:
         return output
     # The document's evidence, less what the small-caps sentences themselves say.
     vocabulary = context.vocabulary(text)
     inside = Vocabulary.of("\n\n".join(text[start:end] for start, end in spans))
+    # A word's case depends on the word alone, except at the start of a sentence:
+    # worked out once per distinct word.
+    cases: dict[str, _Case] = {}
+    edits = output.edits
     for start, end in spans:
         for match in WORD.finditer(text, start, end):
             word = match.group()
-            fixed, reason = _normal_case(
-                word, text[max(0, match.start() - 8) : match.start()], vocabulary, inside, context
-            )
+            case = cases.get(word)
+            if case is None:
+                case = cases[word] = _Case(word, vocabulary, inside, context)
+            position = match.start()
+            if case.kept:
+                continue  # an abbreviation the dictionary knows in capitals
+            if _starts_sentence(text[max(0, position - 8) : position]):
+                fixed, reason = case.title, _STARTS_SENTENCE
+            else:
+                fixed, reason = case.by_evidence()
             if fixed != word:
-                output.edit(
-                    "restore_small_caps",
-                    text,
-                    match.start(),
-                    match.end(),
-                    fixed,
-                    f"small caps read as case soup: {reason}",
-                    0.7,
+                # output.edit without its span check: the span is a match in text
+                edits.append(
+                    _new_edit("restore_small_caps", position, match.end(), word, fixed, reason, 0.7)
                 )
     return output
 
 
-def _normal_case(
-    word: str, before: str, vocabulary: Vocabulary, inside: Vocabulary, context: RuleContext
-) -> tuple[str, str]:
-    lower = word.lower()
-    title = lower[:1].upper() + lower[1:]
-    lexicon = context.lexicon
-    if (
-        word.isupper()
-        and len(word) > 1
-        and lexicon.check(word)
-        and not (lexicon.check(lower) or lexicon.check(title))
-    ):
-        return word, "an abbreviation the dictionary knows in capitals"
-    if SENTENCE_START.search(before):
-        return title, "starts a sentence"
-    capitals = vocabulary.capitalized(lower) - inside.capitalized(lower)
-    lowers = vocabulary.lowercase(lower) - inside.lowercase(lower)
-    if capitals > lowers:
-        return title, "the document writes it with a capital"
-    if lowers > capitals:
-        return lower, "the document writes it in lowercase"
-    if lexicon.check(lower):
-        return lower, "a dictionary word"
-    if lexicon.check(title):
-        return title, "the dictionary knows it only with a capital"
-    return title, "unknown word in a small-caps line: taken as a name"
+def _lines_with_soup(text: str) -> Iterator[tuple[int, int]]:
+    """Start and end of each line holding a hint of case soup.
+
+    One search per such line: the rest of a line is skipped once it has shown a hint.
+    """
+    position = 0
+    while (hint := SOUP_HINT.search(text, position)) is not None:
+        start = text.rfind("\n", 0, hint.start()) + 1
+        end = text.find("\n", hint.start())
+        if end < 0:
+            yield start, len(text)
+            return
+        yield start, end
+        position = end + 1
+
+
+def _starts_sentence(before: str) -> bool:
+    """``SENTENCE_START.search(before)``, answered at once for the usual ``word ``."""
+    if before[-1:] == " " and before[-2:-1].isalnum():
+        return False  # neither an opening quote, a line start nor a sentence mark
+    return SENTENCE_START.search(before) is not None
+
+
+_REASON = "small caps read as case soup: "
+_STARTS_SENTENCE = _REASON + "starts a sentence"
+
+
+class _Case:
+    """How one word read from small caps is written, with why."""
+
+    def __init__(
+        self, word: str, vocabulary: Vocabulary, inside: Vocabulary, context: RuleContext
+    ) -> None:
+        lower = word.lower()
+        self.word = word
+        self.lower = lower
+        self.title = lower[:1].upper() + lower[1:]
+        self.vocabulary = vocabulary
+        self.inside = inside
+        self.lexicon = lexicon = context.lexicon
+        self.kept = (
+            word.isupper()
+            and len(word) > 1
+            and lexicon.check(word)
+            and not (lexicon.check(lower) or lexicon.check(self.title))
+        )
+        self._evidence: tuple[str, str] | None = None
+
+    def by_evidence(self) -> tuple[str, str]:
+        """The case the document or the dictionary gives the word (looked up once)."""
+        if self._evidence is None:
+            self._evidence = self._weigh()
+        return self._evidence
+
+    def _weigh(self) -> tuple[str, str]:
+        lower, title, vocabulary, inside = self.lower, self.title, self.vocabulary, self.inside
+        capitals = vocabulary.capitalized(lower) - inside.capitalized(lower)
+        lowers = vocabulary.lowercase(lower) - inside.lowercase(lower)
+        if capitals > lowers:
+            return title, _REASON + "the document writes it with a capital"
+        if lowers > capitals:
+            return lower, _REASON + "the document writes it in lowercase"
+        if self.lexicon.check(lower):
+            return lower, _REASON + "a dictionary word"
+        if self.lexicon.check(title):
+            return title, _REASON + "the dictionary knows it only with a capital"
+        return title, _REASON + "unknown word in a small-caps line: taken as a name"
