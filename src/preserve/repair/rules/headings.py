@@ -20,7 +20,7 @@ DROP_CAP = re.compile(r"(?:\A|(?<=\n\n))[ \t]*([^\W\d_]) ([^\W\d_]+)(?![\w'’-]
 SENTENCE_START = re.compile(r"(?:\A|\n|[.!?…][\"'”’)]*\s+)[\"'“‘(]*\Z")
 SOUP_HINT = re.compile(r"[A-ZÀ-Þ](?:(?<=[a-zß-öø-ÿ].)|(?<=[A-ZÀ-ÖØ-Þ].)[a-zß-ÿ])")
 """A quick look for mixed case (a capital after a small letter, ``THe``); checked properly later.
-It starts at the capital, the rarer letter, so the search skips ahead fast."""
+Searched for as ``CODED_SOUP_HINT``."""
 PARAGRAPH_START = re.compile(r"\n(?=\n)")
 DROP_CAP_AT = re.compile(r"[ \t]*([^\W\d_]) ([^\W\d_]+)(?![\w'’-])")
 """``DROP_CAP`` tried only where a paragraph starts."""
@@ -109,95 +109,105 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
     # The document's evidence, less what the small-caps sentences themselves say.
     vocabulary = context.vocabulary(text)
     inside = Vocabulary.of("\n\n".join(text[start:end] for start, end in spans))
-    # A word's case depends on the word alone, except at the start of a sentence:
-    # worked out once per distinct word.
-    cases: dict[str, _Case] = {}
+    check = context.lexicon.check
     edits = output.edits
     for start, end in spans:
         for match in WORD.finditer(text, start, end):
             word = match.group()
-            case = cases.get(word)
-            if case is None:
-                case = cases[word] = _Case(word, vocabulary, inside, context)
-            position = match.start()
-            if case.kept:
+            lower = word.lower()
+            title = lower[:1].upper() + lower[1:]
+            if (
+                word.isupper()
+                and len(word) > 1
+                and check(word)
+                and not (check(lower) or check(title))
+            ):
                 continue  # an abbreviation the dictionary knows in capitals
-            if _starts_sentence(text[max(0, position - 8) : position]):
-                fixed, reason = case.title, _STARTS_SENTENCE
+            position = match.start()
+            # SENTENCE_START, answered at once for the usual "word word" (neither an
+            # opening quote, a line start nor a sentence mark before the word)
+            if not (
+                position >= 2 and text[position - 1] == " " and text[position - 2].isalnum()
+            ) and SENTENCE_START.search(text[max(0, position - 8) : position]):
+                fixed, reason = title, "starts a sentence"
             else:
-                fixed, reason = case.by_evidence()
+                capitals = vocabulary.capitalized(lower) - inside.capitalized(lower)
+                lowers = vocabulary.lowercase(lower) - inside.lowercase(lower)
+                if capitals > lowers:
+                    fixed, reason = title, "the document writes it with a capital"
+                elif lowers > capitals:
+                    fixed, reason = lower, "the document writes it in lowercase"
+                elif check(lower):
+                    fixed, reason = lower, "a dictionary word"
+                elif check(title):
+                    fixed, reason = title, "the dictionary knows it only with a capital"
+                else:
+                    fixed, reason = title, "unknown word in a small-caps line: taken as a name"
             if fixed != word:
                 # output.edit without its span check: the span is a match in text
                 edits.append(
-                    _new_edit("restore_small_caps", position, match.end(), word, fixed, reason, 0.7)
+                    _new_edit(
+                        "restore_small_caps",
+                        position,
+                        match.end(),
+                        word,
+                        fixed,
+                        _REASONS[reason],
+                        0.7,
+                    )
                 )
     return output
 
 
+_REASONS = {
+    reason: f"small caps read as case soup: {reason}"
+    for reason in (
+        "starts a sentence",
+        "the document writes it with a capital",
+        "the document writes it in lowercase",
+        "a dictionary word",
+        "the dictionary knows it only with a capital",
+        "unknown word in a small-caps line: taken as a name",
+    )
+}
+"""Each reason an edit gives, spelled out once."""
+
+
+def _case_code(char: str) -> str:
+    """The class of a Latin-1 character that ``SOUP_HINT`` tells apart."""
+    if re.match("[A-ZÀ-ÖØ-Þ]", char):
+        return "U"
+    if re.match("[a-zß-öø-ÿ]", char):
+        return "L"
+    return {"×": "X", "÷": "D", "\n": "\n"}.get(char, ".")
+
+
+_CASE_CODES = "".join(_case_code(chr(byte)) for byte in range(256)).encode("ascii")
+"""Latin-1 characters as the classes ``SOUP_HINT`` tells apart: ``U`` a capital, ``X`` the
+sign ``×`` (in its range ``À-Þ``), ``L`` a small letter, ``D`` the sign ``÷``; lines kept."""
+CODED_SOUP_HINT = re.compile(rb"U(?:(?<=LU)|(?<=UU)[LD])")
+CODED_SOUP_HINT_X = re.compile(rb"X(?:(?<=LX)|(?<=UX)[LD])")
+"""``SOUP_HINT`` in those codes, in two patterns that each start with a literal: the
+search skips ahead to the next capital in C instead of testing a class at every place."""
+
+
 def _lines_with_soup(text: str) -> Iterator[tuple[int, int]]:
-    """Start and end of each line holding a hint of case soup.
+    """Start and end of each line holding a hint of case soup (``SOUP_HINT``), in order.
 
-    One search per such line: the rest of a line is skipped once it has shown a hint.
+    Found in ``text`` coded one byte a character (Latin-1, anything else a ``?`` that no
+    class of ``SOUP_HINT`` holds), one search per such line.
     """
-    position = 0
-    while (hint := SOUP_HINT.search(text, position)) is not None:
-        start = text.rfind("\n", 0, hint.start()) + 1
-        end = text.find("\n", hint.start())
-        if end < 0:
-            yield start, len(text)
-            return
-        yield start, end
-        position = end + 1
-
-
-def _starts_sentence(before: str) -> bool:
-    """``SENTENCE_START.search(before)``, answered at once for the usual ``word ``."""
-    if before[-1:] == " " and before[-2:-1].isalnum():
-        return False  # neither an opening quote, a line start nor a sentence mark
-    return SENTENCE_START.search(before) is not None
-
-
-_REASON = "small caps read as case soup: "
-_STARTS_SENTENCE = _REASON + "starts a sentence"
-
-
-class _Case:
-    """How one word read from small caps is written, with why."""
-
-    def __init__(
-        self, word: str, vocabulary: Vocabulary, inside: Vocabulary, context: RuleContext
-    ) -> None:
-        lower = word.lower()
-        self.word = word
-        self.lower = lower
-        self.title = lower[:1].upper() + lower[1:]
-        self.vocabulary = vocabulary
-        self.inside = inside
-        self.lexicon = lexicon = context.lexicon
-        self.kept = (
-            word.isupper()
-            and len(word) > 1
-            and lexicon.check(word)
-            and not (lexicon.check(lower) or lexicon.check(self.title))
-        )
-        self._evidence: tuple[str, str] | None = None
-
-    def by_evidence(self) -> tuple[str, str]:
-        """The case the document or the dictionary gives the word (looked up once)."""
-        if self._evidence is None:
-            self._evidence = self._weigh()
-        return self._evidence
-
-    def _weigh(self) -> tuple[str, str]:
-        lower, title, vocabulary, inside = self.lower, self.title, self.vocabulary, self.inside
-        capitals = vocabulary.capitalized(lower) - inside.capitalized(lower)
-        lowers = vocabulary.lowercase(lower) - inside.lowercase(lower)
-        if capitals > lowers:
-            return title, _REASON + "the document writes it with a capital"
-        if lowers > capitals:
-            return lower, _REASON + "the document writes it in lowercase"
-        if self.lexicon.check(lower):
-            return lower, _REASON + "a dictionary word"
-        if self.lexicon.check(title):
-            return title, _REASON + "the dictionary knows it only with a capital"
-        return title, _REASON + "unknown word in a small-caps line: taken as a name"
+    coded = text.encode("latin-1", "replace").translate(_CASE_CODES)
+    starts = set()
+    hints = (CODED_SOUP_HINT, CODED_SOUP_HINT_X) if b"X" in coded else (CODED_SOUP_HINT,)
+    for hint in hints:
+        position = 0
+        while (found := hint.search(coded, position)) is not None:
+            starts.add(coded.rfind(b"\n", 0, found.start()) + 1)
+            end = coded.find(b"\n", found.start())
+            if end < 0:
+                break
+            position = end + 1
+    for start in sorted(starts):
+        end = text.find("\n", start)
+        yield start, end if end >= 0 else len(text)
