@@ -320,8 +320,8 @@ class RuleContext:
         columns), since later rules join lines.
         """
         if self._column is None:
-            lines = [line.strip() for line in text.split("\n")]
-            lengths = sorted(len(line) for line in lines if line)
+            lines = list(map(str.strip, text.split("\n")))
+            lengths = sorted(map(len, filter(None, lines)))
             self._column = max(int(statistics.median(lengths)), 1) if lengths else 60
             widest = self.config.wide_line_ratio * self._column
             body = lengths[: bisect.bisect_right(lengths, widest)]
@@ -384,14 +384,15 @@ def _room_for_next_word(lines: list[str], full: int) -> float:
     room = ROOM_SHARE * full
     if not full:
         return 0.0
+    # following[:1].islower(): starts with a small letter (or is empty: False);
+    # line[-1:] not in "-‐¬": is not empty and does not end with a hyphen ("" is in any str)
     needs = [
-        len(line) + 1 + len(following.split(maxsplit=1)[0])
+        len(line) + 1 + len(following.split(None, 1)[0])
         for line, following in itertools.pairwise(lines)
-        if line and following and following[0].islower() and line[-1] not in "-‐¬"
+        if following[:1].islower() and line[-1:] not in "-‐¬"
     ]
-    if len(needs) >= MIN_WRAPPED_PAIRS and sum(need > full for need in needs) >= TIGHT_SHARE * len(
-        needs
-    ):
+    wrapped = sum(map(full.__lt__, needs))  # needs over a full line
+    if len(needs) >= MIN_WRAPPED_PAIRS and wrapped >= TIGHT_SHARE * len(needs):
         return max(room, full)
     return room
 
