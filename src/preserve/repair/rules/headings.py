@@ -96,7 +96,11 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
     for start, end in _lines_with_soup(text):
         for sentence in SENTENCE.finditer(text, start, end):
             words = [word for word in WORD.findall(sentence.group()) if len(word) > 1]
-            soup = sum(map(is_case_soup, words))
+            # is_case_soup for words of two letters or more, without a call per word: neither
+            # all capitals nor all small, and not Title case (all small after the first)
+            soup = sum(
+                1 for word in words if not (word.isupper() or word.islower() or word[1:].islower())
+            )
             capitals = sum(map(str.isupper, words))
             # A short line of capitals and soup only ("A SHORT STORy") is small caps too.
             if (

@@ -55,19 +55,14 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
     vocabulary = context.vocabulary(text)
     only_ascii = not _has_other_hyphens(text)
     for match in (BREAK_ASCII if only_ascii else BREAK).finditer(text):
-        start, end = match.start(), match.start("right")
+        start, end = match.start(), match.start(2)  # 2: the group "right"
+        right = match.group(2)
         window = max(0, start - 80)
-        # LEFT.search(text, window, start), tried only where it can match: LEFT starts
-        # where the run of word characters and hyphens before the hyphen does.
-        run = start
-        while run > window:
-            char = text[run - 1]
-            if char != "-" and not char.isalnum() and char != "_":  # not [\w-]
-                break
-            run -= 1
-        found = LEFT.match(text, run, start)
+        # LEFT.search(text, window, start) from the last space in the window: LEFT
+        # holds no space, so it cannot start sooner (and the search tries every start).
+        found = LEFT.search(text, text.rfind(" ", window, start) + 1 or window, start)
         if found is None:
-            if NUMBER_WORD.search(text, window, start) and match.group("right")[0].islower():
+            if NUMBER_WORD.search(text, window, start) and right[0].islower():
                 output.edit(
                     "join_line_end_hyphens",
                     text,
@@ -78,10 +73,9 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
                     0.85,
                 )
             continue
-        prefix, left, right = found.group(1), found.group(2), match.group("right")
-        column_break = match.group("gap").count("\n") > 1
+        prefix, left = found.groups()
         if right[0].isupper():
-            if column_break:
+            if match.group("gap").count("\n") > 1:  # a column break
                 output.note(
                     text,
                     start,
