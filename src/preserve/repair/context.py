@@ -212,7 +212,7 @@ _SEPARATORS = bytes(
 
 
 def _count_words(text: str) -> Counter[str]:
-    """``Counter(WORD.findall(text))``, in a third of the time.
+    """``Counter(WORD.findall(text))`` in under half the time (a match per word was most of it).
 
     Splitting at whitespace and ASCII punctuation (in C) leaves mostly tokens of letters
     alone, each one whole ``WORD`` (its neighbours are neither letters nor apostrophes);
@@ -280,7 +280,7 @@ def _compounds(text: str) -> list[str]:
         start = position
         while start > window:
             char = text[start - 1]
-            if char != "-" and (not char.isalnum() or char.isdecimal()):  # nor a letter
+            if char != "-" and (not char.isalnum() or char.isdecimal()):  # nor [^\W\d_]
                 break
             start -= 1
         if start == window:
