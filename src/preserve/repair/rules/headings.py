@@ -12,14 +12,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from preserve.repair.context import WORD, RuleContext, RuleOutput, Vocabulary
+from preserve.repair.context import WORD, RuleContext, RuleOutput, Vocabulary, _new_edit
 
 DROP_CAP = re.compile(r"(?:\A|(?<=\n\n))[ \t]*([^\W\d_]) ([^\W\d_]+)(?![\w'’-])")
 SENTENCE_START = re.compile(r"(?:\A|\n|[.!?…][\"'”’)]*\s+)[\"'“‘(]*\Z")
 SOUP_HINT = re.compile(r"[A-ZÀ-Þ](?:(?<=[a-zß-öø-ÿ].)|(?<=[A-ZÀ-ÖØ-Þ].)[a-zß-ÿ])")
 """A quick look for mixed case (a capital after a small letter, ``THe``); checked properly later.
-It starts at the capital, the rarer letter, so the search skips ahead fast."""
+Searched for as ``CODED_SOUP_HINT``."""
 PARAGRAPH_START = re.compile(r"\n(?=\n)")
 DROP_CAP_AT = re.compile(r"[ \t]*([^\W\d_]) ([^\W\d_]+)(?![\w'’-])")
 """``DROP_CAP`` tried only where a paragraph starts."""
@@ -92,69 +93,125 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     config = context.config
     spans = []
-    hints = {text.rfind("\n", 0, m.start()) for m in SOUP_HINT.finditer(text)}
-    lines = [(start + 1, text.find("\n", start + 1)) for start in sorted(hints)]
-    sentences = (
-        sentence
-        for start, end in lines
-        for sentence in SENTENCE.finditer(text, start, end if end >= 0 else len(text))
-    )
-    for sentence in sentences:
-        words = [m for m in WORD.finditer(sentence.group()) if len(m.group()) > 1]
-        soup = sum(1 for m in words if is_case_soup(m.group()))
-        capitals = sum(1 for m in words if m.group().isupper())
-        # A short line of capitals and soup only ("A SHORT STORy") is small caps too.
-        if (
-            soup >= config.small_caps_min_words and soup / len(words) >= config.small_caps_min_share
-        ) or (soup >= 1 and len(words) >= 2 and soup + capitals == len(words)):
-            spans.append((sentence.start(), sentence.end()))
+    for start, end in _lines_with_soup(text):
+        for sentence in SENTENCE.finditer(text, start, end):
+            words = [word for word in WORD.findall(sentence.group()) if len(word) > 1]
+            # is_case_soup for words of two letters or more, without a call per word: neither
+            # all capitals nor all small, and not Title case (all small after the first)
+            soup = sum(
+                1 for word in words if not (word.isupper() or word.islower() or word[1:].islower())
+            )
+            capitals = sum(map(str.isupper, words))
+            # A short line of capitals and soup only ("A SHORT STORy") is small caps too.
+            if (
+                soup >= config.small_caps_min_words
+                and soup / len(words) >= config.small_caps_min_share
+            ) or (soup >= 1 and len(words) >= 2 and soup + capitals == len(words)):
+                spans.append(sentence.span())
     if not spans:
         return output
     # The document's evidence, less what the small-caps sentences themselves say.
     vocabulary = context.vocabulary(text)
     inside = Vocabulary.of("\n\n".join(text[start:end] for start, end in spans))
+    check = context.lexicon.check
+    edits = output.edits
     for start, end in spans:
         for match in WORD.finditer(text, start, end):
             word = match.group()
-            fixed, reason = _normal_case(
-                word, text[max(0, match.start() - 8) : match.start()], vocabulary, inside, context
-            )
+            lower = word.lower()
+            title = lower[:1].upper() + lower[1:]
+            if (
+                word.isupper()
+                and len(word) > 1
+                and check(word)
+                and not (check(lower) or check(title))
+            ):
+                continue  # an abbreviation the dictionary knows in capitals
+            position = match.start()
+            # SENTENCE_START, answered at once for the usual "word word" (neither an
+            # opening quote, a line start nor a sentence mark before the word)
+            if not (
+                position >= 2 and text[position - 1] == " " and text[position - 2].isalnum()
+            ) and SENTENCE_START.search(text[max(0, position - 8) : position]):
+                fixed, reason = title, "starts a sentence"
+            else:
+                capitals = vocabulary.capitalized(lower) - inside.capitalized(lower)
+                lowers = vocabulary.lowercase(lower) - inside.lowercase(lower)
+                if capitals > lowers:
+                    fixed, reason = title, "the document writes it with a capital"
+                elif lowers > capitals:
+                    fixed, reason = lower, "the document writes it in lowercase"
+                elif check(lower):
+                    fixed, reason = lower, "a dictionary word"
+                elif check(title):
+                    fixed, reason = title, "the dictionary knows it only with a capital"
+                else:
+                    fixed, reason = title, "unknown word in a small-caps line: taken as a name"
             if fixed != word:
-                output.edit(
-                    "restore_small_caps",
-                    text,
-                    match.start(),
-                    match.end(),
-                    fixed,
-                    f"small caps read as case soup: {reason}",
-                    0.7,
+                # output.edit without its span check: the span is a match in text
+                edits.append(
+                    _new_edit(
+                        "restore_small_caps",
+                        position,
+                        match.end(),
+                        word,
+                        fixed,
+                        _REASONS[reason],
+                        0.7,
+                    )
                 )
     return output
 
 
-def _normal_case(
-    word: str, before: str, vocabulary: Vocabulary, inside: Vocabulary, context: RuleContext
-) -> tuple[str, str]:
-    lower = word.lower()
-    title = lower[:1].upper() + lower[1:]
-    lexicon = context.lexicon
-    if (
-        word.isupper()
-        and len(word) > 1
-        and lexicon.check(word)
-        and not (lexicon.check(lower) or lexicon.check(title))
-    ):
-        return word, "an abbreviation the dictionary knows in capitals"
-    if SENTENCE_START.search(before):
-        return title, "starts a sentence"
-    capitals = vocabulary.capitalized(lower) - inside.capitalized(lower)
-    lowers = vocabulary.lowercase(lower) - inside.lowercase(lower)
-    if capitals > lowers:
-        return title, "the document writes it with a capital"
-    if lowers > capitals:
-        return lower, "the document writes it in lowercase"
-    if lexicon.check(lower):
-        return lower, "a dictionary word"
-    if lexicon.check(title):
-        return title, "the dictionary knows it only with a capital"
-    return title, "unknown word in a small-caps line: taken as a name"
+_REASONS = {
+    reason: f"small caps read as case soup: {reason}"
+    for reason in (
+        "starts a sentence",
+        "the document writes it with a capital",
+        "the document writes it in lowercase",
+        "a dictionary word",
+        "the dictionary knows it only with a capital",
+        "unknown word in a small-caps line: taken as a name",
+    )
+}
+"""Each reason an edit gives, spelled out once."""
+
+
+def _case_code(char: str) -> str:
+    """The class of a Latin-1 character that ``SOUP_HINT`` tells apart."""
+    if re.match("[A-ZÀ-ÖØ-Þ]", char):
+        return "U"
+    if re.match("[a-zß-öø-ÿ]", char):
+        return "L"
+    return {"×": "X", "÷": "D", "\n": "\n"}.get(char, ".")
+
+
+_CASE_CODES = "".join(_case_code(chr(byte)) for byte in range(256)).encode("ascii")
+"""Latin-1 characters as the classes ``SOUP_HINT`` tells apart: ``U`` a capital, ``X`` the
+sign ``×`` (in its range ``À-Þ``), ``L`` a small letter, ``D`` the sign ``÷``; lines kept."""
+CODED_SOUP_HINT = re.compile(rb"U(?:(?<=LU)|(?<=UU)[LD])")
+CODED_SOUP_HINT_X = re.compile(rb"X(?:(?<=LX)|(?<=UX)[LD])")
+"""``SOUP_HINT`` in those codes, in two patterns that each start with a literal: the
+search skips ahead to the next capital in C instead of testing a class at every place."""
+
+
+def _lines_with_soup(text: str) -> Iterator[tuple[int, int]]:
+    """Start and end of each line holding a hint of case soup (``SOUP_HINT``), in order.
+
+    Found in ``text`` coded one byte a character (Latin-1, anything else a ``?`` that no
+    class of ``SOUP_HINT`` holds), one search per such line.
+    """
+    coded = text.encode("latin-1", "replace").translate(_CASE_CODES)
+    starts = set()
+    hints = (CODED_SOUP_HINT, CODED_SOUP_HINT_X) if b"X" in coded else (CODED_SOUP_HINT,)
+    for hint in hints:
+        position = 0
+        while (found := hint.search(coded, position)) is not None:
+            starts.add(coded.rfind(b"\n", 0, found.start()) + 1)
+            end = coded.find(b"\n", found.start())
+            if end < 0:
+                break
+            position = end + 1
+    for start in sorted(starts):
+        end = text.find("\n", start)
+        yield start, end if end >= 0 else len(text)

@@ -11,7 +11,6 @@ are not: ``a lot`` and ``I saw`` stay as they are.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from preserve.repair.context import RuleContext, RuleOutput
 from preserve.repair.rules.headings import LONG_ENOUGH
@@ -31,13 +30,23 @@ def join_split_words(text: str, context: RuleContext) -> RuleOutput:
     matches = list(SPLIT.finditer(text))
     # Times each letter stands before letters it would join into a known word: those
     # are the splits in question, not evidence that the letter is a word of its own.
-    splits = Counter(
-        m.group(1)
-        for m in matches
-        if len(m.group(2)) > 1 and lexicon.check(m.group(1) + m.group(2))
-    )
+    # Counted for a letter only when asked (a letter alone more than MAX_SPLITS_PER_LETTER
+    # times is a word whatever its count: most pages never ask).
+    splits: dict[str, int] = {}
+
+    def splits_of(letter: str) -> int:
+        if letter not in splits:
+            splits[letter] = sum(
+                1
+                for m in matches
+                if m.group(1) == letter
+                and len(m.group(2)) > 1
+                and lexicon.check(m.group(1) + m.group(2))
+            )
+        return splits[letter]
+
     for match in matches:
-        letter, rest = match.group(1), match.group(2)
+        letter, rest = match.groups()
         joined = letter + rest
         if len(rest) == 1:
             if not (letter.isupper() and rest.isupper() and lexicon.check(joined)):
@@ -54,15 +63,15 @@ def join_split_words(text: str, context: RuleContext) -> RuleOutput:
         else:
             if not rest.islower():
                 continue
-            if context.lexicon.check(rest) or vocabulary.count(rest) > 1:
+            if lexicon.check(rest) or vocabulary.count(rest) > 1:
                 # Both parts are words ("a lot"): join only when this letter never stands
                 # alone anywhere else in a document long enough to tell.
-                alone = (
-                    vocabulary.single(letter) > min(splits[letter], MAX_SPLITS_PER_LETTER)
-                    or vocabulary.single(letter.swapcase()) > splits[letter.swapcase()]
-                )
+                alone = vocabulary.single(letter)  # times the letter stands alone
+                swapped = letter.swapcase()
                 if (
-                    alone
+                    alone > MAX_SPLITS_PER_LETTER
+                    or alone > min(splits_of(letter), MAX_SPLITS_PER_LETTER)
+                    or vocabulary.single(swapped) > splits_of(swapped)
                     or vocabulary.total < LONG_ENOUGH
                     or not (lexicon.check(joined) or vocabulary.count(joined) > 0)
                 ):
