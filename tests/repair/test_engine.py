@@ -125,3 +125,16 @@ def test_repair_never_raises_even_outside_a_rule(monkeypatch: pytest.MonkeyPatch
     result = repair(COLUMN)
     assert result.text == COLUMN and result.log.edits == []
     assert "changed nothing" in result.log.notes[0]["reason"]
+
+
+def test_small_caps_threshold_of_zero_words_is_taken_as_one() -> None:
+    """``small_caps_min_words = 0`` is a valid setting: a sentence without soup stays as it is
+    (it once divided by zero and the rule was skipped)."""
+    from preserve.repair.config import RepairConfig
+    from preserve.repair.context import RuleContext
+    from preserve.repair.rules.headings import restore_small_caps
+
+    config = RepairConfig(small_caps_min_words=0)
+    text = "A b. In THe eArly HourS of the day, ArMed forCeS came.\n"
+    output = restore_small_caps(text, RuleContext(config))
+    assert [edit.after for edit in output.edits][:3] == ["the", "early", "hours"]

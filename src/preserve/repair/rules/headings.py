@@ -104,7 +104,7 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
             capitals = sum(map(str.isupper, words))
             # A short line of capitals and soup only ("A SHORT STORy") is small caps too.
             if (
-                soup >= config.small_caps_min_words
+                soup >= max(config.small_caps_min_words, 1)  # no soup, no small caps
                 and soup / len(words) >= config.small_caps_min_share
             ) or (soup >= 1 and len(words) >= 2 and soup + capitals == len(words)):
                 spans.append(sentence.span())
