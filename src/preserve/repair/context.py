@@ -146,12 +146,11 @@ class Vocabulary:
     def capitalized(self, word: str) -> int:
         """Times ``word`` is capitalized where a sentence does not start (a name).
 
-        Only ``Title`` case counts: case soup (``ArMenIAn``) is no evidence.
+        Only ``Title`` case counts: case soup (``ArMenIAn``) is no evidence, nor is a
+        line in title case (a headline capitalizes every word).
         """
         if self._capitals is None:
-            self._capitals = Counter(
-                word.lower() for word in MID_SENTENCE_WORD.findall(self._text) if word.istitle()
-            )
+            self._capitals = _names(self._text)
         return self._capitals.get(word.lower(), 0)
 
     def lowercase(self, word: str) -> int:
@@ -201,6 +200,34 @@ def _count_words(text: str) -> Counter[str]:
         for word in WORD.findall(token):
             counts[word] += times
     return counts
+
+
+def _names(text: str) -> Counter[str]:
+    """Words capitalized where no sentence starts, on lines of prose (see
+    :meth:`Vocabulary.capitalized`): lines where at most half the words start with a
+    capital. A headline (``Harbour Town and Its Ships``) is no evidence about its words.
+
+    >>> _names("a visit to Paris, then\\nRiver Town and Its Ships\\nand Paris again")["paris"]
+    2
+    >>> _names("Harbour Town and Its Ships").get("ships", 0)
+    0
+    """
+    names: Counter[str] = Counter()
+    prose: dict[int, bool] = {}  # line start -> is the line prose?
+    for match in MID_SENTENCE_WORD.finditer(text):
+        word = match.group()
+        if not word.istitle():
+            continue
+        start = text.rfind("\n", 0, match.start()) + 1
+        is_prose = prose.get(start)
+        if is_prose is None:
+            end = text.find("\n", match.start())
+            words = text[start : end if end >= 0 else len(text)].split()
+            capitals = sum(1 for token in words if token[0].isupper())
+            is_prose = prose[start] = capitals * 2 <= len(words)
+        if is_prose:
+            names[word.lower()] += 1
+    return names
 
 
 def line_end_fragments(text: str) -> list[str]:

@@ -116,6 +116,7 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
     check = context.lexicon.check
     edits = output.edits
     for start, end in spans:
+        decided: list[tuple[int, int, str, str, str]] = []  # start, end, word, fixed, reason
         for match in WORD.finditer(text, start, end):
             word = match.group()
             lower = word.lower()
@@ -147,20 +148,62 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
                     fixed, reason = title, "the dictionary knows it only with a capital"
                 else:
                     fixed, reason = title, "unknown word in a small-caps line: taken as a name"
+            decided.append((position, match.end(), word, fixed, reason))
+        _names_of_two_words(text, spans, decided)
+        for position, word_end, word, fixed, reason in decided:
             if fixed != word:
                 # output.edit without its span check: the span is a match in text
                 edits.append(
                     _new_edit(
                         "restore_small_caps",
                         position,
-                        match.end(),
+                        word_end,
                         word,
                         fixed,
-                        _REASONS[reason],
+                        _REASONS.get(reason) or f"small caps read as case soup: {reason}",
                         0.7,
                     )
                 )
     return output
+
+
+def _names_of_two_words(
+    text: str, spans: list[tuple[int, int]], decided: list[tuple[int, int, str, str, str]]
+) -> None:
+    """Two neighbouring words the document writes as a name of two capitalized words in
+    a line of prose (``the Kessel Pass``) both keep their capitals, whatever each word's
+    own evidence says (``the pass`` elsewhere). Changes ``decided`` in place."""
+    for index in range(len(decided) - 1):
+        first, second = decided[index], decided[index + 1]
+        if second[0] != first[1] + 1 or text[first[1]] != " ":
+            continue
+        titles = [word[:1].upper() + word[1:].lower() for word in (first[2], second[2])]
+        if (first[3], second[3]) == tuple(titles):
+            continue
+        pair = " ".join(titles)
+        if _in_prose(text, spans, pair):
+            reason = f"the document writes '{pair}' with capitals"
+            decided[index] = (*first[:3], titles[0], reason)
+            decided[index + 1] = (*second[:3], titles[1], reason)
+
+
+def _in_prose(text: str, spans: list[tuple[int, int]], phrase: str) -> bool:
+    """Does ``phrase`` stand, outside ``spans``, in a line where at most half the words
+    start with a capital (not a headline)?"""
+    at = text.find(phrase)
+    while at >= 0:
+        if not any(start <= at < end for start, end in spans) and (
+            at == 0 or not text[at - 1].isalnum()
+        ):
+            end_of_phrase = at + len(phrase)
+            if end_of_phrase == len(text) or not text[end_of_phrase].isalnum():
+                line_start = text.rfind("\n", 0, at) + 1
+                line_end = text.find("\n", at)
+                words = text[line_start : line_end if line_end >= 0 else len(text)].split()
+                if sum(1 for word in words if word[0].isupper()) * 2 <= len(words):
+                    return True
+        at = text.find(phrase, at + 1)
+    return False
 
 
 _REASONS = {

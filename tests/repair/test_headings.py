@@ -1,0 +1,53 @@
+"""Small caps: which words keep a capital, from the document's own evidence."""
+
+from __future__ import annotations
+
+from preserve.repair.config import RepairConfig
+from preserve.repair.context import RuleContext, preview
+from preserve.repair.rules.headings import restore_small_caps
+
+BODY = (
+    "The line over the Kessel Pass was opened in 1898, and the pass\n"
+    "is closed in winter. Visitors come to see the old station and\n"
+    "the pass itself, which most of them cross on foot in summer.\n"
+)
+
+
+def repaired_deck(deck: str, body: str = BODY) -> str:
+    text = deck + "\n\n" + body
+    return preview(restore_small_caps, text).split("\n\n")[0]
+
+
+def test_a_name_of_two_words_keeps_both_capitals() -> None:
+    """'the pass' is lowercase twice in the body, but 'the Kessel Pass' is a name there."""
+    deck = "THe nArrow-gAuge lIne over THe KeSSel PASS TAKeS SIx HourS To Cover."
+    assert repaired_deck(deck) == (
+        "The narrow-gauge line over the Kessel Pass takes six hours to cover."
+    )
+
+
+def test_the_pair_alone_without_the_name_stays_lowercase() -> None:
+    deck = "THe PASS IS CloSed In wInTer, SAy THe loCAl PeoPle."
+    assert repaired_deck(deck) == "The pass is closed in winter, say the local people."
+
+
+def test_a_headline_is_no_evidence_of_a_name() -> None:
+    """A title in title case capitalizes every word: 'Ships' there says nothing."""
+    body = (
+        "The Harbour That Outlived Its Ships\n\n"
+        "For three centuries the port lived on herring and salt, and\n"
+        "its boats went out every morning before the sun came up.\n"
+    )
+    deck = "wHen THe SHIPS SToPPed CoMIng, THe Town HAd To leArn A new TrAde."
+    assert repaired_deck(deck, body) == (
+        "When the ships stopped coming, the town had to learn a new trade."
+    )
+
+
+def test_the_reason_names_the_pair() -> None:
+    text = "THe lIne over THe KeSSel PASS TAKeS SIx HourS.\n\n" + BODY
+    reasons = {
+        edit.after: edit.reason
+        for edit in restore_small_caps(text, RuleContext(RepairConfig())).edits
+    }
+    assert "'Kessel Pass'" in reasons["Pass"]
