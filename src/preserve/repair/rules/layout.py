@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import accumulate, compress
+from typing import overload
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.context import (
@@ -101,51 +103,125 @@ def parse_lines(text: str) -> list[Line]:
     return lines
 
 
-def _own_block(lines: list[Line], index: int, gone: set[int]) -> bool:
-    """Is line ``index`` alone between blank lines (or the text's edges)?"""
-    before, after = index - 1, index + 1
-    return (before < 0 or lines[before].blank or before in gone) and (
-        after >= len(lines) or lines[after].blank or after in gone
-    )
+ALONE = re.compile(rb"(?<!\x01)\x01(?!\x01)")
+"""In :attr:`LineTable.filled`: a line with text between blank lines (or the text's edges)."""
 
 
-def _removal(
-    lines: list[Line], index: int, last: int, gone: set[int], text: str
-) -> tuple[int, int]:
+class LineTable(Sequence[Line]):
+    """A text's lines, held column by column.
+
+    The rules look closely at few lines (those standing alone, those next to a blank
+    line), so every line is held only as plain lists built at C speed (``str.split``,
+    a list comprehension, ``map``), and a :class:`Line` is built for a line when asked
+    for (``table[index]``, once). Facts worked out line by line (does it end a sentence,
+    is it case soup) are kept by index, so the many looks at one line cost one test.
+
+    >>> table = LineTable("Title\\n\\n  body text\\nmore")
+    >>> table.contents, table.filled, table.alone(), table.indents
+    (['Title', '', 'body text', 'more'], b'\\x01\\x00\\x01\\x01', [0], [0, 0, 2, 0])
+    >>> table[2].start, table[2].content
+    (7, 'body text')
+    """
+
+    __slots__ = ("_ends", "_indents", "_lines", "_soup", "_starts", "contents", "filled", "raws")
+
+    def __init__(self, text: str) -> None:
+        self.raws = raws = text.split("\n")
+        self.contents = contents = [raw.strip() for raw in raws]
+        self.filled = bytes(map(bool, contents))
+        """One byte a line, 1 when it holds text, 0 when blank: ``bytes.find`` and byte
+        regexes find the lines that matter without a Python loop over all of them."""
+        self._lines: list[Line | None] = [None] * len(raws)
+        self._starts: list[int] | None = None
+        self._indents: list[int] | None = None
+        self._ends: dict[int, bool] = {}
+        self._soup: dict[int, bool] = {}
+
+    def __len__(self) -> int:
+        return len(self.raws)
+
+    @overload
+    def __getitem__(self, index: int) -> Line: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Line]: ...
+
+    def __getitem__(self, index: int | slice) -> Line | list[Line]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self.raws)
+        line = self._lines[index]
+        if line is None:
+            if self._starts is None:
+                self._starts = list(accumulate([len(raw) + 1 for raw in self.raws], initial=0))
+            line = self._lines[index] = Line(self._starts[index], self.raws[index])
+        return line
+
+    @property
+    def indents(self) -> list[int]:
+        """Each line's indentation (a blank line's: its length), as :attr:`Line.indent`."""
+        if self._indents is None:
+            # the content's first character cannot stand in the indentation before it, so
+            # the indentation is what ``lstrip`` takes away
+            self._indents = [len(raw) - len(raw.lstrip()) for raw in self.raws]
+        return self._indents
+
+    def alone(self) -> list[int]:
+        """Indices of the lines with text that stand alone between blank lines."""
+        return [match.start() for match in ALONE.finditer(self.filled)]
+
+    def ends_sentence(self, index: int) -> bool:
+        """:func:`ends_sentence` of line ``index``, worked out once."""
+        ends = self._ends.get(index)
+        if ends is None:
+            ends = self._ends[index] = ends_sentence(self.contents[index])
+        return ends
+
+    def soup(self, index: int) -> bool:
+        """:func:`soup_line` of line ``index``, worked out once (blocks are looked at often)."""
+        soup = self._soup.get(index)
+        if soup is None:
+            soup = self._soup[index] = soup_line(self.contents[index])
+        return soup
+
+
+def _removal(lines: LineTable, index: int, last: int, gone: set[int], text: str) -> tuple[int, int]:
     """Span that takes out lines ``index..last`` with the blank lines after them."""
+    contents = lines.contents
     following = last + 1
-    while following < len(lines) and (lines[following].blank or following in gone):
+    while following < len(contents) and (not contents[following] or following in gone):
         following += 1
-    if following < len(lines):
+    if following < len(contents):
         return lines[index].start, lines[following].start
     previous = index - 1
-    while previous >= 0 and (lines[previous].blank or previous in gone):
+    while previous >= 0 and (not contents[previous] or previous in gone):
         previous -= 1
     start = lines[previous].end + 1 if previous >= 0 else 0
     return min(start, lines[index].start), len(text)
 
 
-def _next_to_folio(lines: list[Line], index: int, found: dict[int, tuple[int, str, str]]) -> bool:
+def _next_to_folio(contents: list[str], index: int, found: dict[int, tuple[int, str, str]]) -> bool:
     """Is the nearest line above or below (across blank lines) a folio?"""
     for step in (-1, 1):
         cursor = index + step
-        while 0 <= cursor < len(lines) and lines[cursor].blank:
+        while 0 <= cursor < len(contents) and not contents[cursor]:
             cursor += step
         if cursor in found and found[cursor][1] == "folio":
             return True
     return False
 
 
-def _title_follows(lines: list[Line], index: int, column: int) -> bool:
+def _title_follows(contents: list[str], index: int, column: int) -> bool:
     """Is the next block a title: one to three short lines, then body text?"""
     cursor = index + 1
-    while cursor < len(lines) and lines[cursor].blank:
+    while cursor < len(contents) and not contents[cursor]:
         cursor += 1
     title = []
-    while cursor < len(lines) and not lines[cursor].blank:
-        title.append(lines[cursor].content)
+    while cursor < len(contents) and contents[cursor]:
+        title.append(contents[cursor])
         cursor += 1
-    if not 1 <= len(title) <= 3 or cursor >= len(lines):
+    if not 1 <= len(title) <= 3 or cursor >= len(contents):
         return False
     words = sum(_words(line) for line in title)
     return (
@@ -164,24 +240,23 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     config = context.config
     column = context.column_width(text)
-    lines = parse_lines(text)
+    lines = LineTable(text)
+    contents = lines.contents
     found: dict[int, tuple[int, str, str]] = {}  # first line -> (last line, kind, reason)
     gone: set[int] = set()
     owned: dict[int, list[int]] = {}  # caption -> its own lines (other debris may sit inside)
 
-    for index, line in enumerate(lines):
-        if line.blank or not DIGIT.search(line.content):
+    # Only a line standing alone is taken out here, and its neighbours are blank already:
+    # taking it out never leaves another line standing alone, so one list serves throughout.
+    alone = lines.alone()
+    for index in alone:
+        content = contents[index]
+        if not DIGIT.search(content):
             continue  # folios and jump lines all hold a page number
-        if FOLIO.fullmatch(line.content) and _own_block(lines, index, gone):
+        if FOLIO.fullmatch(content):
             found[index] = (index, "folio", "page number or web address standing alone")
             gone.add(index)
-        elif (
-            not line.blank
-            and 3 <= _words(line.content) <= 6
-            and line.content[0].isupper()
-            and JUMP_LINE.fullmatch(line.content)
-            and _own_block(lines, index, gone)
-        ):
+        elif 3 <= _words(content) <= 6 and content[0].isupper() and JUMP_LINE.fullmatch(content):
             found[index] = (
                 index,
                 "jump-line",
@@ -189,43 +264,43 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             )
             gone.add(index)
 
-    blocks = Counter(
-        line.content
-        for index, line in enumerate(lines)
-        if not line.blank and _own_block(lines, index, gone)
-    )
+    blocks = Counter(contents[index] for index in alone)
     # Section names printed in the folios ("112 | HERITAGE") name the running heads.
     sections = {
         (match.group(1) or match.group(2)).strip().casefold()
         for index in found
-        if (match := FOLIO_SECTION.fullmatch(lines[index].content)) is not None
+        if (match := FOLIO_SECTION.fullmatch(contents[index])) is not None
     }
-    first = next((i for i, line in enumerate(lines) if not line.blank and i not in gone), None)
-    for index, line in enumerate(lines):
-        if line.blank or index in gone or not _own_block(lines, index, gone):
+    first: int | None = lines.filled.find(1)
+    while first in gone:
+        first = lines.filled.find(1, first + 1)
+    if first == -1:
+        first = None
+    for index in alone:
+        if index in gone:
             continue
-        short = _words(line.content) <= config.max_running_head_words
-        if not short or line.ends_sentence or line.content[-1] in ",;:-":
+        content = contents[index]
+        short = _words(content) <= config.max_running_head_words
+        if not short or lines.ends_sentence(index) or content[-1] in ",;:-":
             continue
-        if blocks[line.content] >= 2:
+        if blocks[content] >= 2:
             found[index] = (
                 index,
                 "running-head",
                 "short line repeated on its own (page furniture)",
             )
             gone.add(index)
-        elif line.content.casefold() in sections:
+        elif content.casefold() in sections:
             found[index] = (index, "running-head", "the section name the folios print")
             gone.add(index)
         elif (
-            line.content[0].isupper()
-            and _words(line.content) <= 2
-            and _next_to_folio(lines, index, found)
+            content[0].isupper() and _words(content) <= 2 and _next_to_folio(contents, index, found)
         ):
             found[index] = (index, "running-head", "short line beside a folio at a page edge")
             gone.add(index)
         elif index == first and (
-            line.indent > 0 or (_words(line.content) == 1 and _title_follows(lines, index, column))
+            lines.indents[index] > 0
+            or (_words(content) == 1 and _title_follows(contents, index, column))
         ):
             found[index] = (
                 index,
@@ -233,7 +308,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
                 "lone short line at the top of the page, before the title",
             )
             gone.add(index)
-        elif line.content[0] == "©" and _words(line.content) <= config.max_debris_words:
+        elif content[0] == "©" and _words(content) <= config.max_debris_words:
             found[index] = (index, "credit", "copyright line standing alone")
             gone.add(index)
 
@@ -242,9 +317,8 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
         first_f, last_f, _continuation, blank_after = cut
         if first_f <= acted_until:
             continue
-        body = [
-            lines[i] for i in range(first_f, last_f + 1) if not lines[i].blank and i not in gone
-        ]
+        kept = [i for i in range(first_f, last_f + 1) if contents[i] and i not in gone]
+        body = [lines[i] for i in kept]
         if _is_caption(body, blank_after, column, config):
             wide = any(len(line.content) > config.wide_line_ratio * column for line in body)
             kind = "caption" if wide or _words(" ".join(b.content for b in body)) > 5 else "credit"
@@ -253,7 +327,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
                 kind,
                 "short unpunctuated block between two halves of a sentence cut by a column break",
             )
-            owned[first_f] = [i for i in range(first_f, last_f + 1) if lines[i] in body]
+            owned[first_f] = kept
             acted_until = last_f
             gone.update(range(first_f, last_f + 1))
 
@@ -267,7 +341,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
         else:
             spans.append([start, end, index])
         mine = owned.get(index, range(index, last + 1))
-        content = "\n".join(lines[i].content for i in mine if lines[i].content)
+        content = "\n".join(contents[i] for i in mine if contents[i])
         output.debris.append(
             Found(
                 kind,
@@ -324,7 +398,7 @@ def _set_apart(line: Line, column: int, config: RepairConfig) -> bool:
 
 
 def find_interruptions(
-    lines: list[Line], gone: set[int], column: int, config: RepairConfig, full: int = 0
+    lines: Sequence[Line], gone: set[int], column: int, config: RepairConfig, full: int = 0
 ) -> Iterator[tuple[int, int, int, bool]]:
     """Yield ``(first, last, continuation, set_off)`` for blocks cutting a sentence.
 
@@ -339,28 +413,47 @@ def find_interruptions(
     wrapped as soon as the next word did not fit), a quotation set between two sentences
     is yielded too when the line before it had no room for the word after it: the wrapping
     broke that line, so the paragraph goes on past the quotation.
+
+    ``lines`` is best a :class:`LineTable`; lines in ``gone`` count as blank, and the caller
+    may add to ``gone`` between two cuts.
     """
+    table = lines if isinstance(lines, LineTable) else LineTable("\n".join(x.raw for x in lines))
+    contents = table.contents
+    indents = table.indents
+    count = len(contents)
+    counted = Counter(compress(indents, table.filled))
+    body_indent = counted.most_common(1)[0][0] if counted else 0
+    indent_columns = config.indent_columns
+    wide = config.wide_line_ratio * column
+    ends = table.ends_sentence
+    soup = table.soup
+    seen_gone: set[int] | None = None
+    filled = bytearray()  # the lines still in the body: with text, not gone
     index = 0
-    count = len(lines)
-    indents = Counter(line.indent for line in lines if not line.blank)
-    body_indent = indents.most_common(1)[0][0] if indents else 0
-    while index < count:
-        line = lines[index]
-        after = index + 1
-        if (
-            line.blank
-            or index in gone
-            or after >= count
-            or not (lines[after].blank or after in gone)
-            or (line.ends_sentence and not full)
-        ):
+    while True:
+        if gone != seen_gone:
+            seen_gone = set(gone)
+            filled = bytearray(table.filled)
+            for taken in gone:
+                if 0 <= taken < count:
+                    filled[taken] = 0
+        # Only a line with text followed by a blank (or gone) line can be cut after.
+        index = filled.find(b"\x01\x00", index)
+        if index < 0:
+            return
+        if ends(index) and not full:
             index += 1
             continue
-        while after < count and (lines[after].blank or after in gone):
-            after += 1
-        first = after
-        if line.ends_sentence and (first >= count or lines[first].content[0] not in OPENING_QUOTES):
+        first = filled.find(1, index + 1)
+        if first < 0:
+            index += 1
+            continue
+        opening = contents[first]
+        if ends(index) and opening[0] not in OPENING_QUOTES:
             index += 1  # only a quotation can go on in a sentence-final line's paragraph
+            continue
+        if opening[0].islower() and not (indents[first] >= indent_columns or len(opening) > wide):
+            index += 1  # the body goes on after the blank line: no block cuts it
             continue
         seen = 0
         continuation = None
@@ -369,17 +462,17 @@ def find_interruptions(
         block_quote = False  # did the current block open with a quotation mark?
         quote_open = False  # ... and is that quotation still open?
         while cursor < count and seen <= MAX_BLOCK_LINES:
-            candidate = lines[cursor]
-            if candidate.blank or cursor in gone:
+            if not filled[cursor]:
                 block_apart = False
                 cursor += 1
                 continue
-            starts_block = lines[cursor - 1].blank or (cursor - 1) in gone
+            content = contents[cursor]
+            starts_block = not filled[cursor - 1]
             if starts_block:
-                block_quote = candidate.content[0] in OPENING_QUOTES
+                block_quote = content[0] in OPENING_QUOTES
                 quote_open = block_quote
-            if quote_open and cursor > first and not starts_block:
-                previous_line = lines[cursor - 1].content
+            elif quote_open and cursor > first:
+                previous_line = contents[cursor - 1]
                 quote_open = previous_line[-1] not in CLOSING_QUOTES and not QUOTE_END.search(
                     previous_line
                 )
@@ -388,52 +481,46 @@ def find_interruptions(
                 block_quote
                 and not starts_block
                 and cursor - 1 > first
-                and QUOTE_END.search(lines[cursor - 1].content) is not None
+                and QUOTE_END.search(contents[cursor - 1]) is not None
             )
-            apart = _set_apart(candidate, column, config) or candidate.soup
+            apart = indents[cursor] >= indent_columns or len(content) > wide or soup(cursor)
             if cursor > first and not apart and not quote_open:
-                lower = candidate.content[0].islower()
+                lower = content[0].islower()
                 # At the top of a block the sentence goes on in lowercase; inside a block,
                 # the first line of body width after set-apart lines (a wide caption, an
-                # indented quote) takes it up, whatever its case, unless it is case soup.
-                # A line indented a little past the body, in lowercase, is how text
-                # extraction leaves the line after page furniture.
-                marked = lower and not starts_block and candidate.indent - body_indent > 0
+                # indented quote) takes it up, whatever its case, unless it is case soup
+                # (a line not set apart is not). A line indented a little past the body, in
+                # lowercase, is how text extraction leaves the line after page furniture.
+                marked = lower and not starts_block and indents[cursor] - body_indent > 0
                 if (
                     (lower and starts_block)
                     or marked
                     or (
                         block_apart
                         and not starts_block
-                        and not candidate.soup
-                        and candidate.content[0] not in OPENING_QUOTES
+                        and content[0] not in OPENING_QUOTES
                         # the last line of a deck: fewer words in case soup, but some
-                        and not (lines[cursor - 1].soup and holds_soup(candidate.content))
+                        and not (soup(cursor - 1) and holds_soup(content))
                     )
                     or (quote_closed and lower)
                 ):
                     continuation = cursor
                     break
-            if candidate.content.endswith("-") and not apart:
+            if content.endswith("-") and not apart:
                 break  # a hyphenated body line: this is body text, not an inserted block
             block_apart = block_apart or apart
             seen += 1
             cursor += 1
-        if (
-            first >= count
-            or continuation is None
-            or (lines[first].content[0].islower() and not _set_apart(lines[first], column, config))
-            or (
-                line.ends_sentence
-                and not _paragraph_goes_on(line, lines, first, continuation, full)
-            )
+        if continuation is None or (
+            ends(index)
+            and not _paragraph_goes_on(contents[index], opening, contents[continuation], full)
         ):
             index += 1
             continue
         last = continuation - 1
-        while lines[last].blank or last in gone:
+        while not filled[last]:
             last -= 1
-        blank_after = last + 1 < continuation or lines[continuation].indent > body_indent
+        blank_after = last + 1 < continuation or indents[continuation] > body_indent
         yield first, last, continuation, blank_after
         index += 1  # the caller skips cuts inside one it acted on
 
@@ -470,20 +557,18 @@ def holds_soup(content: str) -> bool:
     return any(is_case_soup(word) for word in WORD.findall(content) if len(word) > 2)
 
 
-def _paragraph_goes_on(
-    line: Line, lines: list[Line], first: int, continuation: int, full: int
-) -> bool:
-    """After sentence-final ``line``, does its paragraph go on past the quotation at ``first``?
+def _paragraph_goes_on(ending: str, opening: str, going_on: str, full: int) -> bool:
+    """After the sentence-final line ``ending``, does its paragraph go on past the quotation
+    that opens with line ``opening``, at the body line ``going_on``?
 
     Yes when the block opens with a quotation mark and the body line after it starts a
-    sentence that would not have fitted on ``line``. (A body line in capitals is found
+    sentence that would not have fitted on ``ending``. (A body line in capitals is found
     after a block only when the block holds a set-apart line.)
     """
-    going_on = lines[continuation].content
     return (
-        lines[first].content[0] in OPENING_QUOTES
+        opening[0] in OPENING_QUOTES
         and going_on[0].isupper()
-        and len(line.content) + 1 + len(going_on.split(maxsplit=1)[0]) > full
+        and len(ending) + 1 + len(going_on.split(maxsplit=1)[0]) > full
     )
 
 
@@ -502,7 +587,7 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     config = context.config
     column = context.column_width(text)
-    lines = parse_lines(text)
+    lines = LineTable(text)
     inserts: dict[int, list[str]] = {}
     acted_until = -1
     full = context.full_width(text)
@@ -512,7 +597,7 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
     ):
         if first <= acted_until:
             continue
-        body = [lines[i] for i in range(first, last + 1) if not lines[i].blank]
+        body = [lines[i] for i in range(first, last + 1) if lines.contents[i]]
         apart = [line for line in body if _set_apart(line, column, config) or line.soup]
         quoted = body[0].content[0] in OPENING_QUOTES
         whole_quote = quoted and len(body) >= 2 and QUOTE_END.search(body[-1].content) is not None
@@ -591,7 +676,7 @@ def _insert(position: int, after: str, reason: str) -> Edit:
 
 
 def _next_paragraph_start(
-    lines: list[Line], continuation: int, short: float = 0, room: float = 0
+    lines: Sequence[Line], continuation: int, short: float = 0, room: float = 0
 ) -> int | None:
     """Index of the first line of the next paragraph after line ``continuation``."""
     index = continuation
