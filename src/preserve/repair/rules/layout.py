@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from itertools import accumulate, compress
 from typing import overload
 
@@ -113,8 +114,7 @@ class LineTable(Sequence[Line]):
     The rules look closely at few lines (those standing alone, those next to a blank
     line), so every line is held only as plain lists built at C speed (``str.split``,
     a list comprehension, ``map``), and a :class:`Line` is built for a line when asked
-    for (``table[index]``, once). Facts worked out line by line (does it end a sentence,
-    is it case soup) are kept by index, so the many looks at one line cost one test.
+    for (``table[index]``, once).
 
     >>> table = LineTable("Title\\n\\n  body text\\nmore")
     >>> table.contents, table.filled, table.alone(), table.indents
@@ -123,19 +123,17 @@ class LineTable(Sequence[Line]):
     (7, 'body text')
     """
 
-    __slots__ = ("_ends", "_indents", "_lines", "_soup", "_starts", "contents", "filled", "raws")
+    __slots__ = ("_indents", "_lengths", "_lines", "contents", "filled", "raws")
 
     def __init__(self, text: str) -> None:
         self.raws = raws = text.split("\n")
-        self.contents = contents = [raw.strip() for raw in raws]
+        self.contents = contents = list(map(str.strip, raws))
         self.filled = bytes(map(bool, contents))
         """One byte a line, 1 when it holds text, 0 when blank: ``bytes.find`` and byte
         regexes find the lines that matter without a Python loop over all of them."""
         self._lines: list[Line | None] = [None] * len(raws)
-        self._starts: list[int] | None = None
+        self._lengths: list[int] | None = None  # of the lines before each line, "\n" left out
         self._indents: list[int] | None = None
-        self._ends: dict[int, bool] = {}
-        self._soup: dict[int, bool] = {}
 
     def __len__(self) -> int:
         return len(self.raws)
@@ -153,9 +151,10 @@ class LineTable(Sequence[Line]):
             index += len(self.raws)
         line = self._lines[index]
         if line is None:
-            if self._starts is None:
-                self._starts = list(accumulate([len(raw) + 1 for raw in self.raws], initial=0))
-            line = self._lines[index] = Line(self._starts[index], self.raws[index])
+            if self._lengths is None:
+                self._lengths = list(accumulate(map(len, self.raws), initial=0))
+            start = self._lengths[index] + index  # and one "\n" after each line before
+            line = self._lines[index] = Line(start, self.raws[index])
         return line
 
     @property
@@ -170,20 +169,6 @@ class LineTable(Sequence[Line]):
     def alone(self) -> list[int]:
         """Indices of the lines with text that stand alone between blank lines."""
         return [match.start() for match in ALONE.finditer(self.filled)]
-
-    def ends_sentence(self, index: int) -> bool:
-        """:func:`ends_sentence` of line ``index``, worked out once."""
-        ends = self._ends.get(index)
-        if ends is None:
-            ends = self._ends[index] = ends_sentence(self.contents[index])
-        return ends
-
-    def soup(self, index: int) -> bool:
-        """:func:`soup_line` of line ``index``, worked out once (blocks are looked at often)."""
-        soup = self._soup.get(index)
-        if soup is None:
-            soup = self._soup[index] = soup_line(self.contents[index])
-        return soup
 
 
 def _removal(lines: LineTable, index: int, last: int, gone: set[int], text: str) -> tuple[int, int]:
@@ -281,7 +266,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             continue
         content = contents[index]
         short = _words(content) <= config.max_running_head_words
-        if not short or lines.ends_sentence(index) or content[-1] in ",;:-":
+        if not short or ends_sentence(content) or content[-1] in ",;:-":
             continue
         if blocks[content] >= 2:
             found[index] = (
@@ -425,8 +410,7 @@ def find_interruptions(
     body_indent = counted.most_common(1)[0][0] if counted else 0
     indent_columns = config.indent_columns
     wide = config.wide_line_ratio * column
-    ends = table.ends_sentence
-    soup = table.soup
+    maybe_soup = MAYBE_SOUP.search  # soup_line's quick test, without a call for each line
     seen_gone: set[int] | None = None
     filled = bytearray()  # the lines still in the body: with text, not gone
     index = 0
@@ -441,7 +425,8 @@ def find_interruptions(
         index = filled.find(b"\x01\x00", index)
         if index < 0:
             return
-        if ends(index) and not full:
+        ending = ends_sentence(contents[index])
+        if ending and not full:
             index += 1
             continue
         first = filled.find(1, index + 1)
@@ -449,7 +434,7 @@ def find_interruptions(
             index += 1
             continue
         opening = contents[first]
-        if ends(index) and opening[0] not in OPENING_QUOTES:
+        if ending and opening[0] not in OPENING_QUOTES:
             index += 1  # only a quotation can go on in a sentence-final line's paragraph
             continue
         if opening[0].islower() and not (indents[first] >= indent_columns or len(opening) > wide):
@@ -483,7 +468,11 @@ def find_interruptions(
                 and cursor - 1 > first
                 and QUOTE_END.search(contents[cursor - 1]) is not None
             )
-            apart = indents[cursor] >= indent_columns or len(content) > wide or soup(cursor)
+            apart = (
+                indents[cursor] >= indent_columns
+                or len(content) > wide
+                or (maybe_soup(content) is not None and _mostly_soup(content))
+            )
             if cursor > first and not apart and not quote_open:
                 lower = content[0].islower()
                 # At the top of a block the sentence goes on in lowercase; inside a block,
@@ -500,7 +489,7 @@ def find_interruptions(
                         and not starts_block
                         and content[0] not in OPENING_QUOTES
                         # the last line of a deck: fewer words in case soup, but some
-                        and not (soup(cursor - 1) and holds_soup(content))
+                        and not (soup_line(contents[cursor - 1]) and holds_soup(content))
                     )
                     or (quote_closed and lower)
                 ):
@@ -512,7 +501,7 @@ def find_interruptions(
             seen += 1
             cursor += 1
         if continuation is None or (
-            ends(index)
+            ending
             and not _paragraph_goes_on(contents[index], opening, contents[continuation], full)
         ):
             index += 1
@@ -550,10 +539,10 @@ look, so that most lines of body text are never split into words)."""
 
 def holds_soup(content: str) -> bool:
     """Does this line hold at least one word of three letters or more in case soup?"""
+    if not MAYBE_SOUP.search(content):
+        return False  # most lines: answered before the import statement's cost
     from preserve.repair.rules.headings import is_case_soup
 
-    if not MAYBE_SOUP.search(content):
-        return False
     return any(is_case_soup(word) for word in WORD.findall(content) if len(word) > 2)
 
 
@@ -574,10 +563,17 @@ def _paragraph_goes_on(ending: str, opening: str, going_on: str, full: int) -> b
 
 def soup_line(content: str) -> bool:
     """Is this line mostly small caps read as case soup (part of a deck)?"""
+    if not MAYBE_SOUP.search(content):
+        return False  # most lines: answered before the import statement's cost
+    return _mostly_soup(content)
+
+
+@lru_cache(maxsize=4096)
+def _mostly_soup(content: str) -> bool:
+    """Are half the words of this line case soup? Kept for each line: the lines of a deck
+    are looked at again and again (by both layout rules, and by reflow)."""
     from preserve.repair.rules.headings import is_case_soup
 
-    if not MAYBE_SOUP.search(content):
-        return False
     words = [word for word in WORD.findall(content) if len(word) > 1]
     return bool(words) and sum(map(is_case_soup, words)) * 2 >= len(words)
 
@@ -620,7 +616,7 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
             )
             continue
         target = _next_paragraph_start(
-            lines,
+            lines.contents,
             continuation,
             config.short_line_ratio * column,
             context.room_width(text),
@@ -636,9 +632,9 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
         moved = _as_paragraphs(body, column, config)
         start = lines[first].start
         before = first - 1
-        while before >= 0 and lines[before].blank:
+        while before >= 0 and not lines.contents[before]:
             before -= 1
-        if before >= 0 and lines[before].ends_sentence:
+        if before >= 0 and ends_sentence(lines.contents[before]):
             # Set between two sentences of one paragraph: the blank lines around it go too,
             # so the paragraph reads on.
             start = lines[before].end + 1
@@ -676,34 +672,35 @@ def _insert(position: int, after: str, reason: str) -> Edit:
 
 
 def _next_paragraph_start(
-    lines: Sequence[Line], continuation: int, short: float = 0, room: float = 0
+    contents: list[str], continuation: int, short: float = 0, room: float = 0
 ) -> int | None:
-    """Index of the first line of the next paragraph after line ``continuation``."""
+    """Index of the first line of the next paragraph after line ``continuation``.
+
+    ``contents``: the lines' contents (:attr:`LineTable.contents`).
+    """
     index = continuation
-    limit = min(len(lines), continuation + MAX_PARAGRAPH_LINES)
+    limit = min(len(contents), continuation + MAX_PARAGRAPH_LINES)
     while index + 1 < limit:
         index += 1
-        if not lines[index].blank:
-            above = lines[index - 1]
+        content = contents[index]
+        if content:
+            above = contents[index - 1]
             if (
                 index > continuation + 1
-                and not above.blank
-                and above.ends_sentence
-                and (
-                    len(above.content) < short
-                    or len(above.content) + 1 + len(lines[index].content.split()[0]) < room
-                )
-                and lines[index].content[0].isupper()
+                and above
+                and content[0].isupper()  # first: the cheapest test, and most lines fail it
+                and ends_sentence(above)
+                and (len(above) < short or len(above) + 1 + len(content.split()[0]) < room)
             ):
                 return index  # a short last line ends the paragraph (as reflow will see it)
             continue
         previous = index - 1
         following = index + 1
-        while following < len(lines) and lines[following].blank:
+        while following < len(contents) and not contents[following]:
             following += 1
-        if following >= len(lines):
+        if following >= len(contents):
             return None
-        if lines[previous].ends_sentence and not lines[following].content[0].islower():
+        if ends_sentence(contents[previous]) and not contents[following][0].islower():
             return following
     return None
 
