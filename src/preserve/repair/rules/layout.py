@@ -151,11 +151,18 @@ class LineTable(Sequence[Line]):
             index += len(self.raws)
         line = self._lines[index]
         if line is None:
-            if self._lengths is None:
-                self._lengths = list(accumulate(map(len, self.raws), initial=0))
-            start = self._lengths[index] + index  # and one "\n" after each line before
-            line = self._lines[index] = Line(start, self.raws[index])
+            line = self._lines[index] = Line(self.start(index), self.raws[index])
         return line
+
+    def start(self, index: int) -> int:
+        """Where line ``index`` (0 or more) starts in the text."""
+        if self._lengths is None:
+            self._lengths = list(accumulate(map(len, self.raws), initial=0))
+        return self._lengths[index] + index  # and one "\n" after each line before
+
+    def end(self, index: int) -> int:
+        """Where line ``index`` (0 or more) ends in the text, before its ``\n``."""
+        return self.start(index) + len(self.raws[index])
 
     @property
     def indents(self) -> list[int]:
@@ -178,12 +185,12 @@ def _removal(lines: LineTable, index: int, last: int, gone: set[int], text: str)
     while following < len(contents) and (not contents[following] or following in gone):
         following += 1
     if following < len(contents):
-        return lines[index].start, lines[following].start
+        return lines.start(index), lines.start(following)
     previous = index - 1
     while previous >= 0 and (not contents[previous] or previous in gone):
         previous -= 1
-    start = lines[previous].end + 1 if previous >= 0 else 0
-    return min(start, lines[index].start), len(text)
+    start = lines.end(previous) + 1 if previous >= 0 else 0
+    return min(start, lines.start(index)), len(text)
 
 
 def _next_to_folio(contents: list[str], index: int, found: dict[int, tuple[int, str, str]]) -> bool:
@@ -249,7 +256,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             )
             gone.add(index)
 
-    blocks = Counter(contents[index] for index in alone)
+    alone_contents = [contents[index] for index in alone]  # few: counted when asked
     # Section names printed in the folios ("112 | HERITAGE") name the running heads.
     sections = {
         (match.group(1) or match.group(2)).strip().casefold()
@@ -268,7 +275,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
         short = _words(content) <= config.max_running_head_words
         if not short or ends_sentence(content) or content[-1] in ",;:-":
             continue
-        if blocks[content] >= 2:
+        if alone_contents.count(content) >= 2:
             found[index] = (
                 index,
                 "running-head",
@@ -331,8 +338,8 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             Found(
                 kind,
                 content,
-                lines[mine[0]].start + lines[mine[0]].indent,
-                lines[mine[-1]].end,
+                lines.start(mine[0]) + lines.indents[mine[0]],
+                lines.end(mine[-1]),
                 reason,
             )
         )
@@ -406,8 +413,14 @@ def find_interruptions(
     contents = table.contents
     indents = table.indents
     count = len(contents)
-    counted = Counter(compress(indents, table.filled))
-    body_indent = counted.most_common(1)[0][0] if counted else 0
+    # The body's indentation: the most common among lines with text. Most lines have
+    # none, and a strict majority needs no count of the others.
+    unindented = indents.count(0) - table.raws.count("")
+    if unindented * 2 > table.filled.count(1):
+        body_indent = 0
+    else:
+        counted = Counter(compress(indents, table.filled))
+        body_indent = counted.most_common(1)[0][0] if counted else 0
     indent_columns = config.indent_columns
     wide = config.wide_line_ratio * column
     maybe_soup = MAYBE_SOUP.search  # soup_line's quick test, without a call for each line
@@ -452,6 +465,24 @@ def find_interruptions(
                 cursor += 1
                 continue
             content = contents[cursor]
+            if filled[cursor - 1] and not (block_apart or block_quote):
+                # Most lines looked at: inside a block with no set-apart line and no
+                # quotation so far, where the steps below come down to these three tests.
+                indent = indents[cursor]
+                if (
+                    indent >= indent_columns
+                    or len(content) > wide
+                    or (maybe_soup(content) is not None and _mostly_soup(content))
+                ):
+                    block_apart = True
+                elif indent > body_indent and content[0].islower():
+                    continuation = cursor
+                    break
+                elif content.endswith("-"):
+                    break
+                seen += 1
+                cursor += 1
+                continue
             starts_block = not filled[cursor - 1]
             if starts_block:
                 block_quote = content[0] in OPENING_QUOTES
