@@ -57,6 +57,7 @@ QUOTE_END = re.compile(r"[.!?…][\"'”’»]$|[\"'”’»][.!?…]$")
 """A line that closes a quoted sentence: ``price."`` or ``book.”``."""
 CLOSING_QUOTES = "\"'”’»"
 DIGIT = re.compile(r"\d")
+SENTENCE_INSIDE = re.compile(r"[.!?] +[^\W\d_]")
 MAX_BLOCK_LINES = 14
 MAX_CAPTION_BLOCKS = 3
 """Caption, credit and section name may stand one after another between two columns."""
@@ -119,8 +120,19 @@ class LineTable(Sequence[Line]):
     >>> table = LineTable("Title\\n\\n  body text\\nmore")
     >>> table.contents, table.filled, table.alone(), table.indents
     (['Title', '', 'body text', 'more'], b'\\x01\\x00\\x01\\x01', [0], [0, 0, 2, 0])
-    >>> table[2].start, table[2].content
-    (7, 'body text')
+    >>> table[2].start, table[2].content, table.start(3), table.end(3)
+    (7, 'body text', 19, 23)
+
+    Every column agrees with :func:`parse_lines`, whatever the whitespace:
+
+    >>> text = " \\t a\\u3000\\n\\n \\x0c\\r\\nb  \\n\\t"
+    >>> table, lines = LineTable(text), parse_lines(text)
+    >>> columns = zip(table.contents, table.indents, table.filled, strict=True)
+    >>> [(x.start, x.end, x.content, x.indent, x.blank) for x in lines] == [
+    ...     (table.start(i), table.end(i), content, indent, not filled)
+    ...     for i, (content, indent, filled) in enumerate(columns)
+    ... ]
+    True
     """
 
     __slots__ = ("_indents", "_lengths", "_lines", "contents", "filled", "raws")
@@ -309,17 +321,18 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
         first_f, last_f, _continuation, blank_after = cut
         if first_f <= acted_until:
             continue
-        kept = [i for i in range(first_f, last_f + 1) if contents[i] and i not in gone]
-        body = [lines[i] for i in kept]
-        if _is_caption(body, blank_after, column, config):
-            wide = any(len(line.content) > config.wide_line_ratio * column for line in body)
-            kind = "caption" if wide or _words(" ".join(b.content for b in body)) > 5 else "credit"
+        body = [i for i in range(first_f, last_f + 1) if contents[i] and i not in gone]
+        if _is_caption(lines, body, blank_after, column, config):
+            wide = any(len(contents[i]) > config.wide_line_ratio * column for i in body)
+            kind = (
+                "caption" if wide or _words(" ".join(contents[i] for i in body)) > 5 else "credit"
+            )
             found[first_f] = (
                 last_f,
                 kind,
                 "short unpunctuated block between two halves of a sentence cut by a column break",
             )
-            owned[first_f] = kept
+            owned[first_f] = body
             acted_until = last_f
             gone.update(range(first_f, last_f + 1))
 
@@ -350,27 +363,32 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
     return output
 
 
-def _is_caption(body: list[Line], blank_after: bool, column: int, config: RepairConfig) -> bool:
-    """Is this short furniture (captions, credits, a section name), block by block?"""
-    blocks: list[list[Line]] = []
-    for line in body:
-        if blocks and line.start == blocks[-1][-1].end + 1:
-            blocks[-1].append(line)
+def _is_caption(
+    lines: LineTable, body: list[int], blank_after: bool, column: int, config: RepairConfig
+) -> bool:
+    """Are lines ``body`` short furniture (captions, credits, a section name), block by block?"""
+    contents = lines.contents
+    blocks: list[list[str]] = []
+    previous = -2
+    for index in body:
+        if index == previous + 1:  # right after the line before: the same block
+            blocks[-1].append(contents[index])
         else:
-            blocks.append([line])
+            blocks.append([contents[index]])
+        previous = index
     if not blocks or len(blocks) > MAX_CAPTION_BLOCKS:
         return False
     if not all(_is_caption_block(block, config) for block in blocks):
         return False
-    wide = any(len(line.content) > config.wide_line_ratio * column for line in body)
-    indented = all(line.indent >= config.indent_columns for line in body)
+    wide = any(len(contents[index]) > config.wide_line_ratio * column for index in body)
+    indented = all(lines.indents[index] >= config.indent_columns for index in body)
     return wide or indented or blank_after or len(blocks) > 1
 
 
-def _is_caption_block(block: list[Line], config: RepairConfig) -> bool:
+def _is_caption_block(block: list[str], config: RepairConfig) -> bool:
     if len(block) > 2:
         return False
-    joined = " ".join(line.content for line in block)
+    joined = " ".join(block)
     if _words(joined) > config.max_debris_words or ends_sentence(joined):
         return False
     bracketed = joined[0] in "([" and joined[-1] in ")]"
@@ -379,13 +397,14 @@ def _is_caption_block(block: list[Line], config: RepairConfig) -> bool:
     ):
         return False
     # Ending on a comma or dash, or a sentence ending inside: body text, not a caption.
-    return joined[-1] not in ",;:-" and not re.search(r"[.!?] +[^\W\d_]", joined)
+    return joined[-1] not in ",;:-" and not SENTENCE_INSIDE.search(joined)
 
 
-def _set_apart(line: Line, column: int, config: RepairConfig) -> bool:
-    """Is ``line`` set apart from the body column (indented or wider)?"""
+def _set_apart(lines: LineTable, index: int, column: int, config: RepairConfig) -> bool:
+    """Is line ``index`` set apart from the body column (indented or wider)?"""
     return (
-        line.indent >= config.indent_columns or len(line.content) > config.wide_line_ratio * column
+        lines.indents[index] >= config.indent_columns
+        or len(lines.contents[index]) > config.wide_line_ratio * column
     )
 
 
@@ -615,6 +634,7 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
     config = context.config
     column = context.column_width(text)
     lines = LineTable(text)
+    contents = lines.contents
     inserts: dict[int, list[str]] = {}
     acted_until = -1
     full = context.full_width(text)
@@ -624,30 +644,33 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
     ):
         if first <= acted_until:
             continue
-        body = [lines[i] for i in range(first, last + 1) if lines.contents[i]]
-        apart = [line for line in body if _set_apart(line, column, config) or line.soup]
-        quoted = body[0].content[0] in OPENING_QUOTES
-        whole_quote = quoted and len(body) >= 2 and QUOTE_END.search(body[-1].content) is not None
+        body = [i for i in range(first, last + 1) if contents[i]]
+        apart = [i for i in body if _set_apart(lines, i, column, config) or soup_line(contents[i])]
+        opening = contents[body[0]]
+        quoted = opening[0] in OPENING_QUOTES
+        whole_quote = quoted and len(body) >= 2 and QUOTE_END.search(contents[body[-1]]) is not None
         if whole_quote:
             apart = apart or body  # a whole quoted sentence set mid-sentence: a pull quote
-        if not apart or not (quoted or _set_apart(body[0], column, config) or body[0].soup):
+        if not apart or not (
+            quoted or _set_apart(lines, body[0], column, config) or soup_line(opening)
+        ):
             output.note(
                 text,
-                lines[first].start,
-                lines[last].end,
+                lines.start(first),
+                lines.end(last),
                 "block between two halves of a sentence is not set apart: left in place",
             )
             continue
         if len(apart) * 3 < len(body):
             output.note(
                 text,
-                lines[first].start,
-                lines[last].end,
+                lines.start(first),
+                lines.end(last),
                 "block in the middle of a sentence is mostly body-like: left in place",
             )
             continue
         target = _next_paragraph_start(
-            lines.contents,
+            contents,
             continuation,
             config.short_line_ratio * column,
             context.room_width(text),
@@ -655,25 +678,25 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
         if target is None and continuation + MAX_PARAGRAPH_LINES < len(lines):
             output.note(
                 text,
-                lines[first].start,
-                lines[last].end,
+                lines.start(first),
+                lines.end(last),
                 "no paragraph end near the block set mid-sentence: left in place",
             )
             continue
-        moved = _as_paragraphs(body, column, config)
-        start = lines[first].start
+        moved = _as_paragraphs(lines, body, column, config)
+        start = lines.start(first)
         before = first - 1
-        while before >= 0 and not lines.contents[before]:
+        while before >= 0 and not contents[before]:
             before -= 1
-        if before >= 0 and ends_sentence(lines.contents[before]):
+        if before >= 0 and ends_sentence(contents[before]):
             # Set between two sentences of one paragraph: the blank lines around it go too,
             # so the paragraph reads on.
-            start = lines[before].end + 1
-        if any(start < position < lines[continuation].start for position in inserts):
+            start = lines.end(before) + 1
+        if any(start < position < lines.start(continuation) for position in inserts):
             output.note(
                 text,
-                lines[first].start,
-                lines[last].end,
+                lines.start(first),
+                lines.end(last),
                 "a block moved earlier would land inside this one: left in place",
             )
             continue
@@ -681,13 +704,13 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
             "move_interrupting_blocks",
             text,
             start,
-            lines[continuation].start,
+            lines.start(continuation),
             "",
             "pull quote or deck set in the middle of a sentence: moved to the next paragraph break",
             0.8,
         )
         acted_until = continuation
-        position = lines[target].start if target is not None else len(text)
+        position = lines.start(target) if target is not None else len(text)
         inserts.setdefault(position, []).append(moved)
     for position, blocks in inserts.items():
         joined = "\n\n".join(blocks)
@@ -736,27 +759,31 @@ def _next_paragraph_start(
     return None
 
 
-def _as_paragraphs(body: list[Line], column: int, config: RepairConfig) -> str:
-    """The moved block as paragraphs: one line each, split where its setting changes."""
+def _as_paragraphs(lines: LineTable, body: list[int], column: int, config: RepairConfig) -> str:
+    """The moved lines ``body`` as paragraphs: one line each, split where their setting changes."""
+    contents, indents = lines.contents, lines.indents
+    widest = config.wide_line_ratio * column
     groups: list[list[str]] = []
-    previous: Line | None = None
-    for line in body:
-        wide = len(line.content) > config.wide_line_ratio * column
-        indented = line.indent >= config.indent_columns
+    previous: int | None = None
+    for index in body:
+        content = contents[index]
+        wide = len(content) > widest
+        indented = indents[index] >= config.indent_columns
         new = previous is None
         if previous is not None:
-            previous_wide = len(previous.content) > config.wide_line_ratio * column
-            previous_indented = previous.indent >= config.indent_columns
+            above = contents[previous]
+            previous_wide = len(above) > widest
+            previous_indented = indents[previous] >= config.indent_columns
             if (wide and previous_indented) or (indented and previous_wide):
                 new = True
-            if previous.content[-1] in CLOSING_QUOTES and line.content[0].isupper():
+            if above[-1] in CLOSING_QUOTES and content[0].isupper():
                 new = True
-            if line.content[0] in OPENING_QUOTES and not previous_indented:
+            if content[0] in OPENING_QUOTES and not previous_indented:
                 new = True  # a quotation opens after a deck or caption
-            if line.start > previous.end + 1:  # a blank line between
+            if index > previous + 1:  # a blank line between
                 new = True
         if new:
             groups.append([])
-        groups[-1].append(line.content)
-        previous = line
+        groups[-1].append(content)
+        previous = index
     return "\n\n".join(" ".join(group) for group in groups)
