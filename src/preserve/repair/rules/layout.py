@@ -484,67 +484,55 @@ def find_interruptions(
                 cursor += 1
                 continue
             content = contents[cursor]
-            if filled[cursor - 1] and not (block_apart or block_quote):
-                # Most lines looked at: inside a block with no set-apart line and no
-                # quotation so far, where the steps below come down to these three tests.
-                indent = indents[cursor]
-                if (
-                    indent >= indent_columns
-                    or len(content) > wide
-                    or (maybe_soup(content) is not None and _mostly_soup(content))
-                ):
-                    block_apart = True
-                elif indent > body_indent and content[0].islower():
-                    continuation = cursor
-                    break
-                elif content.endswith("-"):
-                    break
-                seen += 1
-                cursor += 1
-                continue
-            starts_block = not filled[cursor - 1]
-            if starts_block:
-                block_quote = content[0] in OPENING_QUOTES
-                quote_open = block_quote
-            elif quote_open and cursor > first:
-                previous_line = contents[cursor - 1]
-                quote_open = previous_line[-1] not in CLOSING_QUOTES and not QUOTE_END.search(
-                    previous_line
-                )
-            # A whole quoted sentence of two lines or more, closed on the line before.
-            quote_closed = (
-                block_quote
-                and not starts_block
-                and cursor - 1 > first
-                and QUOTE_END.search(contents[cursor - 1]) is not None
-            )
+            indent = indents[cursor]
             apart = (
-                indents[cursor] >= indent_columns
+                indent >= indent_columns
                 or len(content) > wide
                 or (maybe_soup(content) is not None and _mostly_soup(content))
             )
-            if cursor > first and not apart and not quote_open:
-                lower = content[0].islower()
-                # At the top of a block the sentence goes on in lowercase; inside a block,
-                # the first line of body width after set-apart lines (a wide caption, an
-                # indented quote) takes it up, whatever its case, unless it is case soup
-                # (a line not set apart is not). A line indented a little past the body, in
-                # lowercase, is how text extraction leaves the line after page furniture.
-                marked = lower and not starts_block and indents[cursor] - body_indent > 0
-                if (
-                    (lower and starts_block)
-                    or marked
-                    or (
-                        block_apart
-                        and not starts_block
-                        and content[0] not in OPENING_QUOTES
-                        # the last line of a deck: fewer words in case soup, but some
-                        and not (soup_line(contents[cursor - 1]) and holds_soup(content))
-                    )
-                    or (quote_closed and lower)
-                ):
+            # At the top of a block the sentence goes on in lowercase; inside a block,
+            # the first line of body width after set-apart lines (a wide caption, an
+            # indented quote) takes it up, whatever its case, unless it is case soup
+            # (a line not set apart is not). A line indented a little past the body, in
+            # lowercase, is how text extraction leaves the line after page furniture.
+            # (The three cases below are one test, written out by where the line stands:
+            # most lines looked at are plain lines of a block, tested the quickest.)
+            if not filled[cursor - 1]:  # the top of a block (the first is one)
+                block_quote = content[0] in OPENING_QUOTES
+                quote_open = block_quote
+                if cursor > first and not apart and not quote_open and content[0].islower():
                     continuation = cursor
                     break
+            elif not (block_apart or block_quote):  # inside a block of plain lines so far
+                if not apart and indent > body_indent and content[0].islower():
+                    continuation = cursor
+                    break
+            else:  # inside a block holding a set-apart line, or opened by a quotation
+                previous_line = contents[cursor - 1]
+                if quote_open:
+                    quote_open = previous_line[-1] not in CLOSING_QUOTES and not QUOTE_END.search(
+                        previous_line
+                    )
+                # A whole quoted sentence of two lines or more, closed on the line before.
+                quote_closed = (
+                    block_quote
+                    and cursor - 1 > first
+                    and QUOTE_END.search(previous_line) is not None
+                )
+                if not apart and not quote_open:
+                    lower = content[0].islower()
+                    if (
+                        (lower and indent > body_indent)
+                        or (
+                            block_apart
+                            and content[0] not in OPENING_QUOTES
+                            # the last line of a deck: fewer words in case soup, but some
+                            and not (soup_line(previous_line) and holds_soup(content))
+                        )
+                        or (quote_closed and lower)
+                    ):
+                        continuation = cursor
+                        break
             if content.endswith("-") and not apart:
                 break  # a hyphenated body line: this is body text, not an inserted block
             block_apart = block_apart or apart
