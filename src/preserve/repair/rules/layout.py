@@ -61,6 +61,8 @@ SENTENCE_INSIDE = re.compile(r"[.!?] +[^\W\d_]")
 MAX_BLOCK_LINES = 14
 MAX_CAPTION_BLOCKS = 3
 """Caption, credit and section name may stand one after another between two columns."""
+MAX_CAPTION_LINES = 2
+"""Lines in one caption block (a longer block is body text or a deck)."""
 MAX_PARAGRAPH_LINES = 400
 """How far a moved block looks for the end of its paragraph before it stays where it is."""
 
@@ -317,7 +319,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             gone.add(index)
 
     acted_until = -1
-    for cut in find_interruptions(lines, gone, column, config):
+    for cut in find_interruptions(lines, gone, column, config, longest_block=MAX_CAPTION_LINES):
         first_f, last_f, _continuation, blank_after = cut
         if first_f <= acted_until:
             continue
@@ -386,7 +388,7 @@ def _is_caption(
 
 
 def _is_caption_block(block: list[str], config: RepairConfig) -> bool:
-    if len(block) > 2:
+    if len(block) > MAX_CAPTION_LINES:
         return False
     joined = " ".join(block)
     if _words(joined) > config.max_debris_words or ends_sentence(joined):
@@ -409,7 +411,12 @@ def _set_apart(lines: LineTable, index: int, column: int, config: RepairConfig) 
 
 
 def find_interruptions(
-    lines: Sequence[Line], gone: set[int], column: int, config: RepairConfig, full: int = 0
+    lines: Sequence[Line],
+    gone: set[int],
+    column: int,
+    config: RepairConfig,
+    full: int = 0,
+    longest_block: int | None = None,
 ) -> Iterator[tuple[int, int, int, bool]]:
     """Yield ``(first, last, continuation, set_off)`` for blocks cutting a sentence.
 
@@ -426,7 +433,9 @@ def find_interruptions(
     broke that line, so the paragraph goes on past the quotation.
 
     ``lines`` is best a :class:`LineTable`; lines in ``gone`` count as blank, and the caller
-    may add to ``gone`` between two cuts.
+    may add to ``gone`` between two cuts. With ``longest_block``, cuts holding a block of
+    more lines than that (before the continuation) are left out, unlooked-at: a caller
+    that can act only on short blocks saves reading on through long ones.
     """
     table = lines if isinstance(lines, LineTable) else LineTable("\n".join(x.raw for x in lines))
     contents = table.contents
@@ -443,6 +452,7 @@ def find_interruptions(
     indent_columns = config.indent_columns
     wide = config.wide_line_ratio * column
     maybe_soup = MAYBE_SOUP.search  # soup_line's quick test, without a call for each line
+    longest = count if longest_block is None else longest_block
     seen_gone: set[int] | None = None
     filled = bytearray()  # the lines still in the body: with text, not gone
     index = 0
@@ -474,7 +484,7 @@ def find_interruptions(
             continue
         seen = 0
         continuation = None
-        cursor = first
+        cursor = block_top = first
         block_apart = False  # does the current block so far hold a set-apart line?
         block_quote = False  # did the current block open with a quotation mark?
         quote_open = False  # ... and is that quotation still open?
@@ -498,6 +508,7 @@ def find_interruptions(
             # (The three cases below are one test, written out by where the line stands:
             # most lines looked at are plain lines of a block, tested the quickest.)
             if not filled[cursor - 1]:  # the top of a block (the first is one)
+                block_top = cursor
                 block_quote = content[0] in OPENING_QUOTES
                 quote_open = block_quote
                 if cursor > first and not apart and not quote_open and content[0].islower():
@@ -535,6 +546,8 @@ def find_interruptions(
                         break
             if content.endswith("-") and not apart:
                 break  # a hyphenated body line: this is body text, not an inserted block
+            if cursor - block_top >= longest:
+                break  # a block longer than the caller wants: no cut to yield
             block_apart = block_apart or apart
             seen += 1
             cursor += 1
