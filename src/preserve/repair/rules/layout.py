@@ -25,8 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
-from itertools import accumulate, compress
-from typing import overload
+from itertools import compress
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.context import (
@@ -38,6 +37,7 @@ from preserve.repair.context import (
     ends_sentence,
 )
 from preserve.repair.edits import Edit
+from preserve.repair.rules.lines import LineTable
 
 ADDRESS = r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?"
 SECTION = r"[^\W\d_][\w &'’.-]{0,30}"
@@ -68,7 +68,11 @@ MAX_PARAGRAPH_LINES = 400
 
 
 class Line:
-    """One line: where it starts, its text, its text without indentation, its indentation."""
+    """One line: where it starts, its text, its text without indentation, its indentation.
+
+    The rules themselves read a :class:`~preserve.repair.rules.lines.LineTable` (the same
+    facts, column by column); :func:`find_interruptions` takes either.
+    """
 
     __slots__ = ("_ends", "_soup", "blank", "content", "end", "indent", "raw", "start")
 
@@ -99,97 +103,13 @@ class Line:
 
 
 def parse_lines(text: str) -> list[Line]:
+    """One :class:`Line` for each line of ``text`` (split at ``\\n`` only)."""
     lines = []
     position = 0
     for raw in text.split("\n"):
         lines.append(Line(position, raw))
         position += len(raw) + 1
     return lines
-
-
-ALONE = re.compile(rb"(?<!\x01)\x01(?!\x01)")
-"""In :attr:`LineTable.filled`: a line with text between blank lines (or the text's edges)."""
-
-
-class LineTable(Sequence[Line]):
-    """A text's lines, held column by column.
-
-    The rules look closely at few lines (those standing alone, those next to a blank
-    line), so every line is held only as plain lists built at C speed (``str.split``,
-    a list comprehension, ``map``), and a :class:`Line` is built for a line when asked
-    for (``table[index]``, once).
-
-    >>> table = LineTable("Title\\n\\n  body text\\nmore")
-    >>> table.contents, table.filled, table.alone(), table.indents
-    (['Title', '', 'body text', 'more'], b'\\x01\\x00\\x01\\x01', [0], [0, 0, 2, 0])
-    >>> table[2].start, table[2].content, table.start(3), table.end(3)
-    (7, 'body text', 19, 23)
-
-    Every column agrees with :func:`parse_lines`, whatever the whitespace:
-
-    >>> text = " \\t a\\u3000\\n\\n \\x0c\\r\\nb  \\n\\t"
-    >>> table, lines = LineTable(text), parse_lines(text)
-    >>> columns = zip(table.contents, table.indents, table.filled, strict=True)
-    >>> [(x.start, x.end, x.content, x.indent, x.blank) for x in lines] == [
-    ...     (table.start(i), table.end(i), content, indent, not filled)
-    ...     for i, (content, indent, filled) in enumerate(columns)
-    ... ]
-    True
-    """
-
-    __slots__ = ("_indents", "_lengths", "_lines", "contents", "filled", "raws")
-
-    def __init__(self, text: str) -> None:
-        self.raws = raws = text.split("\n")
-        self.contents = contents = list(map(str.strip, raws))
-        self.filled = bytes(map(bool, contents))
-        """One byte a line, 1 when it holds text, 0 when blank: ``bytes.find`` and byte
-        regexes find the lines that matter without a Python loop over all of them."""
-        self._lines: list[Line | None] = [None] * len(raws)
-        self._lengths: list[int] | None = None  # of the lines before each line, "\n" left out
-        self._indents: list[int] | None = None
-
-    def __len__(self) -> int:
-        return len(self.raws)
-
-    @overload
-    def __getitem__(self, index: int) -> Line: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Line]: ...
-
-    def __getitem__(self, index: int | slice) -> Line | list[Line]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self.raws)
-        line = self._lines[index]
-        if line is None:
-            line = self._lines[index] = Line(self.start(index), self.raws[index])
-        return line
-
-    def start(self, index: int) -> int:
-        """Where line ``index`` (0 or more) starts in the text."""
-        if self._lengths is None:
-            self._lengths = list(accumulate(map(len, self.raws), initial=0))
-        return self._lengths[index] + index  # and one "\n" after each line before
-
-    def end(self, index: int) -> int:
-        """Where line ``index`` (0 or more) ends in the text, before its ``\n``."""
-        return self.start(index) + len(self.raws[index])
-
-    @property
-    def indents(self) -> list[int]:
-        """Each line's indentation (a blank line's: its length), as :attr:`Line.indent`."""
-        if self._indents is None:
-            # the content's first character cannot stand in the indentation before it, so
-            # the indentation is what ``lstrip`` takes away
-            self._indents = [len(raw) - len(raw.lstrip()) for raw in self.raws]
-        return self._indents
-
-    def alone(self) -> list[int]:
-        """Indices of the lines with text that stand alone between blank lines."""
-        return [match.start() for match in ALONE.finditer(self.filled)]
 
 
 def _removal(lines: LineTable, index: int, last: int, gone: set[int], text: str) -> tuple[int, int]:
@@ -411,7 +331,7 @@ def _set_apart(lines: LineTable, index: int, column: int, config: RepairConfig) 
 
 
 def find_interruptions(
-    lines: Sequence[Line],
+    lines: LineTable | Sequence[Line],
     gone: set[int],
     column: int,
     config: RepairConfig,
