@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from itertools import compress
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.context import (
@@ -35,6 +37,7 @@ from preserve.repair.context import (
     ends_sentence,
 )
 from preserve.repair.edits import Edit
+from preserve.repair.rules.lines import LineTable
 
 ADDRESS = r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?"
 SECTION = r"[^\W\d_][\w &'’.-]{0,30}"
@@ -54,15 +57,22 @@ QUOTE_END = re.compile(r"[.!?…][\"'”’»]$|[\"'”’»][.!?…]$")
 """A line that closes a quoted sentence: ``price."`` or ``book.”``."""
 CLOSING_QUOTES = "\"'”’»"
 DIGIT = re.compile(r"\d")
+SENTENCE_INSIDE = re.compile(r"[.!?] +[^\W\d_]")
 MAX_BLOCK_LINES = 14
 MAX_CAPTION_BLOCKS = 3
 """Caption, credit and section name may stand one after another between two columns."""
+MAX_CAPTION_LINES = 2
+"""Lines in one caption block (a longer block is body text or a deck)."""
 MAX_PARAGRAPH_LINES = 400
 """How far a moved block looks for the end of its paragraph before it stays where it is."""
 
 
 class Line:
-    """One line: where it starts, its text, its text without indentation, its indentation."""
+    """One line: where it starts, its text, its text without indentation, its indentation.
+
+    The rules themselves read a :class:`~preserve.repair.rules.lines.LineTable` (the same
+    facts, column by column); :func:`find_interruptions` takes either.
+    """
 
     __slots__ = ("_ends", "_soup", "blank", "content", "end", "indent", "raw", "start")
 
@@ -93,6 +103,7 @@ class Line:
 
 
 def parse_lines(text: str) -> list[Line]:
+    """One :class:`Line` for each line of ``text`` (split at ``\\n`` only)."""
     lines = []
     position = 0
     for raw in text.split("\n"):
@@ -101,51 +112,42 @@ def parse_lines(text: str) -> list[Line]:
     return lines
 
 
-def _own_block(lines: list[Line], index: int, gone: set[int]) -> bool:
-    """Is line ``index`` alone between blank lines (or the text's edges)?"""
-    before, after = index - 1, index + 1
-    return (before < 0 or lines[before].blank or before in gone) and (
-        after >= len(lines) or lines[after].blank or after in gone
-    )
-
-
-def _removal(
-    lines: list[Line], index: int, last: int, gone: set[int], text: str
-) -> tuple[int, int]:
+def _removal(lines: LineTable, index: int, last: int, gone: set[int], text: str) -> tuple[int, int]:
     """Span that takes out lines ``index..last`` with the blank lines after them."""
+    contents = lines.contents
     following = last + 1
-    while following < len(lines) and (lines[following].blank or following in gone):
+    while following < len(contents) and (not contents[following] or following in gone):
         following += 1
-    if following < len(lines):
-        return lines[index].start, lines[following].start
+    if following < len(contents):
+        return lines.start(index), lines.start(following)
     previous = index - 1
-    while previous >= 0 and (lines[previous].blank or previous in gone):
+    while previous >= 0 and (not contents[previous] or previous in gone):
         previous -= 1
-    start = lines[previous].end + 1 if previous >= 0 else 0
-    return min(start, lines[index].start), len(text)
+    start = lines.end(previous) + 1 if previous >= 0 else 0
+    return min(start, lines.start(index)), len(text)
 
 
-def _next_to_folio(lines: list[Line], index: int, found: dict[int, tuple[int, str, str]]) -> bool:
+def _next_to_folio(contents: list[str], index: int, found: dict[int, tuple[int, str, str]]) -> bool:
     """Is the nearest line above or below (across blank lines) a folio?"""
     for step in (-1, 1):
         cursor = index + step
-        while 0 <= cursor < len(lines) and lines[cursor].blank:
+        while 0 <= cursor < len(contents) and not contents[cursor]:
             cursor += step
         if cursor in found and found[cursor][1] == "folio":
             return True
     return False
 
 
-def _title_follows(lines: list[Line], index: int, column: int) -> bool:
+def _title_follows(contents: list[str], index: int, column: int) -> bool:
     """Is the next block a title: one to three short lines, then body text?"""
     cursor = index + 1
-    while cursor < len(lines) and lines[cursor].blank:
+    while cursor < len(contents) and not contents[cursor]:
         cursor += 1
     title = []
-    while cursor < len(lines) and not lines[cursor].blank:
-        title.append(lines[cursor].content)
+    while cursor < len(contents) and contents[cursor]:
+        title.append(contents[cursor])
         cursor += 1
-    if not 1 <= len(title) <= 3 or cursor >= len(lines):
+    if not 1 <= len(title) <= 3 or cursor >= len(contents):
         return False
     words = sum(_words(line) for line in title)
     return (
@@ -164,24 +166,23 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     config = context.config
     column = context.column_width(text)
-    lines = parse_lines(text)
+    lines = LineTable(text)
+    contents = lines.contents
     found: dict[int, tuple[int, str, str]] = {}  # first line -> (last line, kind, reason)
     gone: set[int] = set()
     owned: dict[int, list[int]] = {}  # caption -> its own lines (other debris may sit inside)
 
-    for index, line in enumerate(lines):
-        if line.blank or not DIGIT.search(line.content):
+    # Only a line standing alone is taken out here, and its neighbours are blank already:
+    # taking it out never leaves another line standing alone, so one list serves throughout.
+    alone = lines.alone()
+    for index in alone:
+        content = contents[index]
+        if not DIGIT.search(content):
             continue  # folios and jump lines all hold a page number
-        if FOLIO.fullmatch(line.content) and _own_block(lines, index, gone):
+        if FOLIO.fullmatch(content):
             found[index] = (index, "folio", "page number or web address standing alone")
             gone.add(index)
-        elif (
-            not line.blank
-            and 3 <= _words(line.content) <= 6
-            and line.content[0].isupper()
-            and JUMP_LINE.fullmatch(line.content)
-            and _own_block(lines, index, gone)
-        ):
+        elif 3 <= _words(content) <= 6 and content[0].isupper() and JUMP_LINE.fullmatch(content):
             found[index] = (
                 index,
                 "jump-line",
@@ -189,43 +190,43 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             )
             gone.add(index)
 
-    blocks = Counter(
-        line.content
-        for index, line in enumerate(lines)
-        if not line.blank and _own_block(lines, index, gone)
-    )
+    alone_contents = [contents[index] for index in alone]  # few: counted when asked
     # Section names printed in the folios ("112 | HERITAGE") name the running heads.
     sections = {
         (match.group(1) or match.group(2)).strip().casefold()
         for index in found
-        if (match := FOLIO_SECTION.fullmatch(lines[index].content)) is not None
+        if (match := FOLIO_SECTION.fullmatch(contents[index])) is not None
     }
-    first = next((i for i, line in enumerate(lines) if not line.blank and i not in gone), None)
-    for index, line in enumerate(lines):
-        if line.blank or index in gone or not _own_block(lines, index, gone):
+    first: int | None = lines.filled.find(1)
+    while first in gone:
+        first = lines.filled.find(1, first + 1)
+    if first == -1:
+        first = None
+    for index in alone:
+        if index in gone:
             continue
-        short = _words(line.content) <= config.max_running_head_words
-        if not short or line.ends_sentence or line.content[-1] in ",;:-":
+        content = contents[index]
+        short = _words(content) <= config.max_running_head_words
+        if not short or ends_sentence(content) or content[-1] in ",;:-":
             continue
-        if blocks[line.content] >= 2:
+        if alone_contents.count(content) >= 2:
             found[index] = (
                 index,
                 "running-head",
                 "short line repeated on its own (page furniture)",
             )
             gone.add(index)
-        elif line.content.casefold() in sections:
+        elif content.casefold() in sections:
             found[index] = (index, "running-head", "the section name the folios print")
             gone.add(index)
         elif (
-            line.content[0].isupper()
-            and _words(line.content) <= 2
-            and _next_to_folio(lines, index, found)
+            content[0].isupper() and _words(content) <= 2 and _next_to_folio(contents, index, found)
         ):
             found[index] = (index, "running-head", "short line beside a folio at a page edge")
             gone.add(index)
         elif index == first and (
-            line.indent > 0 or (_words(line.content) == 1 and _title_follows(lines, index, column))
+            lines.indents[index] > 0
+            or (_words(content) == 1 and _title_follows(contents, index, column))
         ):
             found[index] = (
                 index,
@@ -233,27 +234,27 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
                 "lone short line at the top of the page, before the title",
             )
             gone.add(index)
-        elif line.content[0] == "©" and _words(line.content) <= config.max_debris_words:
+        elif content[0] == "©" and _words(content) <= config.max_debris_words:
             found[index] = (index, "credit", "copyright line standing alone")
             gone.add(index)
 
     acted_until = -1
-    for cut in find_interruptions(lines, gone, column, config):
+    for cut in find_interruptions(lines, gone, column, config, longest_block=MAX_CAPTION_LINES):
         first_f, last_f, _continuation, blank_after = cut
         if first_f <= acted_until:
             continue
-        body = [
-            lines[i] for i in range(first_f, last_f + 1) if not lines[i].blank and i not in gone
-        ]
-        if _is_caption(body, blank_after, column, config):
-            wide = any(len(line.content) > config.wide_line_ratio * column for line in body)
-            kind = "caption" if wide or _words(" ".join(b.content for b in body)) > 5 else "credit"
+        body = [i for i in range(first_f, last_f + 1) if contents[i] and i not in gone]
+        if _is_caption(lines, body, blank_after, column, config):
+            wide = any(len(contents[i]) > config.wide_line_ratio * column for i in body)
+            kind = (
+                "caption" if wide or _words(" ".join(contents[i] for i in body)) > 5 else "credit"
+            )
             found[first_f] = (
                 last_f,
                 kind,
                 "short unpunctuated block between two halves of a sentence cut by a column break",
             )
-            owned[first_f] = [i for i in range(first_f, last_f + 1) if lines[i] in body]
+            owned[first_f] = body
             acted_until = last_f
             gone.update(range(first_f, last_f + 1))
 
@@ -267,13 +268,13 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
         else:
             spans.append([start, end, index])
         mine = owned.get(index, range(index, last + 1))
-        content = "\n".join(lines[i].content for i in mine if lines[i].content)
+        content = "\n".join(contents[i] for i in mine if contents[i])
         output.debris.append(
             Found(
                 kind,
                 content,
-                lines[mine[0]].start + lines[mine[0]].indent,
-                lines[mine[-1]].end,
+                lines.start(mine[0]) + lines.indents[mine[0]],
+                lines.end(mine[-1]),
                 reason,
             )
         )
@@ -284,27 +285,32 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
     return output
 
 
-def _is_caption(body: list[Line], blank_after: bool, column: int, config: RepairConfig) -> bool:
-    """Is this short furniture (captions, credits, a section name), block by block?"""
-    blocks: list[list[Line]] = []
-    for line in body:
-        if blocks and line.start == blocks[-1][-1].end + 1:
-            blocks[-1].append(line)
+def _is_caption(
+    lines: LineTable, body: list[int], blank_after: bool, column: int, config: RepairConfig
+) -> bool:
+    """Are lines ``body`` short furniture (captions, credits, a section name), block by block?"""
+    contents = lines.contents
+    blocks: list[list[str]] = []
+    previous = -2
+    for index in body:
+        if index == previous + 1:  # right after the line before: the same block
+            blocks[-1].append(contents[index])
         else:
-            blocks.append([line])
+            blocks.append([contents[index]])
+        previous = index
     if not blocks or len(blocks) > MAX_CAPTION_BLOCKS:
         return False
     if not all(_is_caption_block(block, config) for block in blocks):
         return False
-    wide = any(len(line.content) > config.wide_line_ratio * column for line in body)
-    indented = all(line.indent >= config.indent_columns for line in body)
+    wide = any(len(contents[index]) > config.wide_line_ratio * column for index in body)
+    indented = all(lines.indents[index] >= config.indent_columns for index in body)
     return wide or indented or blank_after or len(blocks) > 1
 
 
-def _is_caption_block(block: list[Line], config: RepairConfig) -> bool:
-    if len(block) > 2:
+def _is_caption_block(block: list[str], config: RepairConfig) -> bool:
+    if len(block) > MAX_CAPTION_LINES:
         return False
-    joined = " ".join(line.content for line in block)
+    joined = " ".join(block)
     if _words(joined) > config.max_debris_words or ends_sentence(joined):
         return False
     bracketed = joined[0] in "([" and joined[-1] in ")]"
@@ -313,18 +319,24 @@ def _is_caption_block(block: list[Line], config: RepairConfig) -> bool:
     ):
         return False
     # Ending on a comma or dash, or a sentence ending inside: body text, not a caption.
-    return joined[-1] not in ",;:-" and not re.search(r"[.!?] +[^\W\d_]", joined)
+    return joined[-1] not in ",;:-" and not SENTENCE_INSIDE.search(joined)
 
 
-def _set_apart(line: Line, column: int, config: RepairConfig) -> bool:
-    """Is ``line`` set apart from the body column (indented or wider)?"""
+def _set_apart(lines: LineTable, index: int, column: int, config: RepairConfig) -> bool:
+    """Is line ``index`` set apart from the body column (indented or wider)?"""
     return (
-        line.indent >= config.indent_columns or len(line.content) > config.wide_line_ratio * column
+        lines.indents[index] >= config.indent_columns
+        or len(lines.contents[index]) > config.wide_line_ratio * column
     )
 
 
 def find_interruptions(
-    lines: list[Line], gone: set[int], column: int, config: RepairConfig, full: int = 0
+    lines: LineTable | Sequence[Line],
+    gone: set[int],
+    column: int,
+    config: RepairConfig,
+    full: int = 0,
+    longest_block: int | None = None,
 ) -> Iterator[tuple[int, int, int, bool]]:
     """Yield ``(first, last, continuation, set_off)`` for blocks cutting a sentence.
 
@@ -339,101 +351,136 @@ def find_interruptions(
     wrapped as soon as the next word did not fit), a quotation set between two sentences
     is yielded too when the line before it had no room for the word after it: the wrapping
     broke that line, so the paragraph goes on past the quotation.
+
+    ``lines`` is best a :class:`LineTable`; lines in ``gone`` count as blank, and the caller
+    may add to ``gone`` between two cuts. With ``longest_block``, cuts holding a block of
+    more lines than that (before the continuation) are left out, unlooked-at: a caller
+    that can act only on short blocks saves reading on through long ones.
     """
+    table = lines if isinstance(lines, LineTable) else LineTable("\n".join(x.raw for x in lines))
+    contents = table.contents
+    indents = table.indents
+    count = len(contents)
+    # The body's indentation: the most common among lines with text. Most lines have
+    # none, and a strict majority needs no count of the others.
+    unindented = indents.count(0) - table.raws.count("")
+    if unindented * 2 > table.filled.count(1):
+        body_indent = 0
+    else:
+        counted = Counter(compress(indents, table.filled))
+        body_indent = counted.most_common(1)[0][0] if counted else 0
+    indent_columns = config.indent_columns
+    wide = config.wide_line_ratio * column
+    maybe_soup = MAYBE_SOUP.search  # soup_line's quick test, without a call for each line
+    longest = count if longest_block is None else longest_block
+    seen_gone: set[int] | None = None
+    filled = bytearray()  # the lines still in the body: with text, not gone
     index = 0
-    count = len(lines)
-    indents = Counter(line.indent for line in lines if not line.blank)
-    body_indent = indents.most_common(1)[0][0] if indents else 0
-    while index < count:
-        line = lines[index]
-        after = index + 1
-        if (
-            line.blank
-            or index in gone
-            or after >= count
-            or not (lines[after].blank or after in gone)
-            or (line.ends_sentence and not full)
-        ):
+    while True:
+        if gone != seen_gone:
+            seen_gone = set(gone)
+            filled = bytearray(table.filled)
+            for taken in gone:
+                if 0 <= taken < count:
+                    filled[taken] = 0
+        # Only a line with text followed by a blank (or gone) line can be cut after.
+        index = filled.find(b"\x01\x00", index)
+        if index < 0:
+            return
+        ending = ends_sentence(contents[index])
+        if ending and not full:
             index += 1
             continue
-        while after < count and (lines[after].blank or after in gone):
-            after += 1
-        first = after
-        if line.ends_sentence and (first >= count or lines[first].content[0] not in OPENING_QUOTES):
+        first = filled.find(1, index + 1)
+        if first < 0:
+            index += 1
+            continue
+        opening = contents[first]
+        if ending and opening[0] not in OPENING_QUOTES:
             index += 1  # only a quotation can go on in a sentence-final line's paragraph
+            continue
+        if opening[0].islower() and not (indents[first] >= indent_columns or len(opening) > wide):
+            index += 1  # the body goes on after the blank line: no block cuts it
             continue
         seen = 0
         continuation = None
-        cursor = first
+        cursor = block_top = first
         block_apart = False  # does the current block so far hold a set-apart line?
         block_quote = False  # did the current block open with a quotation mark?
         quote_open = False  # ... and is that quotation still open?
         while cursor < count and seen <= MAX_BLOCK_LINES:
-            candidate = lines[cursor]
-            if candidate.blank or cursor in gone:
+            if not filled[cursor]:
                 block_apart = False
                 cursor += 1
                 continue
-            starts_block = lines[cursor - 1].blank or (cursor - 1) in gone
-            if starts_block:
-                block_quote = candidate.content[0] in OPENING_QUOTES
-                quote_open = block_quote
-            if quote_open and cursor > first and not starts_block:
-                previous_line = lines[cursor - 1].content
-                quote_open = previous_line[-1] not in CLOSING_QUOTES and not QUOTE_END.search(
-                    previous_line
-                )
-            # A whole quoted sentence of two lines or more, closed on the line before.
-            quote_closed = (
-                block_quote
-                and not starts_block
-                and cursor - 1 > first
-                and QUOTE_END.search(lines[cursor - 1].content) is not None
+            content = contents[cursor]
+            indent = indents[cursor]
+            apart = (
+                indent >= indent_columns
+                or len(content) > wide
+                or (maybe_soup(content) is not None and _mostly_soup(content))
             )
-            apart = _set_apart(candidate, column, config) or candidate.soup
-            if cursor > first and not apart and not quote_open:
-                lower = candidate.content[0].islower()
-                # At the top of a block the sentence goes on in lowercase; inside a block,
-                # the first line of body width after set-apart lines (a wide caption, an
-                # indented quote) takes it up, whatever its case, unless it is case soup.
-                # A line indented a little past the body, in lowercase, is how text
-                # extraction leaves the line after page furniture.
-                marked = lower and not starts_block and candidate.indent - body_indent > 0
-                if (
-                    (lower and starts_block)
-                    or marked
-                    or (
-                        block_apart
-                        and not starts_block
-                        and not candidate.soup
-                        and candidate.content[0] not in OPENING_QUOTES
-                        # the last line of a deck: fewer words in case soup, but some
-                        and not (lines[cursor - 1].soup and holds_soup(candidate.content))
-                    )
-                    or (quote_closed and lower)
-                ):
+            # At the top of a block the sentence goes on in lowercase; inside a block,
+            # the first line of body width after set-apart lines (a wide caption, an
+            # indented quote) takes it up, whatever its case, unless it is case soup
+            # (a line not set apart is not). A line indented a little past the body, in
+            # lowercase, is how text extraction leaves the line after page furniture.
+            # (The three cases below are one test, written out by where the line stands:
+            # most lines looked at are plain lines of a block, tested the quickest.)
+            if not filled[cursor - 1]:  # the top of a block (the first is one)
+                block_top = cursor
+                block_quote = content[0] in OPENING_QUOTES
+                quote_open = block_quote
+                if cursor > first and not apart and not quote_open and content[0].islower():
                     continuation = cursor
                     break
-            if candidate.content.endswith("-") and not apart:
+            elif not (block_apart or block_quote):  # inside a block of plain lines so far
+                if not apart and indent > body_indent and content[0].islower():
+                    continuation = cursor
+                    break
+            else:  # inside a block holding a set-apart line, or opened by a quotation
+                previous_line = contents[cursor - 1]
+                if quote_open:
+                    quote_open = previous_line[-1] not in CLOSING_QUOTES and not QUOTE_END.search(
+                        previous_line
+                    )
+                # A whole quoted sentence of two lines or more, closed on the line before.
+                quote_closed = (
+                    block_quote
+                    and cursor - 1 > first
+                    and QUOTE_END.search(previous_line) is not None
+                )
+                if not apart and not quote_open:
+                    lower = content[0].islower()
+                    if (
+                        (lower and indent > body_indent)
+                        or (
+                            block_apart
+                            and content[0] not in OPENING_QUOTES
+                            # the last line of a deck: fewer words in case soup, but some
+                            and not (soup_line(previous_line) and holds_soup(content))
+                        )
+                        or (quote_closed and lower)
+                    ):
+                        continuation = cursor
+                        break
+            if content.endswith("-") and not apart:
                 break  # a hyphenated body line: this is body text, not an inserted block
+            if cursor - block_top >= longest:
+                break  # a block longer than the caller wants: no cut to yield
             block_apart = block_apart or apart
             seen += 1
             cursor += 1
-        if (
-            first >= count
-            or continuation is None
-            or (lines[first].content[0].islower() and not _set_apart(lines[first], column, config))
-            or (
-                line.ends_sentence
-                and not _paragraph_goes_on(line, lines, first, continuation, full)
-            )
+        if continuation is None or (
+            ending
+            and not _paragraph_goes_on(contents[index], opening, contents[continuation], full)
         ):
             index += 1
             continue
         last = continuation - 1
-        while lines[last].blank or last in gone:
+        while not filled[last]:
             last -= 1
-        blank_after = last + 1 < continuation or lines[continuation].indent > body_indent
+        blank_after = last + 1 < continuation or indents[continuation] > body_indent
         yield first, last, continuation, blank_after
         index += 1  # the caller skips cuts inside one it acted on
 
@@ -463,36 +510,41 @@ look, so that most lines of body text are never split into words)."""
 
 def holds_soup(content: str) -> bool:
     """Does this line hold at least one word of three letters or more in case soup?"""
+    if not MAYBE_SOUP.search(content):
+        return False  # most lines: answered before the import statement's cost
     from preserve.repair.rules.headings import is_case_soup
 
-    if not MAYBE_SOUP.search(content):
-        return False
     return any(is_case_soup(word) for word in WORD.findall(content) if len(word) > 2)
 
 
-def _paragraph_goes_on(
-    line: Line, lines: list[Line], first: int, continuation: int, full: int
-) -> bool:
-    """After sentence-final ``line``, does its paragraph go on past the quotation at ``first``?
+def _paragraph_goes_on(ending: str, opening: str, going_on: str, full: int) -> bool:
+    """After the sentence-final line ``ending``, does its paragraph go on past the quotation
+    that opens with line ``opening``, at the body line ``going_on``?
 
     Yes when the block opens with a quotation mark and the body line after it starts a
-    sentence that would not have fitted on ``line``. (A body line in capitals is found
+    sentence that would not have fitted on ``ending``. (A body line in capitals is found
     after a block only when the block holds a set-apart line.)
     """
-    going_on = lines[continuation].content
     return (
-        lines[first].content[0] in OPENING_QUOTES
+        opening[0] in OPENING_QUOTES
         and going_on[0].isupper()
-        and len(line.content) + 1 + len(going_on.split(maxsplit=1)[0]) > full
+        and len(ending) + 1 + len(going_on.split(maxsplit=1)[0]) > full
     )
 
 
 def soup_line(content: str) -> bool:
     """Is this line mostly small caps read as case soup (part of a deck)?"""
+    if not MAYBE_SOUP.search(content):
+        return False  # most lines: answered before the import statement's cost
+    return _mostly_soup(content)
+
+
+@lru_cache(maxsize=4096)
+def _mostly_soup(content: str) -> bool:
+    """Are half the words of this line case soup? Kept for each line: the lines of a deck
+    are looked at again and again (by both layout rules, and by reflow)."""
     from preserve.repair.rules.headings import is_case_soup
 
-    if not MAYBE_SOUP.search(content):
-        return False
     words = [word for word in WORD.findall(content) if len(word) > 1]
     return bool(words) and sum(map(is_case_soup, words)) * 2 >= len(words)
 
@@ -502,7 +554,8 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     config = context.config
     column = context.column_width(text)
-    lines = parse_lines(text)
+    lines = LineTable(text)
+    contents = lines.contents
     inserts: dict[int, list[str]] = {}
     acted_until = -1
     full = context.full_width(text)
@@ -512,30 +565,33 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
     ):
         if first <= acted_until:
             continue
-        body = [lines[i] for i in range(first, last + 1) if not lines[i].blank]
-        apart = [line for line in body if _set_apart(line, column, config) or line.soup]
-        quoted = body[0].content[0] in OPENING_QUOTES
-        whole_quote = quoted and len(body) >= 2 and QUOTE_END.search(body[-1].content) is not None
+        body = [i for i in range(first, last + 1) if contents[i]]
+        apart = [i for i in body if _set_apart(lines, i, column, config) or soup_line(contents[i])]
+        opening = contents[body[0]]
+        quoted = opening[0] in OPENING_QUOTES
+        whole_quote = quoted and len(body) >= 2 and QUOTE_END.search(contents[body[-1]]) is not None
         if whole_quote:
             apart = apart or body  # a whole quoted sentence set mid-sentence: a pull quote
-        if not apart or not (quoted or _set_apart(body[0], column, config) or body[0].soup):
+        if not apart or not (
+            quoted or _set_apart(lines, body[0], column, config) or soup_line(opening)
+        ):
             output.note(
                 text,
-                lines[first].start,
-                lines[last].end,
+                lines.start(first),
+                lines.end(last),
                 "block between two halves of a sentence is not set apart: left in place",
             )
             continue
         if len(apart) * 3 < len(body):
             output.note(
                 text,
-                lines[first].start,
-                lines[last].end,
+                lines.start(first),
+                lines.end(last),
                 "block in the middle of a sentence is mostly body-like: left in place",
             )
             continue
         target = _next_paragraph_start(
-            lines,
+            contents,
             continuation,
             config.short_line_ratio * column,
             context.room_width(text),
@@ -543,25 +599,25 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
         if target is None and continuation + MAX_PARAGRAPH_LINES < len(lines):
             output.note(
                 text,
-                lines[first].start,
-                lines[last].end,
+                lines.start(first),
+                lines.end(last),
                 "no paragraph end near the block set mid-sentence: left in place",
             )
             continue
-        moved = _as_paragraphs(body, column, config)
-        start = lines[first].start
+        moved = _as_paragraphs(lines, body, column, config)
+        start = lines.start(first)
         before = first - 1
-        while before >= 0 and lines[before].blank:
+        while before >= 0 and not contents[before]:
             before -= 1
-        if before >= 0 and lines[before].ends_sentence:
+        if before >= 0 and ends_sentence(contents[before]):
             # Set between two sentences of one paragraph: the blank lines around it go too,
             # so the paragraph reads on.
-            start = lines[before].end + 1
-        if any(start < position < lines[continuation].start for position in inserts):
+            start = lines.end(before) + 1
+        if any(start < position < lines.start(continuation) for position in inserts):
             output.note(
                 text,
-                lines[first].start,
-                lines[last].end,
+                lines.start(first),
+                lines.end(last),
                 "a block moved earlier would land inside this one: left in place",
             )
             continue
@@ -569,13 +625,13 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
             "move_interrupting_blocks",
             text,
             start,
-            lines[continuation].start,
+            lines.start(continuation),
             "",
             "pull quote or deck set in the middle of a sentence: moved to the next paragraph break",
             0.8,
         )
         acted_until = continuation
-        position = lines[target].start if target is not None else len(text)
+        position = lines.start(target) if target is not None else len(text)
         inserts.setdefault(position, []).append(moved)
     for position, blocks in inserts.items():
         joined = "\n\n".join(blocks)
@@ -591,59 +647,64 @@ def _insert(position: int, after: str, reason: str) -> Edit:
 
 
 def _next_paragraph_start(
-    lines: list[Line], continuation: int, short: float = 0, room: float = 0
+    contents: list[str], continuation: int, short: float = 0, room: float = 0
 ) -> int | None:
-    """Index of the first line of the next paragraph after line ``continuation``."""
+    """Index of the first line of the next paragraph after line ``continuation``.
+
+    ``contents``: the lines' contents (:attr:`LineTable.contents`).
+    """
     index = continuation
-    limit = min(len(lines), continuation + MAX_PARAGRAPH_LINES)
+    limit = min(len(contents), continuation + MAX_PARAGRAPH_LINES)
     while index + 1 < limit:
         index += 1
-        if not lines[index].blank:
-            above = lines[index - 1]
+        content = contents[index]
+        if content:
+            above = contents[index - 1]
             if (
                 index > continuation + 1
-                and not above.blank
-                and above.ends_sentence
-                and (
-                    len(above.content) < short
-                    or len(above.content) + 1 + len(lines[index].content.split()[0]) < room
-                )
-                and lines[index].content[0].isupper()
+                and above
+                and content[0].isupper()  # first: the cheapest test, and most lines fail it
+                and ends_sentence(above)
+                and (len(above) < short or len(above) + 1 + len(content.split()[0]) < room)
             ):
                 return index  # a short last line ends the paragraph (as reflow will see it)
             continue
         previous = index - 1
         following = index + 1
-        while following < len(lines) and lines[following].blank:
+        while following < len(contents) and not contents[following]:
             following += 1
-        if following >= len(lines):
+        if following >= len(contents):
             return None
-        if lines[previous].ends_sentence and not lines[following].content[0].islower():
+        if ends_sentence(contents[previous]) and not contents[following][0].islower():
             return following
     return None
 
 
-def _as_paragraphs(body: list[Line], column: int, config: RepairConfig) -> str:
-    """The moved block as paragraphs: one line each, split where its setting changes."""
+def _as_paragraphs(lines: LineTable, body: list[int], column: int, config: RepairConfig) -> str:
+    """The moved lines ``body`` as paragraphs: one line each, split where their setting changes."""
+    contents, indents = lines.contents, lines.indents
+    widest = config.wide_line_ratio * column
     groups: list[list[str]] = []
-    previous: Line | None = None
-    for line in body:
-        wide = len(line.content) > config.wide_line_ratio * column
-        indented = line.indent >= config.indent_columns
+    previous: int | None = None
+    for index in body:
+        content = contents[index]
+        wide = len(content) > widest
+        indented = indents[index] >= config.indent_columns
         new = previous is None
         if previous is not None:
-            previous_wide = len(previous.content) > config.wide_line_ratio * column
-            previous_indented = previous.indent >= config.indent_columns
+            above = contents[previous]
+            previous_wide = len(above) > widest
+            previous_indented = indents[previous] >= config.indent_columns
             if (wide and previous_indented) or (indented and previous_wide):
                 new = True
-            if previous.content[-1] in CLOSING_QUOTES and line.content[0].isupper():
+            if above[-1] in CLOSING_QUOTES and content[0].isupper():
                 new = True
-            if line.content[0] in OPENING_QUOTES and not previous_indented:
+            if content[0] in OPENING_QUOTES and not previous_indented:
                 new = True  # a quotation opens after a deck or caption
-            if line.start > previous.end + 1:  # a blank line between
+            if index > previous + 1:  # a blank line between
                 new = True
         if new:
             groups.append([])
-        groups[-1].append(line.content)
-        previous = line
+        groups[-1].append(content)
+        previous = index
     return "\n\n".join(" ".join(group) for group in groups)

@@ -1,0 +1,68 @@
+"""A text's lines held column by column, for rules that look closely at only a few of them.
+
+Layout rules ask about the lines standing alone between blank lines, or the lines next to
+a blank line: a few in a page. Building an object for every line costs more than the
+rules' own tests, so the table keeps each fact as a plain list (or one byte a line) made
+at C speed, and the rules find the few lines that matter with ``bytes.find`` and byte
+patterns.
+
+>>> table = LineTable("Title\\n\\n  body text\\nmore")
+>>> table.contents, table.filled, table.alone(), table.indents
+(['Title', '', 'body text', 'more'], b'\\x01\\x00\\x01\\x01', [0], [0, 0, 2, 0])
+>>> table.start(2), table.end(2), table.start(3)
+(7, 18, 19)
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import accumulate
+
+ALONE = re.compile(rb"(?<!\x01)\x01(?!\x01)")
+"""In :attr:`LineTable.filled`: a line with text between blank lines (or the text's edges)."""
+
+
+class LineTable:
+    """The lines of a text (split at ``\\n`` only), column by column.
+
+    ``contents[i]`` is line ``i`` without the whitespace around it (empty for a blank
+    line), ``raws[i]`` the line as written, ``filled[i]`` 1 when it holds text.
+    """
+
+    __slots__ = ("_indents", "_lengths", "contents", "filled", "raws")
+
+    def __init__(self, text: str) -> None:
+        self.raws = raws = text.split("\n")
+        self.contents = contents = list(map(str.strip, raws))
+        self.filled = bytes(map(bool, contents))
+        """One byte a line, 1 when it holds text, 0 when blank: ``bytes.find`` and byte
+        patterns find the lines that matter without a Python loop over all of them."""
+        self._lengths: list[int] | None = None  # of the lines before each line, "\n" left out
+        self._indents: list[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.raws)
+
+    @property
+    def indents(self) -> list[int]:
+        """Each line's indentation: the whitespace before its content (a blank line's: its
+        length), worked out on first use (not every rule needs it)."""
+        if self._indents is None:
+            # the content's first character cannot stand in the indentation before it, so
+            # the indentation is what ``lstrip`` takes away
+            self._indents = [len(raw) - len(raw.lstrip()) for raw in self.raws]
+        return self._indents
+
+    def start(self, index: int) -> int:
+        """Where line ``index`` (0 or more) starts in the text."""
+        if self._lengths is None:
+            self._lengths = list(accumulate(map(len, self.raws), initial=0))
+        return self._lengths[index] + index  # and one "\n" after each line before
+
+    def end(self, index: int) -> int:
+        """Where line ``index`` (0 or more) ends in the text, before its ``\\n``."""
+        return self.start(index) + len(self.raws[index])
+
+    def alone(self) -> list[int]:
+        """Indices of the lines with text that stand alone between blank lines."""
+        return [match.start() for match in ALONE.finditer(self.filled)]
