@@ -10,6 +10,8 @@ True
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -224,6 +226,9 @@ def _unmap(step: Step, position: int) -> int:
 
 
 _TABLES: dict[int, tuple[list[int], Step]] = {}
+_START = operator.itemgetter(1)
+_BEFORE = operator.itemgetter(3)
+_AFTER = operator.itemgetter(4)
 
 
 def _output_table(step: Step) -> tuple[list[int], Step]:
@@ -232,10 +237,17 @@ def _output_table(step: Step) -> tuple[list[int], Step]:
     if cached is None or cached[1] is not step:
         if len(_TABLES) > 64:
             _TABLES.clear()
-        starts, shift = [], 0
-        for edit in step.edits:  # Step.output_spans, without the ends and the delta property
-            starts.append(edit.start + shift)
-            shift += len(edit.after) - len(edit.before)
+        # Step.output_spans without the ends, in C-level maps: each edit's start moved by
+        # what the edits before it added or took away
+        edits = step.edits
+        growth = map(
+            operator.sub,
+            map(len, map(_AFTER, edits)),
+            map(len, map(_BEFORE, edits)),
+        )
+        starts = list(
+            map(operator.add, map(_START, edits), itertools.accumulate(growth, initial=0))
+        )
         cached = (starts, step)
         _TABLES[id(step)] = cached
     return cached
