@@ -258,6 +258,10 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             acted_until = last_f
             gone.update(range(first_f, last_f + 1))
 
+    for index, reason in _captions_over_continuations(lines, gone, column, context, text):
+        found[index] = (index, "caption", reason)
+        gone.add(index)
+
     spans: list[list[int]] = []
     for index in sorted(found):
         last, kind, reason = found[index]
@@ -283,6 +287,74 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
         reasons = "; ".join(found[i][2] for i in indexes)
         output.edit("remove_layout_debris", text, start, end, "", f"{kinds}: {reasons}", 0.8)
     return output
+
+
+BLOCK_OPENING = re.compile(rb"(?<=\x00)\x01(?=\x01)")
+"""In :attr:`LineTable.filled`: the first line of a block of two lines or more."""
+WIDER_THAN_FULL = 1.15
+"""A line this much longer than a full body line was not set in the body column."""
+
+
+def _captions_over_continuations(
+    lines: LineTable, gone: set[int], column: int, context: RuleContext, text: str
+) -> Iterator[tuple[int, str]]:
+    """Captions set at the top of a column, right above the line taking up a sentence.
+
+    A sentence is open before a blank line (a column break: the line before ends with a
+    word in lowercase or a comma); the next block's first line
+    starts with a capital and has no final punctuation, and the line under it goes on in
+    lowercase. That first line is a caption when two things show it: its layout (longer
+    than any body line, or, where lines are wrapped as soon as the next word does not
+    fit, room left for the next line's first word), and its case (it opens with a word
+    the dictionary knows in lowercase, so not a name going on with the sentence).
+    """
+    contents = lines.contents
+    config = context.config
+    full = context.full_width(text)
+    if not full:
+        return
+    tight = context.room_width(text) >= full
+    check = context.lexicon.check
+    for match in BLOCK_OPENING.finditer(lines.filled):
+        index = match.start()
+        if index in gone or index + 1 in gone:
+            continue
+        before = index - 1
+        while before >= 0 and (not contents[before] or before in gone):
+            before -= 1
+        if before < 0:
+            continue
+        opened, caption, going_on = contents[before], contents[index], contents[index + 1]
+        last_word = opened.rsplit(maxsplit=1)[-1]
+        if not (opened[-1] == "," or (last_word.isalpha() and last_word.islower())):
+            continue  # no sentence left open above the column break (a word or a comma)
+        if not (caption[0].isupper() and going_on[0].islower()) or holds_soup(caption):
+            continue
+        if (
+            ends_sentence(caption)
+            or caption[-1] in ",;:-"
+            or _words(caption) > config.max_debris_words
+            or SENTENCE_INSIDE.search(caption)
+            or lines.indents[index + 1] >= config.indent_columns
+        ):
+            continue
+        next_word = going_on.split(maxsplit=1)[0]
+        if len(caption) > WIDER_THAN_FULL * full:
+            layout = "longer than any body line"
+        elif tight and len(caption) + 1 + len(next_word) <= full:
+            layout = f"room left on it for '{next_word}'"
+        else:
+            continue
+        opening = caption.split(maxsplit=1)[0].strip("\"'“‘«„‚([")
+        if len(opening) < 2 or not opening.isalpha() or not check(opening.lower()):
+            continue
+        yield (
+            index,
+            (
+                f"line over the one that takes up a sentence cut by a column break: {layout}, "
+                f"and '{opening}' would not be capitalized going on with the sentence"
+            ),
+        )
 
 
 def _is_caption(
