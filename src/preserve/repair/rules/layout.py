@@ -29,7 +29,9 @@ from itertools import compress
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.context import (
+    CLOSERS,
     OPENING_QUOTES,
+    SENTENCE_MARKS,
     WORD,
     Found,
     RuleContext,
@@ -56,6 +58,8 @@ JUMP_LINE = re.compile(r"[^\W\d_][^.!?]{4,60}?\s\d{1,3}\s*[»›>]?")
 QUOTE_END = re.compile(r"[.!?…][\"'”’»]$|[\"'”’»][.!?…]$")
 """A line that closes a quoted sentence: ``price."`` or ``book.”``."""
 CLOSING_QUOTES = "\"'”’»"
+FINAL_MARKS = frozenset(SENTENCE_MARKS)
+"""Each sentence-final mark on its own: the empty string is not one of them."""
 DIGIT = re.compile(r"\d")
 SENTENCE_INSIDE = re.compile(r"[.!?] +[^\W\d_]")
 MAX_BLOCK_LINES = 14
@@ -315,8 +319,23 @@ def _captions_over_continuations(
         return
     tight = context.room_width(text) >= full
     check = context.lexicon.check
+    wider = WIDER_THAN_FULL * full
+    # Every paragraph's first line is looked at: the tests are ordered to turn a paragraph of
+    # body text away soonest (a full line has no room left; most paragraphs open a sentence).
     for match in BLOCK_OPENING.finditer(lines.filled):
         index = match.start()
+        caption, going_on = contents[index], contents[index + 1]
+        if not (caption[0].isupper() and going_on[0].islower()):
+            continue
+        if len(caption) > wider:
+            layout = "longer than any body line"
+        elif not tight:
+            continue
+        else:
+            next_word = going_on.split(maxsplit=1)[0]
+            if len(caption) + 1 + len(next_word) > full:
+                continue
+            layout = f"room left on it for '{next_word}'"
         if index in gone or index + 1 in gone:
             continue
         before = index - 1
@@ -324,26 +343,17 @@ def _captions_over_continuations(
             before -= 1
         if before < 0:
             continue
-        opened, caption, going_on = contents[before], contents[index], contents[index + 1]
+        opened = contents[before]
         last_word = opened.rsplit(maxsplit=1)[-1]
         if not (opened[-1] == "," or (last_word.isalpha() and last_word.islower())):
             continue  # no sentence left open above the column break (a word or a comma)
-        if not (caption[0].isupper() and going_on[0].islower()) or holds_soup(caption):
-            continue
-        if (
+        if holds_soup(caption) or (
             ends_sentence(caption)
             or caption[-1] in ",;:-"
             or _words(caption) > config.max_debris_words
             or SENTENCE_INSIDE.search(caption)
             or lines.indents[index + 1] >= config.indent_columns
         ):
-            continue
-        next_word = going_on.split(maxsplit=1)[0]
-        if len(caption) > WIDER_THAN_FULL * full:
-            layout = "longer than any body line"
-        elif tight and len(caption) + 1 + len(next_word) <= full:
-            layout = f"room left on it for '{next_word}'"
-        else:
             continue
         opening = caption.split(maxsplit=1)[0].strip("\"'“‘«„‚([")
         if len(opening) < 2 or not opening.isalpha() or not check(opening.lower()):
@@ -447,6 +457,8 @@ def find_interruptions(
     longest = count if longest_block is None else longest_block
     seen_gone: set[int] | None = None
     filled = bytearray()  # the lines still in the body: with text, not gone
+    find = filled.find
+    final_marks = FINAL_MARKS
     index = 0
     while True:
         if gone != seen_gone:
@@ -455,15 +467,18 @@ def find_interruptions(
             for taken in gone:
                 if 0 <= taken < count:
                     filled[taken] = 0
+            find = filled.find
         # Only a line with text followed by a blank (or gone) line can be cut after.
-        index = filled.find(b"\x01\x00", index)
+        index = find(b"\x01\x00", index)
         if index < 0:
             return
-        ending = ends_sentence(contents[index])
+        # ends_sentence written out (a content has no whitespace around it to strip): this
+        # test runs for every paragraph's end
+        ending = contents[index].rstrip(CLOSERS)[-1:] in final_marks
         if ending and not full:
             index += 1
             continue
-        first = filled.find(1, index + 1)
+        first = find(1, index + 1)
         if first < 0:
             index += 1
             continue
