@@ -39,7 +39,7 @@ from preserve.repair.context import (
     ends_sentence,
 )
 from preserve.repair.edits import Edit
-from preserve.repair.rules.lines import LineTable
+from preserve.repair.rules.lines import LineTable, keep_table, table_for
 
 ADDRESS = r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?"
 SECTION = r"[^\W\d_][\w &'’.-]{0,30}"
@@ -116,19 +116,20 @@ def parse_lines(text: str) -> list[Line]:
     return lines
 
 
-def _removal(lines: LineTable, index: int, last: int, gone: set[int], text: str) -> tuple[int, int]:
-    """Span that takes out lines ``index..last`` with the blank lines after them."""
+def _removal(lines: LineTable, index: int, last: int, gone: set[int]) -> tuple[int, int]:
+    """Lines ``first..stop - 1`` that take out lines ``index..last`` with the blank lines
+    after them (``stop`` is the number of lines when they go to the end of the text, from
+    after the last line left; see :meth:`LineTable.without`)."""
     contents = lines.contents
     following = last + 1
     while following < len(contents) and (not contents[following] or following in gone):
         following += 1
     if following < len(contents):
-        return lines.start(index), lines.start(following)
+        return index, following
     previous = index - 1
     while previous >= 0 and (not contents[previous] or previous in gone):
         previous -= 1
-    start = lines.end(previous) + 1 if previous >= 0 else 0
-    return min(start, lines.start(index)), len(text)
+    return previous + 1, following
 
 
 def _next_to_folio(contents: list[str], index: int, found: dict[int, tuple[int, str, str]]) -> bool:
@@ -266,15 +267,17 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
         found[index] = (index, "caption", reason)
         gone.add(index)
 
-    spans: list[list[int]] = []
+    spans: list[list[int]] = []  # first line, stop line (as _removal), debris in it
     for index in sorted(found):
         last, kind, reason = found[index]
-        start, end = _removal(lines, index, last, gone, text)
-        if spans and start < spans[-1][1]:  # adjacent debris blocks go out in one edit
-            spans[-1][1] = max(end, spans[-1][1])
+        first_line, stop = _removal(lines, index, last, gone)
+        # (compared as lines: the span of a run starts at its first line, which holds text
+        # or lies before one that does, so it starts before the text's end)
+        if spans and first_line < spans[-1][1]:  # adjacent debris blocks go out in one edit
+            spans[-1][1] = max(stop, spans[-1][1])
             spans[-1].append(index)
         else:
-            spans.append([start, end, index])
+            spans.append([first_line, stop, index])
         mine = owned.get(index, range(index, last + 1))
         content = "\n".join(contents[i] for i in mine if contents[i])
         output.debris.append(
@@ -286,10 +289,16 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
                 reason,
             )
         )
-    for start, end, *indexes in spans:
+    count = len(lines)
+    for first_line, stop, *indexes in spans:
         kinds = " and ".join(found[i][1] for i in indexes)
         reasons = "; ".join(found[i][2] for i in indexes)
+        start = lines.start(first_line)
+        end = lines.start(stop) if stop < count else len(text)
         output.edit("remove_layout_debris", text, start, end, "", f"{kinds}: {reasons}", 0.8)
+    # The next rule (move_interrupting_blocks) reads the lines left: cut from this table,
+    # they need not be read from the text again.
+    keep_table(*lines.without(text, [(first_line, stop) for first_line, stop, *_ in spans]))
     return output
 
 
@@ -641,7 +650,7 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     config = context.config
     column = context.column_width(text)
-    lines = LineTable(text)
+    lines = table_for(text)  # kept by remove_layout_debris, when it ran just before
     contents = lines.contents
     inserts: dict[int, list[str]] = {}
     acted_until = -1
