@@ -18,9 +18,12 @@ from __future__ import annotations
 import re
 import threading
 from itertools import accumulate
+from operator import ne
 
 ALONE = re.compile(rb"(?<!\x01)\x01(?!\x01)")
 """In :attr:`LineTable.filled`: a line with text between blank lines (or the text's edges)."""
+FLAGGED = re.compile(rb"\x01")
+"""In a column of one byte a line: a line flagged 1."""
 
 
 class LineTable:
@@ -49,9 +52,16 @@ class LineTable:
         """Each line's indentation: the whitespace before its content (a blank line's: its
         length), worked out on first use (not every rule needs it)."""
         if self._indents is None:
-            # the content's first character cannot stand in the indentation before it, so
-            # the indentation is what ``lstrip`` takes away
-            self._indents = [len(raw) - len(raw.lstrip()) for raw in self.raws]
+            # Only a line with whitespace around its content can be indented, and most lines
+            # have none by now (trailing whitespace is stripped first): those are found by
+            # comparing the two columns at C speed, and only they are measured. (The
+            # content's first character cannot stand in the indentation before it, so the
+            # indentation is what ``lstrip`` takes away.)
+            raws = self.raws
+            self._indents = indents = [0] * len(raws)
+            for match in FLAGGED.finditer(bytes(map(ne, raws, self.contents))):
+                raw = raws[match.start()]
+                indents[match.start()] = len(raw) - len(raw.lstrip())
         return self._indents
 
     def start(self, index: int) -> int:
