@@ -267,6 +267,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
         found[index] = (index, "caption", reason)
         gone.add(index)
 
+    start, indents, raws = lines.start, lines.indents, lines.raws
     spans: list[list[int]] = []  # first line, stop line (as _removal), debris in it
     for index in sorted(found):
         last, kind, reason = found[index]
@@ -278,24 +279,35 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             spans[-1].append(index)
         else:
             spans.append([first_line, stop, index])
-        mine = owned.get(index, range(index, last + 1))
-        content = "\n".join(contents[i] for i in mine if contents[i])
+        # Most debris is one line (a folio, a running head): its text and span are read
+        # straight from the table, without a join.
+        mine = owned.get(index)
+        if mine is None and last == index:
+            content, first_of, last_of = contents[index], index, index
+        else:
+            mine = mine or range(index, last + 1)
+            content = "\n".join(contents[i] for i in mine if contents[i])
+            first_of, last_of = mine[0], mine[-1]
         output.debris.append(
             Found(
                 kind,
                 content,
-                lines.start(mine[0]) + lines.indents[mine[0]],
-                lines.end(mine[-1]),
+                start(first_of) + indents[first_of],
+                start(last_of) + len(raws[last_of]),
                 reason,
             )
         )
     count = len(lines)
     for first_line, stop, *indexes in spans:
-        kinds = " and ".join(found[i][1] for i in indexes)
-        reasons = "; ".join(found[i][2] for i in indexes)
-        start = lines.start(first_line)
-        end = lines.start(stop) if stop < count else len(text)
-        output.edit("remove_layout_debris", text, start, end, "", f"{kinds}: {reasons}", 0.8)
+        if len(indexes) == 1:
+            _, kind, reason = found[indexes[0]]
+            why = f"{kind}: {reason}"
+        else:
+            kinds = " and ".join(found[i][1] for i in indexes)
+            reasons = "; ".join(found[i][2] for i in indexes)
+            why = f"{kinds}: {reasons}"
+        end = start(stop) if stop < count else len(text)
+        output.edit("remove_layout_debris", text, start(first_line), end, "", why, 0.8)
     # The next rule (move_interrupting_blocks) reads the lines left: cut from this table,
     # they need not be read from the text again.
     keep_table(*lines.without(text, [(first_line, stop) for first_line, stop, *_ in spans]))
