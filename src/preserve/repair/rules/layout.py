@@ -281,11 +281,10 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             spans.append([first_line, stop, index])
         # Most debris is one line (a folio, a running head): its text and span are read
         # straight from the table, without a join.
-        mine = owned.get(index)
-        if mine is None and last == index:
+        if index not in owned and last == index:
             content, first_of, last_of = contents[index], index, index
         else:
-            mine = mine or range(index, last + 1)
+            mine = owned.get(index, range(index, last + 1))
             content = "\n".join(contents[i] for i in mine if contents[i])
             first_of, last_of = mine[0], mine[-1]
         output.debris.append(
