@@ -55,9 +55,13 @@ FOLIO_SECTION = re.compile(
 )
 JUMP_LINE = re.compile(r"[^\W\d_][^.!?]{4,60}?\s\d{1,3}\s*[»›>]?")
 """A short line that sends the reader to another page: it ends with the page number."""
-QUOTE_END = re.compile(r"[.!?…][\"'”’»]$|[\"'”’»][.!?…]$")
-"""A line that closes a quoted sentence: ``price."`` or ``book.”``."""
 CLOSING_QUOTES = "\"'”’»"
+QUOTE_ENDS = frozenset(
+    [mark + quote for mark in SENTENCE_MARKS for quote in CLOSING_QUOTES]
+    + [quote + mark for mark in SENTENCE_MARKS for quote in CLOSING_QUOTES]
+)
+"""The last two characters of a line that closes a quoted sentence: ``price."`` or
+``book.”`` (a set: looking up a line's last two characters costs far less than a search)."""
 FINAL_MARKS = frozenset(SENTENCE_MARKS)
 """Each sentence-final mark on its own: the empty string is not one of them."""
 DIGIT = re.compile(r"\d")
@@ -548,14 +552,13 @@ def find_interruptions(
             else:  # inside a block holding a set-apart line, or opened by a quotation
                 previous_line = contents[cursor - 1]
                 if quote_open:
-                    quote_open = previous_line[-1] not in CLOSING_QUOTES and not QUOTE_END.search(
-                        previous_line
+                    quote_open = (
+                        previous_line[-1] not in CLOSING_QUOTES
+                        and previous_line[-2:] not in QUOTE_ENDS
                     )
                 # A whole quoted sentence of two lines or more, closed on the line before.
                 quote_closed = (
-                    block_quote
-                    and cursor - 1 > first
-                    and QUOTE_END.search(previous_line) is not None
+                    block_quote and cursor - 1 > first and previous_line[-2:] in QUOTE_ENDS
                 )
                 if not apart and not quote_open:
                     lower = content[0].islower()
@@ -571,7 +574,7 @@ def find_interruptions(
                     ):
                         continuation = cursor
                         break
-            if content.endswith("-") and not apart:
+            if content[-1] == "-" and not apart:
                 break  # a hyphenated body line: this is body text, not an inserted block
             if cursor - block_top >= longest:
                 break  # a block longer than the caller wants: no cut to yield
@@ -676,7 +679,7 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
         apart = [i for i in body if _set_apart(lines, i, column, config) or soup_line(contents[i])]
         opening = contents[body[0]]
         quoted = opening[0] in OPENING_QUOTES
-        whole_quote = quoted and len(body) >= 2 and QUOTE_END.search(contents[body[-1]]) is not None
+        whole_quote = quoted and len(body) >= 2 and contents[body[-1]][-2:] in QUOTE_ENDS
         if whole_quote:
             apart = apart or body  # a whole quoted sentence set mid-sentence: a pull quote
         if not apart or not (
