@@ -4,7 +4,8 @@ Layout rules ask about the lines standing alone between blank lines, or the line
 a blank line: a few in a page. Building an object for every line costs more than the
 rules' own tests, so the table keeps each fact as a plain list (or one byte a line) made
 at C speed, and the rules find the few lines that matter with ``bytes.find`` and byte
-patterns.
+patterns. A rule that takes out whole lines cuts its table for the next rule
+(:meth:`LineTable.without`, :func:`keep_table`, :func:`table_for`).
 
 >>> table = LineTable("Title\\n\\n  body text\\nmore")
 >>> table.contents, table.filled, table.alone(), table.indents
@@ -109,7 +110,7 @@ class LineTable:
             del raws[first:stop], contents[first:stop], filled[first:stop]
             if indents is not None:
                 del indents[first:stop]
-        if runs and runs[-1][1] >= count:  # the text now ends with the empty line after "\n"
+        if runs[-1][1] >= count:  # the text now ends with the empty line after "\n"
             raws.append("")
             contents.append("")
             filled.append(0)
