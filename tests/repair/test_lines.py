@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.rules.layout import MAX_CAPTION_LINES, find_interruptions, parse_lines
-from preserve.repair.rules.lines import LineTable, keep_table, table_for
+from preserve.repair.rules.lines import LineTable
 
 LINES = [
     "",
@@ -91,46 +91,3 @@ def test_longest_block_leaves_out_only_longer_blocks(
         return most
 
     assert short == [cut for cut in every if longest(cut[0], cut[1]) <= MAX_CAPTION_LINES]
-
-
-@st.composite
-def _texts_and_runs(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
-    """A text and runs of its lines to take out, in order, the last perhaps to the end."""
-    text = draw(st.one_of(TEXTS, st.text(alphabet="ab \n", max_size=20)))
-    count = text.count("\n") + 1
-    bounds = sorted(draw(st.sets(st.integers(0, count), max_size=8)))
-    runs = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds) - 1, 2)]
-    return text, [(first, stop) for first, stop in runs if first < stop]
-
-
-@settings(max_examples=400)
-@given(_texts_and_runs(), st.booleans())
-def test_table_without_runs_is_the_shorter_texts(
-    text_and_runs: tuple[str, list[tuple[int, int]]], indented: bool
-) -> None:
-    text, runs = text_and_runs
-    table = LineTable(text)
-    if indented:
-        table.indents  # noqa: B018 (worked out before, then cut too)
-    count = len(table)
-    shorter = text
-    for first, stop in reversed(runs):
-        end = table.start(stop) if stop < count else len(text)
-        shorter = shorter[: table.start(first)] + shorter[end:]
-    cut_text, cut = table.without(text, runs)
-    fresh = LineTable(shorter)
-    assert cut_text == shorter
-    assert (cut.raws, cut.contents, cut.filled) == (fresh.raws, fresh.contents, fresh.filled)
-    assert cut.indents == fresh.indents
-    assert [cut.start(i) for i in range(len(cut))] == [fresh.start(i) for i in range(len(fresh))]
-
-
-def test_a_kept_table_is_taken_once_and_only_for_its_text() -> None:
-    text = "Title\n\nbody text\n"
-    table = LineTable(text)
-    keep_table(text, table)
-    assert table_for("Tytle\n\nbody text\n") is not table  # same length and end
-    assert table_for("".join([text])) is table
-    again = table_for(text)
-    assert again is not table
-    assert again.contents == table.contents

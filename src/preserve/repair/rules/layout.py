@@ -39,7 +39,7 @@ from preserve.repair.context import (
     ends_sentence,
 )
 from preserve.repair.edits import Edit
-from preserve.repair.rules.lines import LineTable, keep_table, table_for
+from preserve.repair.rules.lines import LineTable
 
 ADDRESS = r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?"
 SECTION = r"[^\W\d_][\w &'’.-]{0,30}"
@@ -311,9 +311,6 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             why = f"{kinds}: {reasons}"
         end = start(stop) if stop < count else len(text)
         output.edit("remove_layout_debris", text, start(first_line), end, "", why, 0.8)
-    # The next rule (move_interrupting_blocks) reads the lines left: cut from this table,
-    # they need not be read from the text again.
-    keep_table(*lines.without(text, [(first_line, stop) for first_line, stop, *_ in spans]))
     return output
 
 
@@ -664,7 +661,7 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     config = context.config
     column = context.column_width(text)
-    lines = table_for(text)  # kept by remove_layout_debris, when it ran just before
+    lines = LineTable(text)
     contents = lines.contents
     inserts: dict[int, list[str]] = {}
     acted_until = -1
