@@ -202,7 +202,10 @@ class EditLog:
         # Checked with C-level maps over the spans: this runs for every step of every repair.
         starts = list(map(_START, ordered))
         ends = list(map(_END, ordered))
-        if _overlapping(starts, ends):  # or merely out of order: sort, then look again
+        # One pass settles nearly every step: when each edit starts after the one before
+        # it ends, none overlap and no two insertions stand at one place.
+        if any(map(operator.le, starts[1:], ends)) and _overlapping(starts, ends):
+            # Overlapping, or merely out of order: sort, then look again.
             ordered = tuple(sorted(ordered, key=_SPAN))
             starts = list(map(_START, ordered))
             ends = list(map(_END, ordered))
