@@ -49,3 +49,10 @@ def test_every_clue_has_its_own_test() -> None:
         test, width = _mojibake_test(clue)
         assert 1 <= width <= MOJIBAKE_CLUES[1]  # type: ignore[index]
         assert test.pattern is None  # compiled from the chosen alternatives, not the whole test
+
+
+def test_a_line_starting_with_mojibake_of_a_space_is_looked_at() -> None:
+    """ftfy's test has one alternative anchored at the start of what it reads (``^Â ``):
+    the windows are read in the line alone, so it holds for every line, not the first."""
+    text = "clean\nÂ line"
+    assert list(_gate(SETTINGS).lines_to_look_at(text)) == [(6, 12)]

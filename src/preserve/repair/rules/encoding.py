@@ -166,11 +166,13 @@ class _Gate:
             return is_bad(text[start:end])
         # A match of the mojibake test holds a clue of its alternative and is at most that
         # alternative's `width` long: testing the alternatives of each clue in a window
-        # around it is exact (the test has no look-arounds or anchors, so the window is
-        # read the same inside the text as inside the line alone).
+        # around it is exact. The windows are read in the line alone, as is_bad reads it:
+        # one alternative is anchored at the start (``^Â ``).
+        line = text[start:end]
         for at in clues:
             test, width = _mojibake_test(text[at])
-            if test.search(text, max(start, at - width + 1), min(end, at + width)) is not None:
+            at -= start
+            if test.search(line, max(0, at - width + 1), at + width) is not None:
                 return True
         return False
 
@@ -200,9 +202,10 @@ def _mojibake_clues() -> tuple[frozenset[str], int] | None:
     match, or None.
 
     ``is_bad`` is one regular expression, a choice of sequences of character classes with
-    no anchors or look-arounds; it costs ~24 us on a line of prose. For each alternative,
-    one class of non-ASCII characters it needs (the one least likely in clean prose) is
-    taken: a line with none of these characters cannot match, and is not tested.
+    no look-arounds (one is anchored at the line start); it costs ~24 us on a line of
+    prose. For each alternative, one class of non-ASCII characters it needs (the one
+    least likely in clean prose) is taken: a line with none of these characters cannot
+    match, and is not tested.
     """
     if _CLUE_CLASSES is None:
         return None
