@@ -120,19 +120,20 @@ class Step:
         """Replay the step on its input."""
         parts: list[str] = []
         append = parts.append
-        startswith = (
-            text.startswith
-        )  # equal to text[start:end] == before: end - start is its length
+        # startswith is equal to text[start:end] == before (end - start is its length),
+        # without slicing a copy
+        startswith = text.startswith
         position = 0
-        for rule, start, end, before, after, _reason, _confidence in self.edits:
-            if not startswith(before, start):
+        for edit in self.edits:  # read by index: quicker than unpacking all seven fields
+            start = edit[1]
+            if not startswith(edit[3], start):
                 raise RepairError(
-                    f"Edit log does not fit this text at {start} ({rule}): "
+                    f"Edit log does not fit this text at {start} ({edit.rule}): "
                     "replay it only on the text it was made from."
                 )
             append(text[position:start])
-            append(after)
-            position = end
+            append(edit[4])
+            position = edit[2]
         append(text[position:])
         return "".join(parts)
 
