@@ -124,7 +124,7 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
         last_part = before
         if at >= 0 and end - starts[at] < len(before):
             last_part = before[len(before) - (end - starts[at]) :]
-        block_lines = text.count("\n", block, end) + 1
+        block_lines = text.count("\n", block, end) + 1 if blanks else 1  # read only then
         paragraph, reason, confidence = _decide(
             before, content, blanks > 0, short, block_lines, room, last_part
         )
