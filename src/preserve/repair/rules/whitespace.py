@@ -39,30 +39,26 @@ FRENCH_SPACING = ("fr",)
 
 def strip_trailing_whitespace(text: str, context: RuleContext) -> RuleOutput:
     """Remove spaces and tabs at the ends of lines."""
-    # Line by line: a pattern for whitespace before a line end would be tried at every
-    # space. The lines are stripped in one C-level map, so a text with nothing to strip
-    # (as at the finishing pass) is seen at once. (Half of the lines of an OCR page end
-    # in a space.)
-    lines = text.split("\n")
-    stripped = list(map(str.rstrip, lines))
-    edits: list[Edit] = []
-    if lines == stripped:
-        return RuleOutput(edits)
+    # TRAILING, found from the line ends: a pattern for the whitespace itself would be
+    # tried at every space, one for the line break after it starts with a literal the
+    # engine skips to. The whitespace is then read back from each end found (half of the
+    # lines of an OCR page end in a space, nearly always just one).
+    ends = list(map(_START_OF, WHITESPACE_THEN_BREAK.finditer(text)))
+    if text[-1:].isspace() and text[-1] != "\n":
+        ends.append(len(text))
     rule = "strip_trailing_whitespace"
-    position = 0
-    for line, kept in zip(lines, stripped, strict=True):
-        if len(kept) != len(line):
-            start = position + len(kept)
-            edits.append(
-                _TUPLE_NEW(
-                    Edit,
-                    (rule, start, position + len(line), line[len(kept) :], "", _AT_END, 1.0),
-                )
-            )
-        position += len(line) + 1
+    edits: list[Edit] = []
+    for end in ends:
+        start = end - 1
+        while start and text[start - 1] != "\n" and text[start - 1].isspace():
+            start -= 1
+        edits.append(_TUPLE_NEW(Edit, (rule, start, end, text[start:end], "", _AT_END, 1.0)))
     return RuleOutput(edits)
 
 
+WHITESPACE_THEN_BREAK = re.compile(r"\n(?<=[^\S\n]\n)")
+"""A line break after whitespace (the same whitespace as :data:`TRAILING`'s)."""
+_START_OF = re.Match.start
 _TUPLE_NEW = tuple.__new__
 """Makes an :class:`Edit` whose span was checked (taken from the text it names)."""
 _AT_END = "whitespace at a line end"
