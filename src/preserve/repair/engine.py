@@ -9,9 +9,6 @@ True
 
 from __future__ import annotations
 
-import bisect
-import itertools
-import operator
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -192,10 +189,9 @@ def _run(rule: Rule, text: str, context: RuleContext, log: EditLog, debris: list
         return text
     for start, end, before, reason in output.notes:
         log.note(name, start, end, before, reason)
-    earlier = log.steps[:steps_before]
     if output.debris:
         ends = [found.start for found in output.debris] + [found.end for found in output.debris]
-        mapped = _to_original(earlier, ends)
+        mapped = _to_original(log.steps[:steps_before], ends)
         count = len(output.debris)
         for index, found in enumerate(output.debris):
             debris.append(
@@ -206,51 +202,43 @@ def _run(rule: Rule, text: str, context: RuleContext, log: EditLog, debris: list
 
 def _to_original(steps: list[Step], positions: list[int]) -> list[int]:
     """Map positions in the text after ``steps`` back to the original text."""
+    # Mapping back keeps positions in order, so one sort serves every step.
+    order = sorted(range(len(positions)), key=positions.__getitem__)
     for step in reversed(steps):
-        positions = [_unmap(step, position) for position in positions]
+        positions = _unmap(step, positions, order)
     return positions
 
 
-def _unmap(step: Step, position: int) -> int:
-    """Where a position of a step's output stood in its input."""
-    table = _output_table(step)
-    index = bisect.bisect_right(table[0], position) - 1
-    if index < 0:
-        return position
-    edit = step.edits[index]
-    start = table[0][index]
-    end = start + len(edit.after)
-    if position < end or (position == end and start == end):
-        return edit.start + min(position - start, len(edit.before))
-    return position - (end - edit.end)
+def _unmap(step: Step, positions: list[int], order: list[int]) -> list[int]:
+    """Where positions of a step's output stood in its input (``order`` sorts them).
 
-
-_TABLES: dict[int, tuple[list[int], Step]] = {}
-_START = operator.itemgetter(1)
-_BEFORE = operator.itemgetter(3)
-_AFTER = operator.itemgetter(4)
-
-
-def _output_table(step: Step) -> tuple[list[int], Step]:
-    """Output start of each edit of ``step`` (cached while the step lives)."""
-    cached = _TABLES.get(id(step))
-    if cached is None or cached[1] is not step:
-        if len(_TABLES) > 64:
-            _TABLES.clear()
-        # Step.output_spans without the ends, in C-level maps: each edit's start moved by
-        # what the edits before it added or took away
-        edits = step.edits
-        growth = map(
-            operator.sub,
-            map(len, map(_AFTER, edits)),
-            map(len, map(_BEFORE, edits)),
-        )
-        starts = list(
-            map(operator.add, map(_START, edits), itertools.accumulate(growth, initial=0))
-        )
-        cached = (starts, step)
-        _TABLES[id(step)] = cached
-    return cached
+    One walk over the edits, taking the positions in order (rather than a table of where
+    each edit landed, searched once per position): a step has a hundred edits a page, a
+    page a dozen pieces of debris. A position in what an edit wrote maps into what it
+    replaced; one after it moves back by what the edits before it added.
+    """
+    mapped = positions[:]
+    edits = step.edits
+    count = len(edits)
+    passed = 0  # edits whose output start is at or before the position
+    shift = 0  # what the passed edits added (output minus input)
+    for index in order:
+        position = positions[index]
+        while passed < count:
+            edit = edits[passed]  # read by index: (rule, start, end, before, after, ...)
+            if edit[1] + shift > position:
+                break
+            shift += len(edit[4]) - edit[2] + edit[1]
+            passed += 1
+        if passed:
+            _rule, start, end, before, after, _reason, _confidence = edits[passed - 1]
+            output_end = end + shift  # what the last passed edit wrote ends here
+            output_start = output_end - len(after)
+            if position < output_end or (position == output_end == output_start):
+                mapped[index] = start + min(position - output_start, len(before))
+            else:
+                mapped[index] = position - shift
+    return mapped
 
 
 def undo(repaired: str, log: EditLog | Mapping[str, Any]) -> str:
