@@ -75,6 +75,10 @@ class RepairConfig:
     ocr_narrow_column: int = 40
     """Without hyphenation, only columns this narrow (median) whose lines mostly go on in
     lowercase are taken as OCR; wider hard-wrapped text may be born-digital (e-mail)."""
+    ocr_min_prose_share: float = 0.6
+    """Share of lines that read as prose (three words or more, none of ``= { } < > [ ] _ # |
+    \\ ` ~ ^ @``) OCR of print needs: source code, configuration files and word lists,
+    short lines that go on in lowercase, are not column-set prose."""
 
     # Layout.
     short_line_ratio: float = 0.6
