@@ -51,3 +51,25 @@ def test_the_reason_names_the_pair() -> None:
         for edit in restore_small_caps(text, RuleContext(RepairConfig())).edits
     }
     assert "'Kessel Pass'" in reasons["Pass"]
+
+
+def test_a_name_seen_only_in_the_small_caps_line_stays_a_name() -> None:
+    """The small-caps sentence's own words are subtracted from the document's evidence;
+    counted on differently broken lines (the page's, and the reflowed sentence's), the
+    difference must not turn into evidence for lowercase."""
+    from preserve.repair import repair
+
+    deck = (
+        "renSBurg ATHleTIC CAMe froM BeHInd To BeAT Keldorf\nunITeD 2-1 In fronT of 14,500 "
+        "SPeCTATorS, endIng A 31-yeAr wAIT for THe regIonAl CuP."
+    )
+    body = (
+        "The final was played on a cold after-\nnoon, and the home side scored first,\n"
+        "then held on until the last min-\nute of the match, when a header from\n"
+        "the substitute went in off the post.\nThe crowd stayed long after the end,\n"
+        "singing in the stands while the play-\ners went round the ground with the\n"
+        "cup held high above their heads.\n"
+    )
+    result = repair(deck + "\n\n" + body)
+    assert result.kind == "ocr"
+    assert "to beat Keldorf" in result.text

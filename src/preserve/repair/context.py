@@ -108,6 +108,7 @@ class Vocabulary:
         self._folded: dict[str, int] | None = None
         self._fragment_counts: Counter[str] | None = None
         self._capitals: Counter[str] | None = None
+        self._pairs: Counter[tuple[str, str]] = Counter()
         self._compounds: Counter[str] | None = None
 
     @classmethod
@@ -150,8 +151,15 @@ class Vocabulary:
         line in title case (a headline capitalizes every word).
         """
         if self._capitals is None:
-            self._capitals = _names(self._text)
+            self._capitals, self._pairs = _names(self._text)
         return self._capitals.get(word.lower(), 0)
+
+    def capitalized_pair(self, first: str, second: str) -> int:
+        """Times ``first second`` stand together, both capitalized, where no sentence
+        starts, in prose (a name of two words: ``the Kessel Pass``)."""
+        if self._capitals is None:
+            self._capitals, self._pairs = _names(self._text)
+        return self._pairs.get((first.lower(), second.lower()), 0)
 
     def lowercase(self, word: str) -> int:
         """Times ``word`` is written without capitals."""
@@ -202,32 +210,48 @@ def _count_words(text: str) -> Counter[str]:
     return counts
 
 
-def _names(text: str) -> Counter[str]:
+def _names(text: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
     """Words capitalized where no sentence starts, on lines of prose (see
-    :meth:`Vocabulary.capitalized`): lines where at most half the words start with a
-    capital. A headline (``Harbour Town and Its Ships``) is no evidence about its words.
+    :meth:`Vocabulary.capitalized`), and the pairs of such words standing together.
 
-    >>> _names("a visit to Paris, then\\nRiver Town and Its Ships\\nand Paris again")["paris"]
-    2
-    >>> _names("Harbour Town and Its Ships").get("ships", 0)
+    A line is prose when at most half its words start with a capital: a headline
+    (``Harbour Town and Its Ships``) is no evidence about its words. (A short column line
+    holding little but a name, ``neighbours Keldorf United``, is no evidence either: a
+    missed name costs less than a headline's words taken for names.)
+
+    >>> names, pairs = _names("a visit to Paris, then on to\\nthe Kessel Pass and Paris")
+    >>> names["paris"], names["pass"], pairs[("kessel", "pass")]
+    (2, 1, 1)
+    >>> _names("Harbour Town and Its Ships\\n\\nthe ships came")[0].get("ships", 0)
     0
     """
     names: Counter[str] = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
     prose: dict[int, bool] = {}  # line start -> is the line prose?
     for match in MID_SENTENCE_WORD.finditer(text):
         word = match.group()
         if not word.istitle():
             continue
-        start = text.rfind("\n", 0, match.start()) + 1
-        is_prose = prose.get(start)
+        start = match.start()
+        line = text.rfind("\n", 0, start) + 1
+        is_prose = prose.get(line)
         if is_prose is None:
-            end = text.find("\n", match.start())
-            words = text[start : end if end >= 0 else len(text)].split()
+            end = text.find("\n", start)
+            words = text[line : end if end >= 0 else len(text)].split()
             capitals = sum(1 for token in words if token[0].isupper())
-            is_prose = prose[start] = capitals * 2 <= len(words)
-        if is_prose:
-            names[word.lower()] += 1
-    return names
+            is_prose = prose[line] = capitals * 2 <= len(words)
+        if not is_prose:
+            continue
+        lower = word.lower()
+        names[lower] += 1
+        before = PREVIOUS_WORD.search(text, max(0, start - 40), start)
+        if before is not None and before.group(1).istitle():
+            pairs[(before.group(1).lower(), lower)] += 1
+    return names, pairs
+
+
+PREVIOUS_WORD = re.compile(r"([^\W\d_]+)[ \n]\Z")
+"""The word just before a position, one space or line break away."""
 
 
 def line_end_fragments(text: str) -> list[str]:

@@ -136,8 +136,9 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
             ) and SENTENCE_START.search(text[max(0, position - 8) : position]):
                 fixed, reason = title, "starts a sentence"
             else:
-                capitals = vocabulary.capitalized(lower) - inside.capitalized(lower)
-                lowers = vocabulary.lowercase(lower) - inside.lowercase(lower)
+                # Counted on differently broken lines, the two can disagree: never below 0.
+                capitals = max(0, vocabulary.capitalized(lower) - inside.capitalized(lower))
+                lowers = max(0, vocabulary.lowercase(lower) - inside.lowercase(lower))
                 if capitals > lowers:
                     fixed, reason = title, "the document writes it with a capital"
                 elif lowers > capitals:
@@ -149,7 +150,7 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
                 else:
                     fixed, reason = title, "unknown word in a small-caps line: taken as a name"
             decided.append((position, match.end(), word, fixed, reason))
-        _names_of_two_words(text, spans, decided)
+        _names_of_two_words(decided, text, vocabulary)
         for position, word_end, word, fixed, reason in decided:
             if fixed != word:
                 # output.edit without its span check: the span is a match in text
@@ -168,42 +169,21 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
 
 
 def _names_of_two_words(
-    text: str, spans: list[tuple[int, int]], decided: list[tuple[int, int, str, str, str]]
+    decided: list[tuple[int, int, str, str, str]], text: str, vocabulary: Vocabulary
 ) -> None:
     """Two neighbouring words the document writes as a name of two capitalized words in
-    a line of prose (``the Kessel Pass``) both keep their capitals, whatever each word's
-    own evidence says (``the pass`` elsewhere). Changes ``decided`` in place."""
+    prose (``the Kessel Pass``) both keep their capitals, whatever each word's own
+    evidence says (``the pass`` elsewhere). Changes ``decided`` in place."""
     for index in range(len(decided) - 1):
         first, second = decided[index], decided[index + 1]
         if second[0] != first[1] + 1 or text[first[1]] != " ":
             continue
-        titles = [word[:1].upper() + word[1:].lower() for word in (first[2], second[2])]
-        if (first[3], second[3]) == tuple(titles):
+        if not vocabulary.capitalized_pair(first[2], second[2]):
             continue
-        pair = " ".join(titles)
-        if _in_prose(text, spans, pair):
-            reason = f"the document writes '{pair}' with capitals"
-            decided[index] = (*first[:3], titles[0], reason)
-            decided[index + 1] = (*second[:3], titles[1], reason)
-
-
-def _in_prose(text: str, spans: list[tuple[int, int]], phrase: str) -> bool:
-    """Does ``phrase`` stand, outside ``spans``, in a line where at most half the words
-    start with a capital (not a headline)?"""
-    at = text.find(phrase)
-    while at >= 0:
-        if not any(start <= at < end for start, end in spans) and (
-            at == 0 or not text[at - 1].isalnum()
-        ):
-            end_of_phrase = at + len(phrase)
-            if end_of_phrase == len(text) or not text[end_of_phrase].isalnum():
-                line_start = text.rfind("\n", 0, at) + 1
-                line_end = text.find("\n", at)
-                words = text[line_start : line_end if line_end >= 0 else len(text)].split()
-                if sum(1 for word in words if word[0].isupper()) * 2 <= len(words):
-                    return True
-        at = text.find(phrase, at + 1)
-    return False
+        titles = [word[:1].upper() + word[1:].lower() for word in (first[2], second[2])]
+        reason = f"the document writes '{' '.join(titles)}' with capitals"
+        decided[index] = (*first[:3], titles[0], reason)
+        decided[index + 1] = (*second[:3], titles[1], reason)
 
 
 _REASONS = {
