@@ -219,7 +219,7 @@ def _names(text: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
     holding little but a name, ``neighbours Keldorf United``, is no evidence either: a
     missed name costs less than a headline's words taken for names.)
 
-    >>> names, pairs = _names("a visit to Paris, then on to\\nthe Kessel Pass and Paris")
+    >>> names, pairs = _names("a visit to Paris, then on to\\nthe Kessel Pass and on to Paris")
     >>> names["paris"], names["pass"], pairs[("kessel", "pass")]
     (2, 1, 1)
     >>> _names("Harbour Town and Its Ships\\n\\nthe ships came")[0].get("ships", 0)
