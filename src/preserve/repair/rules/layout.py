@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import lru_cache
 from itertools import compress
 
@@ -73,51 +73,6 @@ MAX_CAPTION_LINES = 2
 """Lines in one caption block (a longer block is body text or a deck)."""
 MAX_PARAGRAPH_LINES = 400
 """How far a moved block looks for the end of its paragraph before it stays where it is."""
-
-
-class Line:
-    """One line: where it starts, its text, its text without indentation, its indentation.
-
-    The rules themselves read a :class:`~preserve.repair.rules.lines.LineTable` (the same
-    facts, column by column); :func:`find_interruptions` takes either.
-    """
-
-    __slots__ = ("_ends", "_soup", "blank", "content", "end", "indent", "raw", "start")
-
-    def __init__(self, start: int, raw: str) -> None:
-        self.start = start
-        self.raw = raw
-        self.content = content = raw.strip()
-        # the content's first character cannot stand in the indentation before it
-        self.indent = raw.find(content[0]) if content else len(raw)
-        self.blank = not content
-        self.end = start + len(raw)
-        self._soup: bool | None = None
-        self._ends: bool | None = None
-
-    @property
-    def ends_sentence(self) -> bool:
-        """:func:`ends_sentence` of the content, worked out once."""
-        if self._ends is None:
-            self._ends = ends_sentence(self.content)
-        return self._ends
-
-    @property
-    def soup(self) -> bool:
-        """:func:`soup_line` of the content, worked out once (blocks are looked at often)."""
-        if self._soup is None:
-            self._soup = soup_line(self.content)
-        return self._soup
-
-
-def parse_lines(text: str) -> list[Line]:
-    """One :class:`Line` for each line of ``text`` (split at ``\\n`` only)."""
-    lines = []
-    position = 0
-    for raw in text.split("\n"):
-        lines.append(Line(position, raw))
-        position += len(raw) + 1
-    return lines
 
 
 def _removal(lines: LineTable, index: int, last: int, gone: set[int]) -> tuple[int, int]:
@@ -434,7 +389,7 @@ def _set_apart(lines: LineTable, index: int, column: int, config: RepairConfig) 
 
 
 def find_interruptions(
-    lines: LineTable | Sequence[Line],
+    lines: LineTable,
     gone: set[int],
     column: int,
     config: RepairConfig,
@@ -455,12 +410,12 @@ def find_interruptions(
     is yielded too when the line before it had no room for the word after it: the wrapping
     broke that line, so the paragraph goes on past the quotation.
 
-    ``lines`` is best a :class:`LineTable`; lines in ``gone`` count as blank, and the caller
+    Lines in ``gone`` count as blank, and the caller
     may add to ``gone`` between two cuts. With ``longest_block``, cuts holding a block of
     more lines than that (before the continuation) are left out, unlooked-at: a caller
     that can act only on short blocks saves reading on through long ones.
     """
-    table = lines if isinstance(lines, LineTable) else LineTable("\n".join(x.raw for x in lines))
+    table = lines
     contents = table.contents
     indents = table.indents
     count = len(contents)
