@@ -294,6 +294,8 @@ def _compounds(text: str) -> list[str]:
 
     >>> _compounds("a grief-stricken, well-to-do man; 3-d and x--y")
     ['grief-stricken', 'well-to-do']
+    >>> _compounds("machine-gun fire")
+    ['machine-gun']
     """
     found: dict[int, str] = {}
     for hyphen in INNER_HYPHEN.finditer(text):
@@ -305,7 +307,7 @@ def _compounds(text: str) -> list[str]:
             if char != "-" and (not char.isalnum() or char.isdecimal()):  # nor [^\W\d_]
                 break
             start -= 1
-        if start == window:
+        if start == window and window > 0:
             continue  # the run begins at or before the window's start: not searched there
         match = COMPOUND.match(text, start, min(len(text), position + 60))
         if match is not None and position < match.end():

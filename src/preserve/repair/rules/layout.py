@@ -102,7 +102,7 @@ def _next_to_folio(contents: list[str], index: int, found: dict[int, tuple[int, 
     return False
 
 
-def _title_follows(contents: list[str], index: int, column: int) -> bool:
+def _title_follows(contents: list[str], index: int, column: int, config: RepairConfig) -> bool:
     """Is the next block a title: one to three short lines, then body text?"""
     cursor = index + 1
     while cursor < len(contents) and not contents[cursor]:
@@ -116,7 +116,7 @@ def _title_follows(contents: list[str], index: int, column: int) -> bool:
     words = sum(_words(line) for line in title)
     return (
         words <= 12
-        and all(len(line) <= column * 1.5 for line in title)
+        and all(len(line) <= column * config.wide_line_ratio for line in title)
         and not any(ends_sentence(line) for line in title)
     )
 
@@ -190,7 +190,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             gone.add(index)
         elif index == first and (
             lines.indents[index] > 0
-            or (_words(content) == 1 and _title_follows(contents, index, column))
+            or (_words(content) == 1 and _title_follows(contents, index, column, config))
         ):
             found[index] = (
                 index,
