@@ -100,3 +100,23 @@ def test_longest_block_leaves_out_only_longer_blocks(
         return most
 
     assert short == [cut for cut in every if longest(cut[0], cut[1]) <= MAX_CAPTION_LINES]
+
+
+def test_a_quotation_narrated_on_is_body_text_not_a_pull_quote() -> None:
+    """After a sentence, a quotation closed inside its line and narrated on ('," said Dr')
+    belongs to the body: only the deck under it cuts the sentence."""
+    text = "\n".join(
+        [
+            "the town paid for it again when",
+            "the water rose, and no dam was ever built.",
+            "",
+            '"The plans were on the table',
+            'for fifteen years," said Dr',
+            "",
+            "THree DAyS of rAIn SenT THe rIver olM over ITS bAnKS.",
+            "Jonas Weil, a hydrologist at the",
+            "university, who has studied it.",
+        ]
+    )
+    cuts = list(find_interruptions(LineTable(text), set(), 30, RepairConfig(), 30))
+    assert cuts == [(6, 6, 7, False)]

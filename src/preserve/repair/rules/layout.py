@@ -56,6 +56,9 @@ FOLIO_SECTION = re.compile(
 JUMP_LINE = re.compile(r"[^\W\d_][^.!?]{4,60}?\s\d{1,3}\s*[»›>]?")
 """A short line that sends the reader to another page: it ends with the page number."""
 CLOSING_QUOTES = "\"'”’»"
+NARRATED = re.compile(r"[”\"»][,.;:!?]?\s+[^\W\d_]")
+"""A quotation closed inside a line and the sentence going on after it (``," said Dr``):
+narration in the body, never a pull quote (which is the quoted words alone)."""
 QUOTE_ENDS = frozenset(
     [mark + quote for mark in SENTENCE_MARKS for quote in CLOSING_QUOTES]
     + [quote + mark for mark in SENTENCE_MARKS for quote in CLOSING_QUOTES]
@@ -512,6 +515,10 @@ def find_interruptions(
                 quote_closed = (
                     block_quote and cursor - 1 > first and previous_line[-2:] in QUOTE_ENDS
                 )
+                if not quote_open and content[0] in OPENING_QUOTES:
+                    # A quotation opening under a deck or caption: its lines are the
+                    # quotation's, up to its close, not the body taking up the sentence.
+                    quote_open = block_quote = True
                 if not apart and not quote_open:
                     lower = content[0].islower()
                     if (
@@ -528,6 +535,8 @@ def find_interruptions(
                         break
             if content[-1] == "-" and not apart:
                 break  # a hyphenated body line: this is body text, not an inserted block
+            if block_quote and NARRATED.search(content):
+                break  # a quotation closed and narrated on ('," said Dr'): body text
             if cursor - block_top >= longest:
                 break  # a block longer than the caller wants: no cut to yield
             block_apart = block_apart or apart
@@ -634,6 +643,12 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
         whole_quote = quoted and len(body) >= 2 and contents[body[-1]][-2:] in QUOTE_ENDS
         if whole_quote:
             apart = apart or body  # a whole quoted sentence set mid-sentence: a pull quote
+        elif apart and contents[body[-1]][-2:] in QUOTE_ENDS:
+            # A deck or caption, then a whole quotation under it: the quotation's lines are
+            # the pull quote's, not body text.
+            opens = next((k for k, i in enumerate(body) if contents[i][0] in OPENING_QUOTES), 0)
+            if opens and len(body) - opens >= 2:
+                apart = sorted(set(apart) | set(body[opens:]))
         if not apart or not (
             quoted or _set_apart(lines, body[0], column, config) or soup_line(opening)
         ):
