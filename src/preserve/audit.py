@@ -38,7 +38,7 @@ from typing import Any, Literal
 from preserve.catalog import Catalog, FileRecord, PackageRecord
 from preserve.errors import ConfigError
 from preserve.fixity import digest_file
-from preserve.report import Problem, Report
+from preserve.report import Problem, Report, Severity
 
 Status = Literal["pass", "fail", "missing"]
 Change = Literal["first-audit", "unchanged", "newly-failing", "newly-passing", "changed"]
@@ -326,86 +326,85 @@ def _is_safe(bag_path: str) -> bool:
     return bool(pure.parts) and not pure.is_absolute() and ".." not in pure.parts
 
 
+def _found(
+    record: FileRecord,
+    status: str,
+    code: str,
+    message: str,
+    facts: dict[str, Any],
+    severity: Severity = "error",
+) -> tuple[str, list[Problem]]:
+    """One file's verdict with its one problem (``record``: the catalogued file)."""
+    return status, [Problem(severity, code, record.bag_path, message, facts)]
+
+
 def _compare_one(root: Path, record: FileRecord, real: str) -> tuple[str, list[Problem]]:
     """("ok"|"missing"|"corrupted", problems) for one catalogued file."""
     path = root / real
     expected_parent = Path(os.path.realpath(root)) / Path(real).parent
     if path.parent.exists() and Path(os.path.realpath(path.parent)) != expected_parent:
         # A folder on the way was replaced by a symbolic link: never read through it.
-        return "corrupted", [
-            Problem(
-                "error",
-                "catalog-file-corrupted",
-                record.bag_path,
-                "is reached through a symbolic link; it was not read",
-                {"expected": "regular folders", "found": os.path.realpath(path.parent)},
-            )
-        ]
+        return _found(
+            record,
+            "corrupted",
+            "catalog-file-corrupted",
+            "is reached through a symbolic link; it was not read",
+            {"expected": "regular folders", "found": os.path.realpath(path.parent)},
+        )
     try:
         info = os.lstat(path)
     except FileNotFoundError:
-        return "missing", [
-            Problem(
-                "error",
-                "catalog-file-missing",
-                record.bag_path,
-                "was recorded at ingest but is gone",
-                {"expected_size": record.size},
-            )
-        ]
+        return _found(
+            record,
+            "missing",
+            "catalog-file-missing",
+            "was recorded at ingest but is gone",
+            {"expected_size": record.size},
+        )
     except OSError as error:
-        return "corrupted", [
-            Problem(
-                "error",
-                "catalog-file-unreadable",
-                record.bag_path,
-                f"cannot be examined ({error.strerror})",
-                {"found": str(error)},
-            )
-        ]
+        return _found(
+            record,
+            "corrupted",
+            "catalog-file-unreadable",
+            f"cannot be examined ({error.strerror})",
+            {"found": str(error)},
+        )
     if not stat.S_ISREG(info.st_mode):
         kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
-        return "corrupted", [
-            Problem(
-                "error",
-                "catalog-file-corrupted",
-                record.bag_path,
-                f"is now {kind}",
-                {"expected": "regular file", "found": kind},
-            )
-        ]
+        return _found(
+            record,
+            "corrupted",
+            "catalog-file-corrupted",
+            f"is now {kind}",
+            {"expected": "regular file", "found": kind},
+        )
     if info.st_size != record.size:
-        return "corrupted", [
-            Problem(
-                "error",
-                "catalog-file-corrupted",
-                record.bag_path,
-                f"has {info.st_size} bytes; the catalog recorded {record.size}",
-                {"expected_size": record.size, "found_size": info.st_size},
-            )
-        ]
+        return _found(
+            record,
+            "corrupted",
+            "catalog-file-corrupted",
+            f"has {info.st_size} bytes; the catalog recorded {record.size}",
+            {"expected_size": record.size, "found_size": info.st_size},
+        )
     if not record.digests:
-        return "ok", [
-            Problem(
-                "warning",
-                "catalog-file-no-digest",
-                record.bag_path,
-                "has no catalogued checksum; only its size was compared",
-                {},
-            )
-        ]
+        return _found(
+            record,
+            "ok",
+            "catalog-file-no-digest",
+            "has no catalogued checksum; only its size was compared",
+            {},
+            severity="warning",
+        )
     try:
         found, _size = digest_file(path, sorted(record.digests))
     except OSError as error:
-        return "corrupted", [
-            Problem(
-                "error",
-                "catalog-file-unreadable",
-                record.bag_path,
-                f"cannot be read ({error.strerror})",
-                {"found": str(error)},
-            )
-        ]
+        return _found(
+            record,
+            "corrupted",
+            "catalog-file-unreadable",
+            f"cannot be read ({error.strerror})",
+            {"found": str(error)},
+        )
     problems = [
         Problem(
             "error",

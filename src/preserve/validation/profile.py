@@ -57,29 +57,6 @@ PROFILE_INFO_REQUIRED = (
     "Version",
     "BagIt-Profile-Identifier",
 )
-KNOWN_KEYS = frozenset(
-    {
-        "BagIt-Profile-Info",
-        "Bag-Info",
-        "Manifests-Required",
-        "Manifests-Allowed",
-        "Allow-Fetch.txt",
-        "Fetch.txt-Required",
-        "Data-Empty",
-        "Serialization",
-        "Accept-Serialization",
-        "Accept-BagIt-Version",
-        "Tag-Manifests-Required",
-        "Tag-Manifests-Allowed",
-        "Tag-Files-Required",
-        "Tag-Files-Allowed",
-        "Payload-Files-Required",
-        "Payload-Files-Allowed",
-        # Not in the specification: Duraspace's APTrust profile describes aptrust-info.txt
-        # with it ({"APTrust-Info": {tag: definition}} -> aptrust-info.txt). We check it.
-        "Other-Info",
-    }
-)
 LIST_KEYS = (
     "Manifests-Required",
     "Manifests-Allowed",
@@ -93,6 +70,19 @@ LIST_KEYS = (
     "Payload-Files-Allowed",
 )
 BOOLEAN_KEYS = ("Allow-Fetch.txt", "Fetch.txt-Required", "Data-Empty")
+KNOWN_KEYS = frozenset(
+    {
+        "BagIt-Profile-Info",
+        "Bag-Info",
+        "Serialization",
+        # Not in the specification: Duraspace's APTrust profile describes aptrust-info.txt
+        # with it ({"APTrust-Info": {tag: definition}} -> aptrust-info.txt). We check it.
+        "Other-Info",
+        *LIST_KEYS,
+        *BOOLEAN_KEYS,
+    }
+)
+"""Every top-level key a profile may hold: others are reported as unknown."""
 SERIALIZATION_VALUES = ("forbidden", "required", "optional")
 
 # MIME types people write for the same archive format; any one accepts the others.
