@@ -55,3 +55,17 @@ def test_common_prefix_and_suffix(one: str, other: str) -> None:
         suffix += 1
     assert _common_prefix(one, other) == prefix
     assert _common_suffix(one, other, limit - prefix) == suffix
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from([*PIECES, "\n"]), st.text(max_size=3)), max_size=30).map(
+        "".join
+    ),
+    st.sampled_from(CONFIGS),
+)
+def test_suspects_are_what_the_candidates_pattern_finds(text: str, config: RepairConfig) -> None:
+    gate = _gate(ftfy_config(config))
+    suspects, fixed = gate._suspects(text)
+    assert suspects == [match.start() for match in gate.candidates.finditer(text)]
+    assert fixed == {text[at] for at in suspects if gate.fixed.match(text, at)}
