@@ -57,28 +57,21 @@ def fix_encoding(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     config = context.config
     settings = ftfy_config(config)
+    gate = _gate(settings)
     if config.normalization != "none" and not unicodedata.is_normalized(
         config.normalization,  # type: ignore[arg-type]
         text,
     ):
         lines: Iterator[tuple[int, int]] = (match.span() for match in re.finditer(r"[^\n]+", text))
     else:
-        lines = _gate(settings).lines_to_look_at(text)
+        lines = gate.lines_to_look_at(text)
     for line_start, line_end in lines:
         line = text[line_start:line_end]
-        fixed = ftfy.fix_text(line, settings)
+        fixed = gate.fix_line(line)
         if fixed == line:
             continue
-        prefix = 0
-        limit = min(len(line), len(fixed))
-        while prefix < limit and line[prefix] == fixed[prefix]:
-            prefix += 1
-        suffix = 0
-        while (
-            suffix < limit - prefix
-            and line[len(line) - 1 - suffix] == fixed[len(fixed) - 1 - suffix]
-        ):
-            suffix += 1
+        prefix = _common_prefix(line, fixed)
+        suffix = _common_suffix(line, fixed, min(len(line), len(fixed)) - prefix)
         start, end = line_start + prefix, line_end - suffix
         output.edit(
             "fix_encoding",
@@ -89,6 +82,42 @@ def fix_encoding(text: str, context: RuleContext) -> RuleOutput:
             "encoding repaired by ftfy (mojibake, control characters, ligatures, normal form)",
         )
     return output
+
+
+def _common_prefix(one: str, other: str) -> int:
+    """Length of the longest common prefix of two strings.
+
+    Found by halving, each step one C-level comparison of slices: a comparison character
+    by character in Python cost a fifth of the rule's time without ftfy.
+
+    >>> _common_prefix("café au lait", "cafÃ© au lait"), _common_prefix("ab", "ab")
+    (3, 2)
+    """
+    low, high = 0, min(len(one), len(other))  # one[:low] == other[:low]; not beyond high
+    while low < high:
+        middle = (low + high + 1) // 2
+        if one[low:middle] == other[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_suffix(one: str, other: str, limit: int) -> int:
+    """Length of the longest common suffix of two strings, at most ``limit``.
+
+    >>> _common_suffix("café au lait", "cafÃ© au lait", 9), _common_suffix("ab", "b", 1)
+    (8, 1)
+    """
+    low, high = 0, limit
+    one_end, other_end = len(one), len(other)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if one[one_end - middle : one_end - low] == other[other_end - middle : other_end - low]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 class _Gate:
@@ -103,6 +132,8 @@ class _Gate:
     """
 
     def __init__(self, settings: ftfy.TextFixerConfig) -> None:
+        self.settings = settings
+        self.ligatures = frozenset(map(chr, LIGATURES) if settings.fix_latin_ligatures else ())
         chars = {chr(code) for code in range(0x80, 0xA0)} | {"\x1b"}
         if settings.fix_latin_ligatures:
             chars.update(map(chr, LIGATURES))
@@ -127,20 +158,21 @@ class _Gate:
             clues = "".join(re.escape(char) for char in sorted(MOJIBAKE_CLUES[0]))
             self.clues = re.compile(f"[{clues}]")
             self.candidates = re.compile(f"[{clues}{fixed}{quotes}{surrogates}]")
+        self.plain = bytes(byte for byte in range(0x80) if not self.candidates.match(chr(byte)))
+        """The ASCII characters (as UTF-8 bytes) that are no candidates: most of a text."""
 
     def lines_to_look_at(self, text: str) -> Iterator[tuple[int, int]]:
         """Start and end of each line of ``text`` (in normal form) ftfy could change.
 
-        :meth:`would_look` for every line, worked out from one search of the whole text:
-        the characters that search finds are the line's fixed characters and clues, so
-        they are not looked for again line by line.
+        :meth:`would_look` for every line, worked out from where the text's candidates
+        stand: they are the line's fixed characters and clues, so they are not looked for
+        again line by line.
         """
-        fixed_at = self.fixed.match
+        suspects, fixed = self._suspects(text)
         line_start = line_end = -1
         clues: list[int] = []
         looked = True  # the line being read is decided
-        for suspect in self.candidates.finditer(text):
-            at = suspect.start()
+        for at in suspects:
             if at > line_end:  # the first suspect of a line
                 if not looked and self._mojibake(text, line_start, line_end, clues):
                     yield line_start, line_end
@@ -152,13 +184,38 @@ class _Gate:
                 looked = False
             if looked:
                 continue
-            if fixed_at(text, at) is not None:
+            if text[at] in fixed:
                 looked = True
                 yield line_start, line_end
             else:
                 clues.append(at)
         if not looked and self._mojibake(text, line_start, line_end, clues):
             yield line_start, line_end
+
+    def _suspects(self, text: str) -> tuple[list[int], set[str]]:
+        """Where the characters :attr:`candidates` matches stand in ``text``, in order, and
+        which of them are fixed characters.
+
+        Found from the few distinct characters of the text that are not plain ASCII (one
+        C-level pass over its UTF-8 bytes drops the plain ones), each looked for by
+        ``str.find``: a search of the whole text with the candidates' class, which tries
+        every character, took three times as long.
+        """
+        rare = text.encode("utf-8", "surrogatepass").translate(None, self.plain)
+        present = [
+            char
+            for char in set(rare.decode("utf-8", "surrogatepass"))
+            if self.candidates.match(char) is not None
+        ]
+        suspects: list[int] = []
+        find = text.find
+        for char in present:
+            at = find(char)
+            while at >= 0:
+                suspects.append(at)
+                at = find(char, at + 1)
+        suspects.sort()
+        return suspects, {char for char in present if self.fixed.match(char) is not None}
 
     def _mojibake(self, text: str, start: int, end: int, clues: list[int]) -> bool:
         """:func:`is_bad` of ``text[start:end]``, a line whose clues stand at ``clues``."""
@@ -178,8 +235,10 @@ class _Gate:
 
     def would_look(self, line: str) -> bool:
         """Could ftfy change this line (in normal form already)?"""
-        if self.fixed.search(line) is not None:
-            return True
+        return self.fixed.search(line) is not None or self.looks_like_mojibake(line)
+
+    def looks_like_mojibake(self, line: str) -> bool:
+        """:func:`is_bad` of ``line``."""
         if self.clues is None or MOJIBAKE_CLUES is None:
             return is_bad(line)
         # A match of the mojibake test holds a clue and is at most `width` long: testing
@@ -191,6 +250,43 @@ class _Gate:
         return any(
             BADNESS_RE.search(line, max(0, at - width + 1), at + width) is not None for at in clues
         )
+
+    def fix_line(self, line: str) -> str:
+        """``ftfy.fix_text(line, settings)`` of a line (no ``\\n``), in half the time or less
+        for the lines OCR holds: mojibake alone, or ligatures alone.
+
+        ftfy fixes a text in rounds (its ``fix_and_explain``) until a round changes
+        nothing: a mended line costs it two rounds, the second only to see that the
+        first was enough. That is what this gate tells: a line in normal form that
+        :meth:`would_look` passes over is one ftfy's round leaves as it is. The first round
+        is taken here only where it is one step: on a line with no character a fixer
+        replaces, its mojibake fix (``ftfy.fix_encoding``, which ftfy's round calls with
+        its default settings, as here); on a line without mojibake whose only such
+        characters are ligatures, their unfolding. Any other line goes to ftfy.
+        """
+        first = self._first_round(line)
+        if first is not None and (first == line or not self.would_look(first)):
+            return first
+        return ftfy.fix_text(line, self.settings)
+
+    def _first_round(self, line: str) -> str | None:
+        """What ftfy's first round of fixes makes of ``line``, where it is one step (see
+        :meth:`fix_line`); None elsewhere."""
+        settings = self.settings
+        if len(line) > settings.max_decode_length:
+            return None  # ftfy would cut it in pieces
+        found = set(self.fixed.findall(line))
+        if not found:
+            text = ftfy.fix_encoding(line)
+        elif found <= self.ligatures and not self.looks_like_mojibake(line):
+            text = line.translate(LIGATURES)
+        else:
+            return None
+        if self.fixed.search(text) is not None:
+            return None  # a fixer later in the round would change it
+        if settings.normalization is None:
+            return text
+        return unicodedata.normalize(settings.normalization, text)
 
 
 MAX_WINDOWS = 8
