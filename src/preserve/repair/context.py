@@ -107,8 +107,8 @@ class Vocabulary:
         """Words in the document (enough of them make 'never alone' meaningful)."""
         self._folded: dict[str, int] | None = None
         self._fragment_counts: Counter[str] | None = None
-        self._capitals: Counter[str] | None = None
-        self._pairs: Counter[tuple[str, str]] = Counter()
+        self._capitals: dict[str, int] | None = None
+        self._pairs: dict[tuple[str, str], int] = {}
         self._compounds: Counter[str] | None = None
 
     @classmethod
@@ -210,7 +210,7 @@ def _count_words(text: str) -> Counter[str]:
     return counts
 
 
-def _names(text: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+def _names(text: str) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
     """Words capitalized where no sentence starts, on lines of prose (see
     :meth:`Vocabulary.capitalized`), and the pairs of such words standing together.
 
@@ -225,9 +225,10 @@ def _names(text: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
     >>> _names("Harbour Town and Its Ships\\n\\nthe ships came")[0].get("ships", 0)
     0
     """
-    names: Counter[str] = Counter()
-    pairs: Counter[tuple[str, str]] = Counter()
+    names: dict[str, int] = {}
+    pairs: dict[tuple[str, str], int] = {}
     prose: dict[int, bool] = {}  # line start -> is the line prose?
+    reverse = ""  # text backwards, made for the first word before a name
     for match in MID_SENTENCE_WORD.finditer(text):
         word = match.group()
         if not word.istitle():
@@ -238,20 +239,34 @@ def _names(text: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
         if is_prose is None:
             end = text.find("\n", start)
             words = text[line : end if end >= 0 else len(text)].split()
-            capitals = sum(1 for token in words if token[0].isupper())
+            # the words starting with a capital, counted in C
+            capitals = sum(map(str.isupper, map(_FIRST, words)))
             is_prose = prose[line] = capitals * 2 <= len(words)
         if not is_prose:
             continue
         lower = word.lower()
-        names[lower] += 1
-        before = PREVIOUS_WORD.search(text, max(0, start - 40), start)
-        if before is not None and before.group(1).istitle():
-            pairs[(before.group(1).lower(), lower)] += 1
+        names[lower] = names.get(lower, 0) + 1
+        # The word before: the letters just before the space or line break at start - 1
+        # (MID_SENTENCE_WORD saw it), within 40 characters. Matched on the reversed text
+        # from its last letter: one anchored match, where a search back tried every start.
+        char = text[start - 2]
+        if char.isalnum() and not char.isdecimal():  # a letter ([^\W\d_])
+            if not reverse:
+                reverse = text[::-1]
+            size = len(text)
+            before = LETTERS.match(reverse, size - start + 1, size - max(0, start - 40))
+            previous = before.group()[::-1] if before is not None else ""
+            if previous.istitle():
+                pair = (previous.lower(), lower)
+                pairs[pair] = pairs.get(pair, 0) + 1
     return names, pairs
 
 
-PREVIOUS_WORD = re.compile(r"([^\W\d_]+)[ \n]\Z")
-"""The word just before a position, one space or line break away."""
+_FIRST = operator.itemgetter(0)
+LETTERS = re.compile(r"[^\W\d_]+")
+"""A run of letters. :func:`_names` matches it on the reversed text for the word just
+before a name, one space or line break away (``([^\\W\\d_]+)[ \\n]\\Z`` searched for
+within 40 characters before the name, read backwards)."""
 
 
 def line_end_fragments(text: str) -> list[str]:
