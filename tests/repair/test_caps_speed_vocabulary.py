@@ -8,58 +8,16 @@ from collections import Counter
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from preserve.repair.context import MID_SENTENCE_WORD, _names
+from preserve.repair.context import MID_SENTENCE_WORD, Vocabulary, _names
 
 PREVIOUS_WORD = re.compile(r"([^\W\d_]+)[ \n]\Z")
 
 # Letters of every case and script the patterns tell apart, the separators they look at,
 # digits (decimal and not), marks, and long words (past the 40-character window).
+CHARACTERS = " \n,;.'’-‐¬_3²½\u0301ÉéĀāΣσЯяǅǄİ日Ⅻ\u00a0\t"
+WORDS = ["a", "the", "Kessel", "Pass", "PASS", "pAss", "O'Brien", "Don't", "I", "A"]
 PIECES = st.sampled_from(
-    [
-        " ",
-        " ",
-        " ",
-        "\n",
-        "\n\n",
-        ",",
-        ";",
-        ".",
-        "'",
-        "’",
-        "-",
-        "_",
-        "3",
-        "²",
-        "½",
-        "\u0301",
-        "a",
-        "the",
-        "Kessel",
-        "Pass",
-        "PASS",
-        "pAss",
-        "O'Brien",
-        "Don't",
-        "É",
-        "é",
-        "Ā",
-        "ā",
-        "Σ",
-        "σ",
-        "Я",
-        "я",
-        "ǅ",
-        "İ",
-        "日",
-        "Ⅻ",
-        "x" * 45,
-        "Long" + "w" * 40,
-        "zzQ" + "q" * 38,
-        "I",
-        "A",
-        "\u00a0",
-        "\t",
-    ]
+    [*CHARACTERS, *WORDS, " ", " ", "\n\n", "-\n", "x" * 45, "Long" + "w" * 40, "zzQ" + "q" * 38]
 )
 TEXTS = st.lists(PIECES, max_size=60).map("".join)
 
@@ -91,7 +49,7 @@ def names_as_read(text: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
     return names, pairs
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(TEXTS)
 @example("the zzQ" + "q" * 38 + " Kessel pass")  # the word before, cut by the window
 def test_names_and_pairs_as_read(text: str) -> None:
@@ -99,3 +57,34 @@ def test_names_and_pairs_as_read(text: str) -> None:
     expected_names, expected_pairs = names_as_read(text)
     assert names == dict(expected_names)
     assert pairs == dict(expected_pairs)
+
+
+def test_lower_changes_only_capital_and_title_case_letters() -> None:
+    """What Vocabulary._fold relies on to skip the words ``str.islower`` accepts."""
+    changed = [
+        code
+        for code in range(0x110000)
+        if chr(code).lower() != chr(code) and not (chr(code).isupper() or chr(code).istitle())
+    ]
+    assert changed == []
+
+
+def fold_as_read(vocabulary: Vocabulary) -> dict[str, int]:
+    """Vocabulary._fold as first written: every word lowered."""
+    exact = vocabulary._exact
+    folded: dict[str, int] = {}
+    for written in exact:
+        key = written.lower()
+        if key != written:
+            folded[key] = folded.get(key, 0) + exact[written]
+    for fragment in vocabulary._fragments:
+        key = fragment.lower()
+        folded[key] = folded.get(key, 0) - 1
+    return folded
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEXTS)
+def test_fold_as_read(text: str) -> None:
+    vocabulary = Vocabulary(text)
+    assert vocabulary._fold() == fold_as_read(vocabulary)

@@ -135,10 +135,14 @@ class Vocabulary:
         written otherwise, less the fragments at line-end hyphens (they do not count)."""
         exact = self._exact
         folded: dict[str, int] = {}
-        # Only the few words that folding changes are looked at in Python.
-        for written in itertools.compress(exact, map(operator.ne, exact, map(str.lower, exact))):
+        # Only the few words that folding may change are looked at in Python: str.lower
+        # changes only capital and title-case letters, so a word str.islower accepts (none
+        # of those, in C and making no string) stays as it is; of the others, a word with
+        # no cased letter at all stays too.
+        for written in itertools.filterfalse(str.islower, exact):
             key = written.lower()
-            folded[key] = folded.get(key, 0) + exact[written]
+            if key != written:
+                folded[key] = folded.get(key, 0) + exact[written]
         for fragment in self._fragments:
             key = fragment.lower()
             folded[key] = folded.get(key, 0) - 1
