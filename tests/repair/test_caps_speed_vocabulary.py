@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from preserve.repair.context import MID_SENTENCE_WORD, Vocabulary, _names
+from preserve.repair.context import MID_SENTENCE_WORD, WORD, Names, Vocabulary
 
 PREVIOUS_WORD = re.compile(r"([^\W\d_]+)[ \n]\Z")
 
@@ -23,7 +24,8 @@ TEXTS = st.lists(PIECES, max_size=60).map("".join)
 
 
 def names_as_read(text: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
-    """:func:`_names` as first written: a search for the word before each name."""
+    """:class:`Names` as first written: every word and pair counted, with a search for
+    the word before each name."""
     names: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
     prose: dict[int, bool] = {}
@@ -53,10 +55,13 @@ def names_as_read(text: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
 @given(TEXTS)
 @example("the zzQ" + "q" * 38 + " Kessel pass")  # the word before, cut by the window
 def test_names_and_pairs_as_read(text: str) -> None:
-    names, pairs = _names(text)
+    names = Names(text)
     expected_names, expected_pairs = names_as_read(text)
-    assert names == dict(expected_names)
-    assert pairs == dict(expected_pairs)
+    words = {word.lower() for word in WORD.findall(text)} | set(expected_names)
+    for word in words:
+        assert names.count(word) == expected_names[word], word
+    for first, second in {*itertools.product(words, repeat=2), *expected_pairs}:
+        assert names.pairs(first, second) == expected_pairs[(first, second)], (first, second)
 
 
 def test_lower_changes_only_capital_and_title_case_letters() -> None:

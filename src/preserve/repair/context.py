@@ -107,8 +107,7 @@ class Vocabulary:
         """Words in the document (enough of them make 'never alone' meaningful)."""
         self._folded: dict[str, int] | None = None
         self._fragment_counts: Counter[str] | None = None
-        self._capitals: dict[str, int] | None = None
-        self._pairs: dict[tuple[str, str], int] = {}
+        self._names: Names | None = None
         self._compounds: Counter[str] | None = None
 
     @classmethod
@@ -154,16 +153,16 @@ class Vocabulary:
         Only ``Title`` case counts: case soup (``ArMenIAn``) is no evidence, nor is a
         line in title case (a headline capitalizes every word).
         """
-        if self._capitals is None:
-            self._capitals, self._pairs = _names(self._text)
-        return self._capitals.get(word.lower(), 0)
+        if self._names is None:
+            self._names = Names(self._text)
+        return self._names.count(word.lower())
 
     def capitalized_pair(self, first: str, second: str) -> int:
         """Times ``first second`` stand together, both capitalized, where no sentence
         starts, in prose (a name of two words: ``the Kessel Pass``)."""
-        if self._capitals is None:
-            self._capitals, self._pairs = _names(self._text)
-        return self._pairs.get((first.lower(), second.lower()), 0)
+        if self._names is None:
+            self._names = Names(self._text)
+        return self._names.pairs(first.lower(), second.lower())
 
     def lowercase(self, word: str) -> int:
         """Times ``word`` is written without capitals."""
@@ -214,7 +213,7 @@ def _count_words(text: str) -> Counter[str]:
     return counts
 
 
-def _names(text: str) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+class Names:
     """Words capitalized where no sentence starts, on lines of prose (see
     :meth:`Vocabulary.capitalized`), and the pairs of such words standing together.
 
@@ -223,54 +222,79 @@ def _names(text: str) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
     holding little but a name, ``neighbours Keldorf United``, is no evidence either: a
     missed name costs less than a headline's words taken for names.)
 
-    >>> names, pairs = _names("a visit to Paris, then on to\\nthe Kessel Pass and on to Paris")
-    >>> names["paris"], names["pass"], pairs[("kessel", "pass")]
+    The capitalized words are found once; whether their lines are prose, and the words
+    before them, only for the few words a rule asks about (most words are never asked).
+
+    >>> names = Names("a visit to Paris, then on to\\nthe Kessel Pass and on to Paris")
+    >>> names.count("paris"), names.count("pass"), names.pairs("kessel", "pass")
     (2, 1, 1)
-    >>> _names("Harbour Town and Its Ships\\n\\nthe ships came")[0].get("ships", 0)
+    >>> Names("Harbour Town and Its Ships\\n\\nthe ships came").count("ships")
     0
     """
-    names: dict[str, int] = {}
-    pairs: dict[tuple[str, str], int] = {}
-    prose: dict[int, bool] = {}  # line start -> is the line prose?
-    reverse = ""  # text backwards, made for the first word before a name
-    for match in MID_SENTENCE_WORD.finditer(text):
-        word = match.group()
-        if not word.istitle():
-            continue
-        start = match.start()
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts: dict[str, list[int]] = {}  # lowercase -> where it stands capitalized
+        for match in MID_SENTENCE_WORD.finditer(text):
+            word = match.group()
+            if word.istitle():
+                self._starts.setdefault(word.lower(), []).append(match.start())
+        self._prose: dict[int, bool] = {}  # line start -> is the line prose?
+        self._reverse = ""  # text backwards, made for the first word before a name
+
+    def count(self, lower: str) -> int:
+        """Times the lowercase word ``lower`` stands capitalized in prose."""
+        starts = self._starts.get(lower)
+        if starts is None:
+            return 0
+        return sum(map(self._in_prose, starts))
+
+    def pairs(self, first: str, second: str) -> int:
+        """Times the lowercase words ``first second`` stand together so, both capitalized."""
+        starts = self._starts.get(second)
+        if starts is None:
+            return 0
+        return sum(
+            1
+            for start in starts
+            if self._in_prose(start)
+            and (before := self._word_before(start)).istitle()
+            and before.lower() == first
+        )
+
+    def _in_prose(self, start: int) -> bool:
+        """Is the line holding ``start`` prose?"""
+        text = self._text
         line = text.rfind("\n", 0, start) + 1
-        is_prose = prose.get(line)
+        is_prose = self._prose.get(line)
         if is_prose is None:
             end = text.find("\n", start)
             words = text[line : end if end >= 0 else len(text)].split()
             # the words starting with a capital, counted in C
             capitals = sum(map(str.isupper, map(_FIRST, words)))
-            is_prose = prose[line] = capitals * 2 <= len(words)
-        if not is_prose:
-            continue
-        lower = word.lower()
-        names[lower] = names.get(lower, 0) + 1
-        # The word before: the letters just before the space or line break at start - 1
-        # (MID_SENTENCE_WORD saw it), within 40 characters. Matched on the reversed text
-        # from its last letter: one anchored match, where a search back tried every start.
-        char = text[start - 2]
-        if char.isalnum() and not char.isdecimal():  # a letter ([^\W\d_])
-            if not reverse:
-                reverse = text[::-1]
-            size = len(text)
-            before = LETTERS.match(reverse, size - start + 1, size - max(0, start - 40))
-            previous = before.group()[::-1] if before is not None else ""
-            if previous.istitle():
-                pair = (previous.lower(), lower)
-                pairs[pair] = pairs.get(pair, 0) + 1
-    return names, pairs
+            is_prose = self._prose[line] = capitals * 2 <= len(words)
+        return is_prose
+
+    def _word_before(self, start: int) -> str:
+        """The letters just before the space or line break at ``start - 1`` (a name's
+        start: ``MID_SENTENCE_WORD`` saw it), within 40 characters; else ``""``.
+
+        Matched on the reversed text from its last letter: one anchored match, where a
+        search back (``([^\\W\\d_]+)[ \\n]\\Z``) tried every start.
+        """
+        char = self._text[start - 2]
+        if not char.isalnum() or char.isdecimal():  # not a letter ([^\W\d_])
+            return ""
+        if not self._reverse:
+            self._reverse = self._text[::-1]
+        size = len(self._text)
+        before = LETTERS.match(self._reverse, size - start + 1, size - max(0, start - 40))
+        return before.group()[::-1] if before is not None else ""
 
 
 _FIRST = operator.itemgetter(0)
 LETTERS = re.compile(r"[^\W\d_]+")
-"""A run of letters. :func:`_names` matches it on the reversed text for the word just
-before a name, one space or line break away (``([^\\W\\d_]+)[ \\n]\\Z`` searched for
-within 40 characters before the name, read backwards)."""
+"""A run of letters."""
 
 
 def line_end_fragments(text: str) -> list[str]:
