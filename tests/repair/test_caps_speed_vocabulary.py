@@ -62,6 +62,8 @@ def test_names_and_pairs_as_read(text: str) -> None:
         assert names.count(word) == expected_names[word], word
     for first, second in {*itertools.product(words, repeat=2), *expected_pairs}:
         assert names.pairs(first, second) == expected_pairs[(first, second)], (first, second)
+    # words() holds every word with a count or ending a pair (restore_small_caps asks no other)
+    assert set(expected_names) | {second for _first, second in expected_pairs} <= set(names.words())
 
 
 def test_lower_changes_only_capital_and_title_case_letters() -> None:

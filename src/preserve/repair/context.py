@@ -19,7 +19,7 @@ import operator
 import re
 import statistics
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from preserve.repair.config import RepairConfig
@@ -157,6 +157,14 @@ class Vocabulary:
             self._names = Names(self._text)
         return self._names.count(word.lower())
 
+    def capitalized_words(self) -> Collection[str]:
+        """The words (lowercase) the document writes capitalized somewhere no sentence
+        starts, prose or not: for any other word :meth:`capitalized` and
+        :meth:`capitalized_pair` (as ``second``) are 0, no need to ask."""
+        if self._names is None:
+            self._names = Names(self._text)
+        return self._names.words()
+
     def capitalized_pair(self, first: str, second: str) -> int:
         """Times ``first second`` stand together, both capitalized, where no sentence
         starts, in prose (a name of two words: ``the Kessel Pass``)."""
@@ -241,6 +249,10 @@ class Names:
                 self._starts.setdefault(word.lower(), []).append(match.start())
         self._prose: dict[int, bool] = {}  # line start -> is the line prose?
         self._reverse = ""  # text backwards, made for the first word before a name
+
+    def words(self) -> Collection[str]:
+        """Each lowercase word that stands capitalized, in prose or not."""
+        return self._starts.keys()
 
     def count(self, lower: str) -> int:
         """Times the lowercase word ``lower`` stands capitalized in prose."""
