@@ -141,11 +141,11 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
                 fixed, reason = title, "starts a sentence"
             else:
                 # Counted on differently broken lines, the two can disagree: never below 0.
-                capitals = (
-                    max(0, vocabulary.capitalized(lower) - inside.capitalized(lower))
-                    if lower in named
-                    else 0
-                )
+                # (Capitals are never counted below 0: with none in the document, the
+                # small-caps lines need no look.)
+                capitals = vocabulary.capitalized(lower) if lower in named else 0
+                if capitals:
+                    capitals = max(0, capitals - inside.capitalized(lower))
                 lowers = max(0, vocabulary.lowercase(lower) - inside.lowercase(lower))
                 if capitals > lowers:
                     fixed, reason = title, "the document writes it with a capital"
