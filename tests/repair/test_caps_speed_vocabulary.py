@@ -9,7 +9,13 @@ from collections import Counter
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from preserve.repair.context import MID_SENTENCE_WORD, WORD, Names, Vocabulary
+from preserve.repair.context import (
+    MID_SENTENCE_WORD,
+    WORD,
+    Names,
+    Vocabulary,
+    _wrapped_lines,
+)
 
 PREVIOUS_WORD = re.compile(r"([^\W\d_]+)[ \n]\Z")
 
@@ -95,3 +101,28 @@ def fold_as_read(vocabulary: Vocabulary) -> dict[str, int]:
 def test_fold_as_read(text: str) -> None:
     vocabulary = Vocabulary(text)
     assert vocabulary._fold() == fold_as_read(vocabulary)
+
+
+def wrapped_lines_as_read(lines: list[str], full: int) -> tuple[int, int]:
+    """_wrapped_lines as first written: every next word split out."""
+    needs = [
+        len(line) + 1 + len(following.split(None, 1)[0])
+        for line, following in itertools.pairwise(lines)
+        if following[:1].islower() and line[-1:] not in "-‐¬"
+    ]
+    return len(needs), sum(map(full.__lt__, needs))
+
+
+LINES = st.lists(
+    st.lists(st.sampled_from(["a", "one", "three", "Seven", "x-", "¬", "\t", "\u00a0"]), max_size=8)
+    .map(" ".join)
+    .map(str.strip),
+    min_size=0,
+    max_size=40,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(LINES, st.integers(0, 30))
+def test_wrapped_lines_as_read(lines: list[str], full: int) -> None:
+    assert _wrapped_lines(lines, full) == wrapped_lines_as_read(lines, full)

@@ -463,17 +463,31 @@ def _room_for_next_word(lines: list[str], full: int) -> float:
     room = ROOM_SHARE * full
     if not full:
         return 0.0
-    # following[:1].islower(): starts with a small letter (or is empty: False);
-    # line[-1:] not in "-‐¬": is not empty and does not end with a hyphen ("" is in any str)
-    needs = [
-        len(line) + 1 + len(following.split(None, 1)[0])
-        for line, following in itertools.pairwise(lines)
-        if following[:1].islower() and line[-1:] not in "-‐¬"
-    ]
-    wrapped = sum(map(full.__lt__, needs))  # needs over a full line
-    if len(needs) >= MIN_WRAPPED_PAIRS and wrapped >= TIGHT_SHARE * len(needs):
+    needs, wrapped = _wrapped_lines(lines, full)
+    if needs >= MIN_WRAPPED_PAIRS and wrapped >= TIGHT_SHARE * needs:
         return max(room, full)
     return room
+
+
+def _wrapped_lines(lines: list[str], full: int) -> tuple[int, int]:
+    """Lines that go on in lowercase (not after a hyphen), and how many of them, with a
+    space and the next line's first word, are over ``full``.
+
+    >>> _wrapped_lines(["one two", "three four", "Five", "six-", "seven"], 9)
+    (2, 1)
+    """
+    needs = wrapped = 0
+    for line, following in itertools.pairwise(lines):
+        # following[:1].islower(): starts with a small letter (or is empty: False);
+        # line[-1:] not in "-‐¬": is not empty and does not end with a hyphen ("" is in any str)
+        if following[:1].islower() and line[-1:] not in "-‐¬":
+            needs += 1
+            # len(line) + 1 + len(next word) > full; a line of full - 1 or more is over
+            # with any word: no need to split out the next one (many lines are that long)
+            room_left = full - 1 - len(line)
+            if room_left < 1 or len(following.split(None, 1)[0]) > room_left:
+                wrapped += 1
+    return needs, wrapped
 
 
 def ends_sentence(line: str) -> bool:
