@@ -141,8 +141,8 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
                 fixed, reason = title, "starts a sentence"
             else:
                 # Counted on differently broken lines, the two can disagree: never below 0.
-                # (Capitals are never counted below 0: with none in the document, the
-                # small-caps lines need no look.)
+                # (A count of capitals is never below 0: with none in the document, none
+                # is left whatever the small-caps lines hold, and they need no look.)
                 capitals = vocabulary.capitalized(lower) if lower in named else 0
                 if capitals:
                     capitals = max(0, capitals - inside.capitalized(lower))
