@@ -19,7 +19,7 @@ import operator
 import re
 import statistics
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from preserve.repair.config import RepairConfig
@@ -107,8 +107,7 @@ class Vocabulary:
         """Words in the document (enough of them make 'never alone' meaningful)."""
         self._folded: dict[str, int] | None = None
         self._fragment_counts: Counter[str] | None = None
-        self._capitals: Counter[str] | None = None
-        self._pairs: Counter[tuple[str, str]] = Counter()
+        self._names: Names | None = None
         self._compounds: Counter[str] | None = None
 
     @classmethod
@@ -135,10 +134,14 @@ class Vocabulary:
         written otherwise, less the fragments at line-end hyphens (they do not count)."""
         exact = self._exact
         folded: dict[str, int] = {}
-        # Only the few words that folding changes are looked at in Python.
-        for written in itertools.compress(exact, map(operator.ne, exact, map(str.lower, exact))):
+        # Only the few words that folding may change are looked at in Python: str.lower
+        # changes only capital and title-case letters, so a word str.islower accepts (none
+        # of those, in C and making no string) stays as it is; of the others, a word with
+        # no cased letter at all stays too.
+        for written in itertools.filterfalse(str.islower, exact):
             key = written.lower()
-            folded[key] = folded.get(key, 0) + exact[written]
+            if key != written:
+                folded[key] = folded.get(key, 0) + exact[written]
         for fragment in self._fragments:
             key = fragment.lower()
             folded[key] = folded.get(key, 0) - 1
@@ -150,16 +153,24 @@ class Vocabulary:
         Only ``Title`` case counts: case soup (``ArMenIAn``) is no evidence, nor is a
         line in title case (a headline capitalizes every word).
         """
-        if self._capitals is None:
-            self._capitals, self._pairs = _names(self._text)
-        return self._capitals.get(word.lower(), 0)
+        if self._names is None:
+            self._names = Names(self._text)
+        return self._names.count(word.lower())
+
+    def capitalized_words(self) -> Collection[str]:
+        """The words (lowercase) the document writes capitalized somewhere no sentence
+        starts, prose or not: for any other word :meth:`capitalized` and
+        :meth:`capitalized_pair` (as ``second``) are 0, no need to ask."""
+        if self._names is None:
+            self._names = Names(self._text)
+        return self._names.words()
 
     def capitalized_pair(self, first: str, second: str) -> int:
         """Times ``first second`` stand together, both capitalized, where no sentence
         starts, in prose (a name of two words: ``the Kessel Pass``)."""
-        if self._capitals is None:
-            self._capitals, self._pairs = _names(self._text)
-        return self._pairs.get((first.lower(), second.lower()), 0)
+        if self._names is None:
+            self._names = Names(self._text)
+        return self._names.pairs(first.lower(), second.lower())
 
     def lowercase(self, word: str) -> int:
         """Times ``word`` is written without capitals."""
@@ -210,7 +221,7 @@ def _count_words(text: str) -> Counter[str]:
     return counts
 
 
-def _names(text: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+class Names:
     """Words capitalized where no sentence starts, on lines of prose (see
     :meth:`Vocabulary.capitalized`), and the pairs of such words standing together.
 
@@ -219,39 +230,83 @@ def _names(text: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
     holding little but a name, ``neighbours Keldorf United``, is no evidence either: a
     missed name costs less than a headline's words taken for names.)
 
-    >>> names, pairs = _names("a visit to Paris, then on to\\nthe Kessel Pass and on to Paris")
-    >>> names["paris"], names["pass"], pairs[("kessel", "pass")]
+    The capitalized words are found once; whether their lines are prose, and the words
+    before them, only for the few words a rule asks about (most words are never asked).
+
+    >>> names = Names("a visit to Paris, then on to\\nthe Kessel Pass and on to Paris")
+    >>> names.count("paris"), names.count("pass"), names.pairs("kessel", "pass")
     (2, 1, 1)
-    >>> _names("Harbour Town and Its Ships\\n\\nthe ships came")[0].get("ships", 0)
+    >>> Names("Harbour Town and Its Ships\\n\\nthe ships came").count("ships")
     0
     """
-    names: Counter[str] = Counter()
-    pairs: Counter[tuple[str, str]] = Counter()
-    prose: dict[int, bool] = {}  # line start -> is the line prose?
-    for match in MID_SENTENCE_WORD.finditer(text):
-        word = match.group()
-        if not word.istitle():
-            continue
-        start = match.start()
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts: dict[str, list[int]] = {}  # lowercase -> where it stands capitalized
+        for match in MID_SENTENCE_WORD.finditer(text):
+            word = match.group()
+            if word.istitle():
+                self._starts.setdefault(word.lower(), []).append(match.start())
+        self._prose: dict[int, bool] = {}  # line start -> is the line prose?
+        self._reverse = ""  # text backwards, made for the first word before a name
+
+    def words(self) -> Collection[str]:
+        """Each lowercase word that stands capitalized, in prose or not."""
+        return self._starts.keys()
+
+    def count(self, lower: str) -> int:
+        """Times the lowercase word ``lower`` stands capitalized in prose."""
+        starts = self._starts.get(lower)
+        if starts is None:
+            return 0
+        return sum(map(self._in_prose, starts))
+
+    def pairs(self, first: str, second: str) -> int:
+        """Times the lowercase words ``first second`` stand together so, both capitalized."""
+        starts = self._starts.get(second)
+        if starts is None:
+            return 0
+        return sum(
+            1
+            for start in starts
+            if self._in_prose(start)
+            and (before := self._word_before(start)).istitle()
+            and before.lower() == first
+        )
+
+    def _in_prose(self, start: int) -> bool:
+        """Is the line holding ``start`` prose?"""
+        text = self._text
         line = text.rfind("\n", 0, start) + 1
-        is_prose = prose.get(line)
+        is_prose = self._prose.get(line)
         if is_prose is None:
             end = text.find("\n", start)
             words = text[line : end if end >= 0 else len(text)].split()
-            capitals = sum(1 for token in words if token[0].isupper())
-            is_prose = prose[line] = capitals * 2 <= len(words)
-        if not is_prose:
-            continue
-        lower = word.lower()
-        names[lower] += 1
-        before = PREVIOUS_WORD.search(text, max(0, start - 40), start)
-        if before is not None and before.group(1).istitle():
-            pairs[(before.group(1).lower(), lower)] += 1
-    return names, pairs
+            # the words starting with a capital, counted in C
+            capitals = sum(map(str.isupper, map(_FIRST, words)))
+            is_prose = self._prose[line] = capitals * 2 <= len(words)
+        return is_prose
+
+    def _word_before(self, start: int) -> str:
+        """The letters just before the space or line break at ``start - 1`` (a name's
+        start: ``MID_SENTENCE_WORD`` saw it), within 40 characters; else ``""``.
+
+        Matched on the reversed text from its last letter: one anchored match, where a
+        search back (``([^\\W\\d_]+)[ \\n]\\Z``) tried every start.
+        """
+        char = self._text[start - 2]
+        if not char.isalnum() or char.isdecimal():  # not a letter ([^\W\d_])
+            return ""
+        if not self._reverse:
+            self._reverse = self._text[::-1]
+        size = len(self._text)
+        before = LETTERS.match(self._reverse, size - start + 1, size - max(0, start - 40))
+        return before.group()[::-1] if before is not None else ""
 
 
-PREVIOUS_WORD = re.compile(r"([^\W\d_]+)[ \n]\Z")
-"""The word just before a position, one space or line break away."""
+_FIRST = operator.itemgetter(0)
+LETTERS = re.compile(r"[^\W\d_]+")
+"""A run of letters."""
 
 
 def line_end_fragments(text: str) -> list[str]:
@@ -408,17 +463,31 @@ def _room_for_next_word(lines: list[str], full: int) -> float:
     room = ROOM_SHARE * full
     if not full:
         return 0.0
-    # following[:1].islower(): starts with a small letter (or is empty: False);
-    # line[-1:] not in "-‐¬": is not empty and does not end with a hyphen ("" is in any str)
-    needs = [
-        len(line) + 1 + len(following.split(None, 1)[0])
-        for line, following in itertools.pairwise(lines)
-        if following[:1].islower() and line[-1:] not in "-‐¬"
-    ]
-    wrapped = sum(map(full.__lt__, needs))  # needs over a full line
-    if len(needs) >= MIN_WRAPPED_PAIRS and wrapped >= TIGHT_SHARE * len(needs):
+    needs, wrapped = _wrapped_lines(lines, full)
+    if needs >= MIN_WRAPPED_PAIRS and wrapped >= TIGHT_SHARE * needs:
         return max(room, full)
     return room
+
+
+def _wrapped_lines(lines: list[str], full: int) -> tuple[int, int]:
+    """Lines that go on in lowercase (not after a hyphen), and how many of them, with a
+    space and the next line's first word, are over ``full``.
+
+    >>> _wrapped_lines(["one two", "three four", "Five", "six-", "seven"], 9)
+    (2, 1)
+    """
+    needs = wrapped = 0
+    for line, following in itertools.pairwise(lines):
+        # following[:1].islower(): starts with a small letter (or is empty: False);
+        # line[-1:] not in "-‐¬": is not empty and does not end with a hyphen ("" is in any str)
+        if following[:1].islower() and line[-1:] not in "-‐¬":
+            needs += 1
+            # len(line) + 1 + len(next word) > full; a line of full - 1 or more is over
+            # with any word: no need to split out the next one (many lines are that long)
+            room_left = full - 1 - len(line)
+            if room_left < 1 or len(following.split(None, 1)[0]) > room_left:
+                wrapped += 1
+    return needs, wrapped
 
 
 def ends_sentence(line: str) -> bool:

@@ -115,8 +115,12 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
     inside = Vocabulary.of("\n\n".join(text[start:end] for start, end in spans))
     check = context.lexicon.check
     edits = output.edits
+    # Words the document never capitalizes mid-sentence need no count of their capitals,
+    # nor a look for a name of two words ending with them (most words of a page).
+    named = vocabulary.capitalized_words()
     for start, end in spans:
         decided: list[tuple[int, int, str, str, str]] = []  # start, end, word, fixed, reason
+        names_at = []  # where in decided a word the document capitalizes stands
         for match in WORD.finditer(text, start, end):
             word = match.group()
             lower = word.lower()
@@ -137,7 +141,11 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
                 fixed, reason = title, "starts a sentence"
             else:
                 # Counted on differently broken lines, the two can disagree: never below 0.
-                capitals = max(0, vocabulary.capitalized(lower) - inside.capitalized(lower))
+                # (A count of capitals is never below 0: with none in the document, none
+                # is left whatever the small-caps lines hold, and they need no look.)
+                capitals = vocabulary.capitalized(lower) if lower in named else 0
+                if capitals:
+                    capitals = max(0, capitals - inside.capitalized(lower))
                 lowers = max(0, vocabulary.lowercase(lower) - inside.lowercase(lower))
                 if capitals > lowers:
                     fixed, reason = title, "the document writes it with a capital"
@@ -149,8 +157,11 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
                     fixed, reason = title, "the dictionary knows it only with a capital"
                 else:
                     fixed, reason = title, "unknown word in a small-caps line: taken as a name"
+            if lower in named:
+                names_at.append(len(decided))
             decided.append((position, match.end(), word, fixed, reason))
-        _names_of_two_words(decided, text, vocabulary)
+        if names_at:
+            _names_of_two_words(decided, names_at, text, vocabulary)
         for position, word_end, word, fixed, reason in decided:
             if fixed != word:
                 # output.edit without its span check: the span is a match in text
@@ -169,21 +180,30 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
 
 
 def _names_of_two_words(
-    decided: list[tuple[int, int, str, str, str]], text: str, vocabulary: Vocabulary
+    decided: list[tuple[int, int, str, str, str]],
+    names_at: list[int],
+    text: str,
+    vocabulary: Vocabulary,
 ) -> None:
     """Two neighbouring words the document writes as a name of two capitalized words in
     prose (``the Kessel Pass``) both keep their capitals, whatever each word's own
-    evidence says (``the pass`` elsewhere). Changes ``decided`` in place."""
-    for index in range(len(decided) - 1):
-        first, second = decided[index], decided[index + 1]
+    evidence says (``the pass`` elsewhere). Changes ``decided`` in place.
+
+    ``names_at``: where in ``decided`` stand the words the document capitalizes
+    mid-sentence (:meth:`~preserve.repair.context.Vocabulary.capitalized_words`), in
+    order; only these can end such a name."""
+    for index in names_at:
+        if index == 0:
+            continue
+        first, second = decided[index - 1], decided[index]
         if second[0] != first[1] + 1 or text[first[1]] != " ":
             continue
         if not vocabulary.capitalized_pair(first[2], second[2]):
             continue
         titles = [word[:1].upper() + word[1:].lower() for word in (first[2], second[2])]
         reason = f"the document writes '{' '.join(titles)}' with capitals"
-        decided[index] = (*first[:3], titles[0], reason)
-        decided[index + 1] = (*second[:3], titles[1], reason)
+        decided[index - 1] = (*first[:3], titles[0], reason)
+        decided[index] = (*second[:3], titles[1], reason)
 
 
 _REASONS = {
