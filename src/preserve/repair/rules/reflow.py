@@ -32,7 +32,7 @@ from preserve.repair.context import (
     ends_sentence,
 )
 from preserve.repair.edits import Edit
-from preserve.repair.rules.layout import soup_line
+from preserve.repair.rules.layout import MAYBE_SOUP, soup_line
 
 TURN = re.compile(r"[-–—]\s+\S")
 """A line opening a new turn of an interview or dialogue."""
@@ -138,15 +138,29 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
                 continue
             edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, "\n\n", reason, confidence)))
             continue
-        if blank and gap == "\n\n" and _ends_sentence_at(text, end):
+        ended = _ends_sentence_at(text, end)
+        if blank and gap == "\n\n" and ended:
             # After a finished sentence _decide finds a paragraph break (a new turn, a
             # deck, or a plain one), never doubtfully enough for a note; and the gap is
             # already one blank line. (OTHER_BREAK leaves out most of these.)
             continue
         line_start = text.rfind("\n", 0, end) + 1
-        before = text[line_start:end].lstrip()
         line_end = text.find("\n", begin)
-        content = text[begin : line_end if line_end >= 0 else len(text)].rstrip()
+        if line_end < 0:
+            line_end = len(text)
+        if (
+            blank
+            and not ended
+            and first.islower()
+            and MAYBE_SOUP.search(text, line_start, line_end) is None
+        ):
+            # A column break inside a sentence, as _decide finds it, without its work:
+            # neither line can be small caps, since one search of the two finds no
+            # letter inside a word that is not lowercase. Most blank lines left are these.
+            edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, " ", _COLUMN_BREAK, 0.9)))
+            continue
+        before = text[line_start:end].lstrip()
+        content = text[begin:line_end].rstrip()
         last_part = before[len(before) - _typeset_length(text, line_start, end, starts) :]
         paragraph, reason, confidence = _decide(
             before, content, blank, short, partial(_block_lines, text, end), room, last_part
@@ -170,6 +184,7 @@ _ROOM = (
     "the sentence ends with room left on the line for the next "
     "word: the wrapping did not break it, a paragraph ends"
 )
+_COLUMN_BREAK = "column break inside a sentence (next line goes on in lowercase)"
 _TUPLE_NEW = tuple.__new__
 
 
@@ -242,7 +257,7 @@ def _decide(
     if soup_line(after) != soup_line(before):
         return True, "small caps (a deck) on one side only: its own paragraph", 0.8
     if first.islower() and not ends_sentence(before):
-        return False, "column break inside a sentence (next line goes on in lowercase)", 0.9
+        return False, _COLUMN_BREAK, 0.9
     if before.endswith((",", ";")) and not first.isdigit():
         return False, "column break after a comma", 0.8
     if (
