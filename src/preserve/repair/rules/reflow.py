@@ -75,8 +75,9 @@ OTHER_BREAK = re.compile(
 character, but for one blank line after a sentence's end (a paragraph break, already as
 reflow leaves it: half of the blank lines are these). With the whitespace before it back
 to the line's last character, it is the *gap* :func:`_decide` rules on: a space inside a
-paragraph, a blank line between two. (All three patterns start from the newline, a literal
-the engine skips to quickly.)"""
+paragraph, a blank line between two. A gap is found from its first line break only (a
+line break after another is inside a gap: the one left out above is not found from its
+second). (Both patterns start from the newline, a literal the engine skips to quickly.)"""
 
 
 def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
