@@ -81,7 +81,7 @@ MAX_PARAGRAPH_LINES = 400
 def _removal(lines: LineTable, index: int, last: int, gone: set[int]) -> tuple[int, int]:
     """Lines ``first..stop - 1`` that take out lines ``index..last`` with the blank lines
     after them (``stop`` is the number of lines when they go to the end of the text, from
-    after the last line left; see :meth:`LineTable.without`)."""
+    after the last line left)."""
     contents = lines.contents
     following = last + 1
     while following < len(contents) and (not contents[following] or following in gone):

@@ -20,6 +20,8 @@ from __future__ import annotations
 import bisect
 import operator
 import re
+from collections.abc import Callable
+from functools import partial
 from itertools import repeat
 
 from preserve.repair.context import (
@@ -30,7 +32,7 @@ from preserve.repair.context import (
     ends_sentence,
 )
 from preserve.repair.edits import Edit
-from preserve.repair.rules.layout import soup_line
+from preserve.repair.rules.layout import MAYBE_SOUP, soup_line
 
 TURN = re.compile(r"[-–—]\s+\S")
 """A line opening a new turn of an interview or dialogue."""
@@ -47,15 +49,35 @@ _SIMPLE_FIRST = "".join(
 )
 """ASCII characters a line can start with that are neither a capital, nor a dash, nor an
 opening mark (a small class: a line starting with anything else is looked at closely)."""
-SIMPLE_BREAK = re.compile(rf"\n(?<=\S\n)(?=[{_SIMPLE_FIRST}])")
+_PLAIN_LAST = "".join(map(re.escape, SENTENCE_MARKS + CLOSERS))
+"""What a line that surely leaves its sentence open cannot end with (besides whitespace)."""
+_MARK = f"[{re.escape(SENTENCE_MARKS)}]"
+_CLOSER = f"[{re.escape(CLOSERS)}]"
+_DASH = re.escape(DASHES)
+_AFTER_SENTENCE_END = (
+    f"(?:(?<={_MARK}\\n)|(?<={_MARK}{_CLOSER}\\n)|(?<={_MARK}{_CLOSER}{_CLOSER}\\n))"
+)
+"""Just after the line break of a line ending a sentence (closed by up to two closers: a
+look-behind has a fixed width; a line with more is looked at in Python)."""
+SIMPLE_BREAK = re.compile(
+    rf"\n(?:(?<=\S\n)(?=[{_SIMPLE_FIRST}])|(?<=[^\s{_PLAIN_LAST}]\n)(?=[^\s{_DASH}]))"
+)
 """A line break between two lines of text where the next line starts in lowercase, with a
-digit or with closing punctuation: inside a paragraph whatever the line before says. Most
-gaps are these; they are joined without looking further."""
-OTHER_BREAK = re.compile(rf"\n(?:(?<!\S\n)|(?![{_SIMPLE_FIRST}]))\s*(?=\S)")
+digit or with closing punctuation, or where the line before ends with neither a sentence
+mark nor a closer (its sentence goes on) and the next line does not start with a dash:
+inside a paragraph whatever else the lines say. Most gaps are these; they are joined
+without looking further."""
+OTHER_BREAK = re.compile(
+    rf"\n(?:(?<![\S\n]\n)|(?<=\S\n)(?![{_SIMPLE_FIRST}])(?!(?<=[^\s{_PLAIN_LAST}]\n)[^\s{_DASH}])"
+    rf"(?!{_AFTER_SENTENCE_END}\n(?=\S)))\s*(?=\S)"
+)
 """Every other line break, with the whitespace up to the next non-blank line's first
-character. With the whitespace before it back to the line's last character, it is the
-*gap* :func:`_decide` rules on: a space inside a paragraph, a blank line between two.
-(Both are found from the newline, a literal the engine skips to quickly.)"""
+character, but for one blank line after a sentence's end (a paragraph break, already as
+reflow leaves it: half of the blank lines are these). With the whitespace before it back
+to the line's last character, it is the *gap* :func:`_decide` rules on: a space inside a
+paragraph, a blank line between two. A gap is found from its first line break only (a
+line break after another is inside a gap: the one left out above is not found from its
+second). (Both patterns start from the newline, a literal the engine skips to quickly.)"""
 
 
 def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
@@ -89,7 +111,6 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
             ),
         )
     )
-    block = first_content  # where the block of lines the gap ends began
     for found in OTHER_BREAK.finditer(text):
         end, begin = found.span()
         while end and text[end - 1].isspace():
@@ -98,43 +119,58 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
             continue  # blank lines before the first line
         gap = text[end:begin]
         first = text[begin]
-        blanks = gap.count("\n") - 1
-        if (
-            not blanks
-            and first not in DASHES
-            and not ((first.isupper() or first in OPENERS) and _ends_sentence_at(text, end))
-        ):
-            # What _decide would say, without its work.
-            if gap != " ":
+        blank = gap.count("\n") > 1
+        if not blank and first not in DASHES:
+            # What _decide would say, without its work (a gap holding a line break is
+            # never the one space wanted inside a paragraph, nor a blank line).
+            if not ((first.isupper() or first in OPENERS) and _ends_sentence_at(text, end)):
                 edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, " ", _SAME, 1.0)))
+                continue
+            # A sentence ends at the line end and the next line may start one: a
+            # paragraph ends if the line is short, or had room for the next word.
+            line_start = text.rfind("\n", 0, end) + 1
+            length = _typeset_length(text, line_start, end, starts)
+            if length < short:
+                reason, confidence = _SHORT, 0.8
+            elif room and length + 1 + _first_word_length(text, begin) < room:
+                reason, confidence = _ROOM, 0.75
+            else:
+                edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, " ", _SAME, 1.0)))
+                continue
+            edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, "\n\n", reason, confidence)))
             continue
-        if blanks == 1 and gap == "\n\n" and _ends_sentence_at(text, end):
+        ended = _ends_sentence_at(text, end)
+        if blank and gap == "\n\n" and ended:
             # After a finished sentence _decide finds a paragraph break (a new turn, a
             # deck, or a plain one), never doubtfully enough for a note; and the gap is
-            # already one blank line. Half of the blank lines are these.
-            block = begin
+            # already one blank line. (OTHER_BREAK leaves out most of these.)
             continue
         line_start = text.rfind("\n", 0, end) + 1
-        before = text[line_start:end].lstrip()
         line_end = text.find("\n", begin)
-        content = text[begin : line_end if line_end >= 0 else len(text)].rstrip()
-        # A line the hyphen rule made by joining two is measured from where its last
-        # part began: that is the line the typesetter set.
-        at = bisect.bisect_right(starts, end) - 1
-        last_part = before
-        if at >= 0 and end - starts[at] < len(before):
-            last_part = before[len(before) - (end - starts[at]) :]
-        block_lines = text.count("\n", block, end) + 1 if blanks else 1  # read only then
+        if line_end < 0:
+            line_end = len(text)
+        if (
+            blank
+            and not ended
+            and first.islower()
+            and MAYBE_SOUP.search(text, line_start, line_end) is None
+        ):
+            # A column break inside a sentence, as _decide finds it, without its work:
+            # neither line can be small caps, since one search of the two finds no
+            # letter inside a word that is not lowercase. Most blank lines left are these.
+            edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, " ", _COLUMN_BREAK, 0.9)))
+            continue
+        before = text[line_start:end].lstrip()
+        content = text[begin:line_end].rstrip()
+        last_part = before[len(before) - _typeset_length(text, line_start, end, starts) :]
         paragraph, reason, confidence = _decide(
-            before, content, blanks > 0, short, block_lines, room, last_part
+            before, content, blank, short, partial(_block_lines, text, end), room, last_part
         )
         wanted = "\n\n" if paragraph else " "
         if gap != wanted:
             edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, wanted, reason, confidence)))
         if paragraph and confidence < 0.7:
             output.note(text, end, begin, reason)
-        if blanks:
-            block = begin
     edits.sort(key=_START_OF_EDIT)
     output.edits += edits
     return output
@@ -144,6 +180,12 @@ _START_OF = re.Match.start
 _NEXT = (1).__add__
 _START_OF_EDIT = operator.itemgetter(1)
 _SAME = "lines of one paragraph"
+_SHORT = "a short last line ends the sentence: new paragraph"
+_ROOM = (
+    "the sentence ends with room left on the line for the next "
+    "word: the wrapping did not break it, a paragraph ends"
+)
+_COLUMN_BREAK = "column break inside a sentence (next line goes on in lowercase)"
 _TUPLE_NEW = tuple.__new__
 
 
@@ -155,16 +197,53 @@ def _ends_sentence_at(text: str, end: int) -> bool:
     return index >= 0 and text[index] in SENTENCE_MARKS
 
 
+def _typeset_length(text: str, line_start: int, end: int, starts: list[int]) -> int:
+    """The length of the line from ``line_start`` to ``end`` (its content's end) as set.
+
+    A line the hyphen rule made by joining two (``starts``: where each joined line began)
+    is measured from where its last part began: that is the line the typesetter set.
+    """
+    length = len(text[line_start:end].lstrip())
+    at = bisect.bisect_right(starts, end) - 1
+    if at >= 0 and end - starts[at] < length:
+        return end - starts[at]
+    return length
+
+
+def _first_word_length(text: str, begin: int) -> int:
+    """The length of the word starting at ``begin`` (up to whitespace or the text's end)."""
+    line_end = text.find("\n", begin)
+    return len(text[begin : line_end if line_end >= 0 else len(text)].split(None, 1)[0])
+
+
+def _block_lines(text: str, end: int) -> int:
+    """How many lines the block (of lines between blank lines) has, up to the line whose
+    content ends at ``end``: counted back from it, when a rule asks (seldom)."""
+    count = 1
+    line_start = text.rfind("\n", 0, end) + 1
+    while line_start:
+        previous = text.rfind("\n", 0, line_start - 1) + 1
+        if text[previous : line_start - 1].isspace() or previous == line_start - 1:
+            break  # a blank line
+        count += 1
+        line_start = previous
+    return count
+
+
 def _decide(
     before: str,
     after: str,
     blank: bool,
     short: float,
-    block_lines: int = 1,
+    block_lines: Callable[[], int],
     room: float = 0,
     last_part: str | None = None,
 ) -> tuple[bool, str, float]:
-    """Is there a paragraph break between line ``before`` and line ``after``?"""
+    """Is there a paragraph break between line ``before`` and line ``after``?
+
+    ``block_lines``: how many lines the block ending with ``before`` has (asked only after
+    a blank line, and seldom then).
+    """
     first = after[0]
     if first in "-–—" and TURN.match(after):
         return True, "a new turn of the interview starts a paragraph", 0.9
@@ -172,28 +251,21 @@ def _decide(
         if ends_sentence(before) and (first.isupper() or first in OPENERS):
             length = len(last_part if last_part is not None else before)
             if length < short:
-                return True, "a short last line ends the sentence: new paragraph", 0.8
+                return True, _SHORT, 0.8
             if room and length + 1 + len(after.split()[0]) < room:
-                return (
-                    True,
-                    (
-                        "the sentence ends with room left on the line for the next "
-                        "word: the wrapping did not break it, a paragraph ends"
-                    ),
-                    0.75,
-                )
+                return True, _ROOM, 0.75
         return False, "lines of one paragraph", 1.0
     if soup_line(after) != soup_line(before):
         return True, "small caps (a deck) on one side only: its own paragraph", 0.8
     if first.islower() and not ends_sentence(before):
-        return False, "column break inside a sentence (next line goes on in lowercase)", 0.9
+        return False, _COLUMN_BREAK, 0.9
     if before.endswith((",", ";")) and not first.isdigit():
         return False, "column break after a comma", 0.8
     if (
-        block_lines >= 3
-        and (before[-1].isalpha() or before[-1] == ",")
+        (before[-1].isalpha() or before[-1] == ",")
         and before.split()[-1].islower()
         and (first.isupper() or first.isdigit())
+        and block_lines() >= 3
     ):
         return False, "column break: a paragraph of running text cannot end mid-sentence", 0.7
     if not ends_sentence(before) and not before.endswith(":"):
