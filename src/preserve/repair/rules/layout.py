@@ -56,6 +56,7 @@ FOLIO_SECTION = re.compile(
 JUMP_LINE = re.compile(r"[^\W\d_][^.!?]{4,60}?\s\d{1,3}\s*[»›>]?")
 """A short line that sends the reader to another page: it ends with the page number."""
 CLOSING_QUOTES = "\"'”’»"
+TURN_OPENS = re.compile(r"[-–—]\s+\S")
 NARRATED = re.compile(r"[”\"»][,.;:!?]?\s+[^\W\d_]")
 """A quotation closed inside a line and the sentence going on after it (``," said Dr``):
 narration in the body, never a pull quote (which is the quoted words alone)."""
@@ -462,9 +463,14 @@ def find_interruptions(
             index += 1
             continue
         opening = contents[first]
-        if ending and opening[0] not in OPENING_QUOTES:
-            index += 1  # only a quotation can go on in a sentence-final line's paragraph
-            continue
+        # Only a quotation, or a deck set wider than the column or in small caps, can
+        # stand inside the paragraph of a sentence-final line
+        opens_block = opening[0] in OPENING_QUOTES
+        if ending and not opens_block:
+            opens_block = len(opening) > wide or soup_line(opening)
+            if not opens_block:
+                index += 1
+                continue
         if opening[0].islower() and not (indents[first] >= indent_columns or len(opening) > wide):
             index += 1  # the body goes on after the blank line: no block cuts it
             continue
@@ -543,8 +549,7 @@ def find_interruptions(
             seen += 1
             cursor += 1
         if continuation is None or (
-            ending
-            and not _paragraph_goes_on(contents[index], opening, contents[continuation], full)
+            ending and not _paragraph_goes_on(contents[index], contents[continuation], full)
         ):
             index += 1
             continue
@@ -588,19 +593,15 @@ def holds_soup(content: str) -> bool:
     return any(is_case_soup(word) for word in WORD.findall(content) if len(word) > 2)
 
 
-def _paragraph_goes_on(ending: str, opening: str, going_on: str, full: int) -> bool:
-    """After the sentence-final line ``ending``, does its paragraph go on past the quotation
-    that opens with line ``opening``, at the body line ``going_on``?
+def _paragraph_goes_on(ending: str, going_on: str, full: int) -> bool:
+    """After the sentence-final line ``ending``, does its paragraph go on past the block
+    (a quotation or a deck), at the body line ``going_on``?
 
-    Yes when the block opens with a quotation mark and the body line after it starts a
-    sentence that would not have fitted on ``ending``. (A body line in capitals is found
-    after a block only when the block holds a set-apart line.)
+    Yes when the body line after the block starts a sentence that would not have fitted
+    on ``ending``. (A body line in capitals is found after a block only when the block
+    holds a set-apart line.)
     """
-    return (
-        opening[0] in OPENING_QUOTES
-        and going_on[0].isupper()
-        and len(ending) + 1 + len(going_on.split(maxsplit=1)[0]) > full
-    )
+    return going_on[0].isupper() and len(ending) + 1 + len(going_on.split(maxsplit=1)[0]) > full
 
 
 def soup_line(content: str) -> bool:
@@ -712,7 +713,14 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
         inserts.setdefault(position, []).append(moved)
     for position, blocks in inserts.items():
         joined = "\n\n".join(blocks)
-        after = joined + "\n\n" if position < len(text) else "\n\n" + joined + "\n"
+        if position >= len(text):
+            after = "\n\n" + joined + "\n"
+        elif position >= 2 and text[position - 2] != "\n":
+            # The paragraph before ends without a blank line (a new turn, a short last
+            # line): one goes in, so the block is not read as that paragraph's last line.
+            after = "\n" + joined + "\n\n"
+        else:
+            after = joined + "\n\n"
         output.edits.append(
             _insert(position, after, "the block moved here from the middle of the sentence before")
         )
@@ -740,7 +748,17 @@ def _next_paragraph_start(
             if (
                 index > continuation + 1
                 and above
-                and content[0].isupper()  # first: the cheapest test, and most lines fail it
+                and content[0] in "-–—"
+                and _opens_turn(content)
+                and ends_sentence(above)
+            ):
+                return index  # a new turn of an interview (reflow starts a paragraph)
+            if (
+                index > continuation + 1
+                and above
+                # first: the cheapest test, and most lines fail it; a paragraph may open
+                # with a quotation mark, as reflow reads it
+                and (content[0].isupper() or content[0] in OPENING_QUOTES)
                 and ends_sentence(above)
                 and (len(above) < short or len(above) + 1 + len(content.split()[0]) < room)
             ):
@@ -755,6 +773,17 @@ def _next_paragraph_start(
         if ends_sentence(contents[previous]) and not contents[following][0].islower():
             return following
     return None
+
+
+def _opens_turn(content: str) -> bool:
+    """Does this line open a new turn of an interview: a dash, a space, then no lowercase
+    (a dash going on in lowercase is the sentence's own)?
+
+    >>> _opens_turn("— What is the hardest part?"), _opens_turn("— to open, to close")
+    (True, False)
+    """
+    found = TURN_OPENS.match(content)
+    return found is not None and not content[found.end() - 1].islower()
 
 
 def _as_paragraphs(lines: LineTable, body: list[int], column: int, config: RepairConfig) -> str:

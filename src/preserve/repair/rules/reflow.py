@@ -166,10 +166,29 @@ def _decide(
 ) -> tuple[bool, str, float]:
     """Is there a paragraph break between line ``before`` and line ``after``?"""
     first = after[0]
-    if first in "-–—" and TURN.match(after):
-        return True, "a new turn of the interview starts a paragraph", 0.9
+    going_on = first.islower()
+    if first in "-–—":
+        turn = TURN.match(after)
+        # A turn opens a sentence. A dash of punctuation (en or em, not the hyphen that
+        # also marks items of lists) going on in lowercase after a word or a comma is
+        # the sentence's own (``again⏎— to open, to close``), set at the start of a line
+        # by the wrapping; after a colon or another dashed line it is an item of a list.
+        going_on = (
+            turn is not None
+            and first != "-"
+            and after[turn.end() - 1].islower()
+            and (before[-1].isalnum() or before[-1] == ",")
+            and before[0] not in DASHES
+        )
+        if turn and not going_on:
+            return True, "a new turn of the interview starts a paragraph", 0.9
+
     if not blank:
         if ends_sentence(before) and (first.isupper() or first in OPENERS):
+            if soup_line(before) != soup_line(after):
+                # A deck's last line, then the body with no blank line between (or the
+                # other way round): the setting changes, so does the paragraph.
+                return True, "small caps (a deck) on one side only: its own paragraph", 0.8
             length = len(last_part if last_part is not None else before)
             if length < short:
                 return True, "a short last line ends the sentence: new paragraph", 0.8
@@ -185,7 +204,7 @@ def _decide(
         return False, "lines of one paragraph", 1.0
     if soup_line(after) != soup_line(before):
         return True, "small caps (a deck) on one side only: its own paragraph", 0.8
-    if first.islower() and not ends_sentence(before):
+    if going_on and not ends_sentence(before):
         return False, "column break inside a sentence (next line goes on in lowercase)", 0.9
     if before.endswith((",", ";")) and not first.isdigit():
         return False, "column break after a comma", 0.8
