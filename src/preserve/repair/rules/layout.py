@@ -521,9 +521,10 @@ def find_interruptions(
                 quote_closed = (
                     block_quote and cursor - 1 > first and previous_line[-2:] in QUOTE_ENDS
                 )
-                if not quote_open and content[0] in OPENING_QUOTES:
+                if not quote_open and not block_quote and content[0] in OPENING_QUOTES:
                     # A quotation opening under a deck or caption: its lines are the
                     # quotation's, up to its close, not the body taking up the sentence.
+                    # (Under a quotation that has closed, one opening is the body's.)
                     quote_open = block_quote = True
                 if not apart and not quote_open:
                     lower = content[0].islower()
@@ -535,7 +536,7 @@ def find_interruptions(
                             # the last line of a deck: fewer words in case soup, but some
                             and not (soup_line(previous_line) and holds_soup(content))
                         )
-                        or (quote_closed and lower)
+                        or (quote_closed and (lower or content[0] in OPENING_QUOTES))
                     ):
                         continuation = cursor
                         break
@@ -601,7 +602,8 @@ def _paragraph_goes_on(ending: str, going_on: str, full: int) -> bool:
     on ``ending``. (A body line in capitals is found after a block only when the block
     holds a set-apart line.)
     """
-    return going_on[0].isupper() and len(ending) + 1 + len(going_on.split(maxsplit=1)[0]) > full
+    opens = going_on[0].isupper() or (going_on[0] in OPENING_QUOTES and going_on[1:2].isupper())
+    return opens and len(ending) + 1 + len(going_on.split(maxsplit=1)[0]) > full
 
 
 def soup_line(content: str) -> bool:
