@@ -75,6 +75,9 @@ MAX_CAPTION_BLOCKS = 3
 """Caption, credit and section name may stand one after another between two columns."""
 MAX_CAPTION_LINES = 2
 """Lines in one caption block (a longer block is body text or a deck)."""
+MAX_OVER_LINES = 3
+"""Lines of a caption set right over the line that takes up a cut sentence (short lines:
+the caption's own narrow wrapping)."""
 MAX_PARAGRAPH_LINES = 400
 """How far a moved block looks for the end of its paragraph before it stays where it is."""
 
@@ -226,9 +229,9 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             acted_until = last_f
             gone.update(range(first_f, last_f + 1))
 
-    for index, reason in _captions_over_continuations(lines, gone, column, context, text):
-        found[index] = (index, "caption", reason)
-        gone.add(index)
+    for first_c, last_c, reason in _captions_over_continuations(lines, gone, column, context, text):
+        found[first_c] = (last_c, "caption", reason)
+        gone.update(range(first_c, last_c + 1))
 
     start, indents, raws = lines.start, lines.indents, lines.raws
     spans: list[list[int]] = []  # first line, stop line (as _removal), debris in it
@@ -281,16 +284,18 @@ WIDER_THAN_FULL = 1.15
 
 def _captions_over_continuations(
     lines: LineTable, gone: set[int], column: int, context: RuleContext, text: str
-) -> Iterator[tuple[int, str]]:
-    """Captions set at the top of a column, right above the line taking up a sentence.
+) -> Iterator[tuple[int, int, str]]:
+    """Captions set at the top of a column, right above the line taking up a sentence:
+    ``(first, last, reason)`` for each.
 
     A sentence is open before a blank line (a column break: the line before ends with a
-    word in lowercase or a comma); the next block's first line
-    starts with a capital and has no final punctuation, and the line under it goes on in
-    lowercase. That first line is a caption when two things show it: its layout (longer
-    than any body line, or, where lines are wrapped as soon as the next word does not
-    fit, room left for the next line's first word), and its case (it opens with a word
-    the dictionary knows in lowercase, so not a name going on with the sentence).
+    word in lowercase or a comma); the next block opens with a capital, and a line under
+    it goes on in lowercase. The lines above that one (up to :data:`MAX_OVER_LINES`, with
+    no final punctuation) are a caption when two things show it: its layout (a one-line
+    caption longer than any body line, or, where lines are wrapped as soon as the next
+    word does not fit, room left on its last line for the next line's first word), and
+    its case (it opens with a word the dictionary knows in lowercase, so not a name going
+    on with the sentence).
     """
     contents = lines.contents
     config = context.config
@@ -300,24 +305,48 @@ def _captions_over_continuations(
     tight = context.room_width(text) >= full
     check = context.lexicon.check
     wider = WIDER_THAN_FULL * full
+    filled = lines.filled
+    count = len(contents)
     # Every paragraph's first line is looked at: the tests are ordered to turn a paragraph of
     # body text away soonest (a full line has no room left; most paragraphs open a sentence).
-    for match in BLOCK_OPENING.finditer(lines.filled):
+    for match in BLOCK_OPENING.finditer(filled):
         index = match.start()
-        caption, going_on = contents[index], contents[index + 1]
-        if not (caption[0].isupper() and going_on[0].islower()):
+        caption = contents[index]
+        if not caption[0].isupper() or index in gone:
             continue
-        if len(caption) > wider:
-            layout = "longer than any body line"
-        elif not tight:
+        found = None
+        for last in range(index, min(index + MAX_OVER_LINES, count - 1)):
+            going_on = contents[last + 1]
+            if not filled[last + 1] or last + 1 in gone:
+                break
+            if not going_on[0].islower():
+                continue  # a line of the caption (a name, a year): look under it
+            above = contents[last]
+            if last == index and len(above) > wider:
+                found = (last, "longer than any body line")
+                break
+            if tight:
+                next_word = going_on.split(maxsplit=1)[0]
+                if len(above) + 1 + len(next_word) <= full:
+                    found = (last, f"room left on its last line for '{next_word}'")
+                    break
+        if found is None:
             continue
-        else:
-            next_word = going_on.split(maxsplit=1)[0]
-            if len(caption) + 1 + len(next_word) > full:
-                continue
-            layout = f"room left on it for '{next_word}'"
-        if index in gone or index + 1 in gone:
-            continue
+        last, layout = found
+        # A caption wrapped narrower than the column leaves room on every line: a line
+        # under it that goes on in lowercase with room left too is the caption's, not
+        # the body's (a body line is full unless it ends a paragraph).
+        while tight and last + 2 < min(index + MAX_OVER_LINES + 1, count):
+            line, under = contents[last + 1], contents[last + 2]
+            if (
+                not filled[last + 2]
+                or last + 2 in gone
+                or not under[0].islower()
+                or ends_sentence(line)
+                or len(line) + 1 + len(under.split(maxsplit=1)[0]) > full
+            ):
+                break
+            last += 1
         before = index - 1
         while before >= 0 and (not contents[before] or before in gone):
             before -= 1
@@ -327,12 +356,13 @@ def _captions_over_continuations(
         last_word = opened.rsplit(maxsplit=1)[-1]
         if not (opened[-1] == "," or (last_word.isalpha() and last_word.islower())):
             continue  # no sentence left open above the column break (a word or a comma)
-        if holds_soup(caption) or (
-            ends_sentence(caption)
-            or caption[-1] in ",;:-"
-            or _words(caption) > config.max_debris_words
-            or SENTENCE_INSIDE.search(caption)
-            or lines.indents[index + 1] >= config.indent_columns
+        joined = " ".join(contents[index : last + 1])
+        if holds_soup(joined) or (
+            ends_sentence(joined)
+            or joined[-1] in ",;:-"
+            or _words(joined) > config.max_debris_words
+            or SENTENCE_INSIDE.search(joined)
+            or lines.indents[last + 1] >= config.indent_columns
         ):
             continue
         opening = caption.split(maxsplit=1)[0].strip("\"'“‘«„‚([")
@@ -340,9 +370,11 @@ def _captions_over_continuations(
             continue
         yield (
             index,
+            last,
             (
-                f"line over the one that takes up a sentence cut by a column break: {layout}, "
-                f"and '{opening}' would not be capitalized going on with the sentence"
+                f"{'lines' if last > index else 'line'} over the one that takes up a sentence "
+                f"cut by a column break: {layout}, and '{opening}' would not be capitalized "
+                "going on with the sentence"
             ),
         )
 
