@@ -405,11 +405,14 @@ def _is_caption_block(block: list[str], config: RepairConfig) -> bool:
     if len(block) > MAX_CAPTION_LINES:
         return False
     joined = " ".join(block)
-    if _words(joined) > config.max_debris_words or ends_sentence(joined):
+    # Words are counted line by line: a caption and the credit under it are two lines
+    # of furniture, each short.
+    if any(_words(line) > config.max_debris_words for line in block) or ends_sentence(joined):
         return False
     bracketed = joined[0] in "([" and joined[-1] in ")]"
     if not bracketed and (
-        joined[0] in OPENING_QUOTES or not (joined[0].isupper() or joined[0].isdigit())
+        joined[0] in OPENING_QUOTES
+        or not (joined[0].isupper() or joined[0].isdigit() or joined[0] == "©")
     ):
         return False
     # Ending on a comma or dash, or a sentence ending inside: body text, not a caption.
@@ -567,6 +570,13 @@ def find_interruptions(
                             and content[0] not in OPENING_QUOTES
                             # the last line of a deck: fewer words in case soup, but some
                             and not (soup_line(previous_line) and holds_soup(content))
+                            # a credit under a caption: a line in capitals ending the
+                            # block, with the sentence taken up in lowercase after it
+                            and not (
+                                (content[0].isupper() or content[0] == "©")
+                                and _lowercase_after_blank(contents, filled, cursor)
+                                and _is_caption_block([content], config)
+                            )
                         )
                         or (quote_closed and (lower or content[0] in OPENING_QUOTES))
                     ):
@@ -592,6 +602,16 @@ def find_interruptions(
         blank_after = last + 1 < continuation or indents[continuation] > body_indent
         yield first, last, continuation, blank_after
         index += 1  # the caller skips cuts inside one it acted on
+
+
+def _lowercase_after_blank(contents: list[str], filled: bytearray, index: int) -> bool:
+    """Is line ``index`` the last of its block, and does the next line with text (after
+    one or more blank or gone lines) start in lowercase?"""
+    following = index + 1
+    if following >= len(contents) or filled[following]:
+        return False
+    following = filled.find(1, following)
+    return following >= 0 and contents[following][:1].islower()
 
 
 def _not_lowercase_letters() -> str:
