@@ -179,11 +179,13 @@ def decide(
     if lexicon.check(joined):
         return True, f"'{joined}' is a dictionary word", 0.9
     minimum = context.config.compound_min_part
+    # A part the document prints as a word of its own counts as one: the dictionary may
+    # be of another variety of the language ('coloured' in en_US).
     if (
         len(left) >= minimum
         and len(right) >= minimum
-        and lexicon.check(left)
-        and lexicon.check(right)
+        and context.knows(left, vocabulary)
+        and context.knows(right, vocabulary)
     ):
         return (
             False,
