@@ -73,7 +73,7 @@ SENTENCE_INSIDE = re.compile(r"[.!?] +[^\W\d_]")
 MAX_BLOCK_LINES = 14
 MAX_CAPTION_BLOCKS = 3
 """Caption, credit and section name may stand one after another between two columns."""
-MAX_CAPTION_LINES = 2
+MAX_CAPTION_LINES = 3
 """Lines in one caption block (a longer block is body text or a deck)."""
 MAX_OVER_LINES = 3
 """Lines of a caption set right over the line that takes up a cut sentence (short lines:
@@ -305,6 +305,10 @@ def _captions_over_continuations(
     tight = context.room_width(text) >= full
     check = context.lexicon.check
     wider = WIDER_THAN_FULL * full
+    if tight:
+        # Wrapped as soon as the next word did not fit: no body line runs past the
+        # column, but for the spaces OCR adds ('h elicopter', 'afford .').
+        wider = min(wider, _widest_body_line(lines) + MAX_ADDED_SPACES)
     filled = lines.filled
     count = len(contents)
     # Every paragraph's first line is looked at: the tests are ordered to turn a paragraph of
@@ -322,7 +326,7 @@ def _captions_over_continuations(
             if not going_on[0].islower():
                 continue  # a line of the caption (a name, a year): look under it
             above = contents[last]
-            if last == index and len(above) > wider:
+            if last == index and len(above) > wider and len(" ".join(above.split())) > wider:
                 found = (last, "longer than any body line")
                 break
             if tight:
@@ -379,6 +383,44 @@ def _captions_over_continuations(
         )
 
 
+CREDIT_WORDS = 5
+"""Words a credit line holds at most (``Photo by Noor Tanaka/Meridian Images``)."""
+
+
+def _credit_like(line: str) -> bool:
+    """Does this line read as a credit: a few words, each capitalized (names) or short
+    (``by``, ``of``), or the copyright sign?
+
+    >>> _credit_like("Photo by Ana Varga/Atlas Pictures"), _credit_like("Mayor of the island")
+    (True, False)
+    """
+    words = line.split()
+    return len(words) <= CREDIT_WORDS and all(
+        word[0].isupper() or word[0] == "©" or (word.isalpha() and len(word) <= 3) for word in words
+    )
+
+
+MAX_ADDED_SPACES = 2
+"""Spaces OCR adds to a body line (a letter split off, a space before punctuation) that a
+line longer than the column may owe its length to."""
+
+
+def _widest_body_line(lines: LineTable) -> float:
+    """How long a body line gets, runs of spaces counted as one: the 98th percentile of the
+    lines followed by a line going on in lowercase (inside a paragraph, surely body text;
+    the few captions over a continuation are among them, hence not the longest). Infinite
+    when fewer than 20 such lines tell."""
+    contents, filled = lines.contents, lines.filled
+    lengths = sorted(
+        len(" ".join(contents[index].split()))
+        for index in range(len(contents) - 1)
+        if filled[index] and filled[index + 1] and contents[index + 1][0].islower()
+    )
+    if len(lengths) < 20:
+        return float("inf")
+    return lengths[int(len(lengths) * 0.98)]
+
+
 def _is_caption(
     lines: LineTable, body: list[int], blank_after: bool, column: int, config: RepairConfig
 ) -> bool:
@@ -405,9 +447,10 @@ def _is_caption_block(block: list[str], config: RepairConfig) -> bool:
     if len(block) > MAX_CAPTION_LINES:
         return False
     joined = " ".join(block)
-    # Words are counted line by line: a caption and the credit under it are two lines
-    # of furniture, each short.
-    if any(_words(line) > config.max_debris_words for line in block) or ends_sentence(joined):
+    words = _words(joined)
+    if len(block) > 1 and _credit_like(block[-1]):
+        words -= _words(block[-1])  # a caption and the credit under it: each short
+    if words > config.max_debris_words or ends_sentence(joined):
         return False
     bracketed = joined[0] in "([" and joined[-1] in ")]"
     if not bracketed and (
