@@ -101,6 +101,9 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
             len(right) <= 4
             and context.lexicon.check(right)
             and SUSPENDED_AFTER.match(text, match.end("right"))
+            # 'along-⏎side computer-aided': joined, the parts make a word ('two-⏎and
+            # three-storey' make none)
+            and not context.lexicon.check(left + right)
         ):
             output.note(
                 text,

@@ -611,8 +611,15 @@ def find_interruptions(
                         or (
                             block_apart
                             and content[0] not in OPENING_QUOTES
-                            # the last line of a deck: fewer words in case soup, but some
-                            and not (soup_line(previous_line) and holds_soup(content))
+                            # the last line of a deck: fewer words in case soup, but
+                            # some, or only capitals ('CUP.': small caps read as capitals)
+                            and not (
+                                soup_line(previous_line)
+                                and (
+                                    holds_soup(content)
+                                    or content.upper() == content != content.lower()
+                                )
+                            )
                             # a credit under a caption: a line in capitals ending the
                             # block, with the sentence taken up in lowercase after it
                             and not (
