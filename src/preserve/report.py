@@ -53,9 +53,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
 
-    def add(
-        self, severity: Severity, code: str, path: str, message: str, **facts: Any
-    ) -> Problem:
+    def add(self, severity: Severity, code: str, path: str, message: str, **facts: Any) -> Problem:
         problem = Problem(severity, code, path, message, facts)
         self.problems.append(problem)
         return problem

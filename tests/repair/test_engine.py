@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from preserve.errors import ConfigError, RepairError
@@ -12,6 +14,16 @@ from preserve.repair.lexicon import Lexicon, apt_package
 COLUMN = (
     "Armenian gangs perpetrated a massa-\ncre against defenseless civilians. The fu-\n"
     "gitives ran along a corridor adjacent to\nthe district but were met with fire.\n"
+)
+PROSE = (
+    "The keepers of the lighthouse on the northern cape kept a log for ninety years, "
+    "and every entry in it was written by hand: the weather at dawn and at dusk, the "
+    "ships that passed and the state of the lamp. When the light was automated the log "
+    "went to the county archive, where a volunteer is now reading it page by page and "
+    "typing it out, so that historians of the climate can use the old observations "
+    "beside the new ones. She says the keepers wrote very little about themselves, but "
+    "that their lives show through the gaps in the record all the same, in a week of "
+    "entries in another hand or a storm that was described at more length than usual."
 )
 
 
@@ -103,6 +115,8 @@ def test_german_ocr_uses_the_german_dictionary() -> None:
         ("one line", "born-digital"),
         (COLUMN, "ocr"),
         ("Para one is long and on its own line.\n\nPara two as well.\n" * 5, "born-digital"),
+        (textwrap.fill(PROSE, 46), "ocr"),  # a column set ragged right: no hyphens
+        (textwrap.fill(PROSE, 72, break_on_hyphens=False), "born-digital"),  # e-mail
     ],
 )
 def test_classification(text: str, kind: str) -> None:

@@ -101,6 +101,9 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
             len(right) <= 4
             and context.lexicon.check(right)
             and SUSPENDED_AFTER.match(text, match.end("right"))
+            # 'along-⏎side computer-aided': joined, the parts make a word ('two-⏎and
+            # three-storey' make none)
+            and not context.lexicon.check(left + right)
         ):
             output.note(
                 text,
@@ -179,11 +182,13 @@ def decide(
     if lexicon.check(joined):
         return True, f"'{joined}' is a dictionary word", 0.9
     minimum = context.config.compound_min_part
+    # A part the document prints as a word of its own counts as one: the dictionary may
+    # be of another variety of the language ('coloured' in en_US).
     if (
         len(left) >= minimum
         and len(right) >= minimum
-        and lexicon.check(left)
-        and lexicon.check(right)
+        and context.knows(left, vocabulary)
+        and context.knows(right, vocabulary)
     ):
         return (
             False,

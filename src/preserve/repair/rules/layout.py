@@ -56,6 +56,7 @@ FOLIO_SECTION = re.compile(
 JUMP_LINE = re.compile(r"[^\W\d_][^.!?]{4,60}?\s\d{1,3}\s*[»›>]?")
 """A short line that sends the reader to another page: it ends with the page number."""
 CLOSING_QUOTES = "\"'”’»"
+TURN_OPENS = re.compile(r"[-–—]\s+\S")
 NARRATED = re.compile(r"[”\"»][,.;:!?]?\s+[^\W\d_]")
 """A quotation closed inside a line and the sentence going on after it (``," said Dr``):
 narration in the body, never a pull quote (which is the quoted words alone)."""
@@ -72,8 +73,11 @@ SENTENCE_INSIDE = re.compile(r"[.!?] +[^\W\d_]")
 MAX_BLOCK_LINES = 14
 MAX_CAPTION_BLOCKS = 3
 """Caption, credit and section name may stand one after another between two columns."""
-MAX_CAPTION_LINES = 2
+MAX_CAPTION_LINES = 3
 """Lines in one caption block (a longer block is body text or a deck)."""
+MAX_OVER_LINES = 3
+"""Lines of a caption set right over the line that takes up a cut sentence (short lines:
+the caption's own narrow wrapping)."""
 MAX_PARAGRAPH_LINES = 400
 """How far a moved block looks for the end of its paragraph before it stays where it is."""
 
@@ -225,9 +229,9 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             acted_until = last_f
             gone.update(range(first_f, last_f + 1))
 
-    for index, reason in _captions_over_continuations(lines, gone, column, context, text):
-        found[index] = (index, "caption", reason)
-        gone.add(index)
+    for first_c, last_c, reason in _captions_over_continuations(lines, gone, column, context, text):
+        found[first_c] = (last_c, "caption", reason)
+        gone.update(range(first_c, last_c + 1))
 
     start, indents, raws = lines.start, lines.indents, lines.raws
     spans: list[list[int]] = []  # first line, stop line (as _removal), debris in it
@@ -280,16 +284,18 @@ WIDER_THAN_FULL = 1.15
 
 def _captions_over_continuations(
     lines: LineTable, gone: set[int], column: int, context: RuleContext, text: str
-) -> Iterator[tuple[int, str]]:
-    """Captions set at the top of a column, right above the line taking up a sentence.
+) -> Iterator[tuple[int, int, str]]:
+    """Captions set at the top of a column, right above the line taking up a sentence:
+    ``(first, last, reason)`` for each.
 
     A sentence is open before a blank line (a column break: the line before ends with a
-    word in lowercase or a comma); the next block's first line
-    starts with a capital and has no final punctuation, and the line under it goes on in
-    lowercase. That first line is a caption when two things show it: its layout (longer
-    than any body line, or, where lines are wrapped as soon as the next word does not
-    fit, room left for the next line's first word), and its case (it opens with a word
-    the dictionary knows in lowercase, so not a name going on with the sentence).
+    word in lowercase or a comma); the next block opens with a capital, and a line under
+    it goes on in lowercase. The lines above that one (up to :data:`MAX_OVER_LINES`, with
+    no final punctuation) are a caption when two things show it: its layout (a one-line
+    caption longer than any body line, or, where lines are wrapped as soon as the next
+    word does not fit, room left on its last line for the next line's first word), and
+    its case (it opens with a word the dictionary knows in lowercase, so not a name going
+    on with the sentence).
     """
     contents = lines.contents
     config = context.config
@@ -299,24 +305,52 @@ def _captions_over_continuations(
     tight = context.room_width(text) >= full
     check = context.lexicon.check
     wider = WIDER_THAN_FULL * full
+    if tight:
+        # Wrapped as soon as the next word did not fit: no body line runs past the
+        # column, but for the spaces OCR adds ('h elicopter', 'afford .').
+        wider = min(wider, _widest_body_line(lines) + MAX_ADDED_SPACES)
+    filled = lines.filled
+    count = len(contents)
     # Every paragraph's first line is looked at: the tests are ordered to turn a paragraph of
     # body text away soonest (a full line has no room left; most paragraphs open a sentence).
-    for match in BLOCK_OPENING.finditer(lines.filled):
+    for match in BLOCK_OPENING.finditer(filled):
         index = match.start()
-        caption, going_on = contents[index], contents[index + 1]
-        if not (caption[0].isupper() and going_on[0].islower()):
+        caption = contents[index]
+        if not caption[0].isupper() or index in gone:
             continue
-        if len(caption) > wider:
-            layout = "longer than any body line"
-        elif not tight:
+        found = None
+        for last in range(index, min(index + MAX_OVER_LINES, count - 1)):
+            going_on = contents[last + 1]
+            if not filled[last + 1] or last + 1 in gone:
+                break
+            if not going_on[0].islower():
+                continue  # a line of the caption (a name, a year): look under it
+            above = contents[last]
+            if last == index and len(above) > wider and len(" ".join(above.split())) > wider:
+                found = (last, "longer than any body line")
+                break
+            if tight:
+                next_word = going_on.split(maxsplit=1)[0]
+                if len(above) + 1 + len(next_word) <= full:
+                    found = (last, f"room left on its last line for '{next_word}'")
+                    break
+        if found is None:
             continue
-        else:
-            next_word = going_on.split(maxsplit=1)[0]
-            if len(caption) + 1 + len(next_word) > full:
-                continue
-            layout = f"room left on it for '{next_word}'"
-        if index in gone or index + 1 in gone:
-            continue
+        last, layout = found
+        # A caption wrapped narrower than the column leaves room on every line: a line
+        # under it that goes on in lowercase with room left too is the caption's, not
+        # the body's (a body line is full unless it ends a paragraph).
+        while tight and last + 2 < min(index + MAX_OVER_LINES + 1, count):
+            line, under = contents[last + 1], contents[last + 2]
+            if (
+                not filled[last + 2]
+                or last + 2 in gone
+                or not under[0].islower()
+                or ends_sentence(line)
+                or len(line) + 1 + len(under.split(maxsplit=1)[0]) > full
+            ):
+                break
+            last += 1
         before = index - 1
         while before >= 0 and (not contents[before] or before in gone):
             before -= 1
@@ -326,12 +360,13 @@ def _captions_over_continuations(
         last_word = opened.rsplit(maxsplit=1)[-1]
         if not (opened[-1] == "," or (last_word.isalpha() and last_word.islower())):
             continue  # no sentence left open above the column break (a word or a comma)
-        if holds_soup(caption) or (
-            ends_sentence(caption)
-            or caption[-1] in ",;:-"
-            or _words(caption) > config.max_debris_words
-            or SENTENCE_INSIDE.search(caption)
-            or lines.indents[index + 1] >= config.indent_columns
+        joined = " ".join(contents[index : last + 1])
+        if holds_soup(joined) or (
+            ends_sentence(joined)
+            or joined[-1] in ",;:-"
+            or _words(joined) > config.max_debris_words
+            or SENTENCE_INSIDE.search(joined)
+            or lines.indents[last + 1] >= config.indent_columns
         ):
             continue
         opening = caption.split(maxsplit=1)[0].strip("\"'“‘«„‚([")
@@ -339,11 +374,51 @@ def _captions_over_continuations(
             continue
         yield (
             index,
+            last,
             (
-                f"line over the one that takes up a sentence cut by a column break: {layout}, "
-                f"and '{opening}' would not be capitalized going on with the sentence"
+                f"{'lines' if last > index else 'line'} over the one that takes up a sentence "
+                f"cut by a column break: {layout}, and '{opening}' would not be capitalized "
+                "going on with the sentence"
             ),
         )
+
+
+CREDIT_WORDS = 5
+"""Words a credit line holds at most (``Photo by Noor Tanaka/Meridian Images``)."""
+
+
+def _credit_like(line: str) -> bool:
+    """Does this line read as a credit: a few words, each capitalized (names) or short
+    (``by``, ``of``), or the copyright sign?
+
+    >>> _credit_like("Photo by Ana Varga/Atlas Pictures"), _credit_like("Mayor of the island")
+    (True, False)
+    """
+    words = line.split()
+    return len(words) <= CREDIT_WORDS and all(
+        word[0].isupper() or word[0] == "©" or (word.isalpha() and len(word) <= 3) for word in words
+    )
+
+
+MAX_ADDED_SPACES = 2
+"""Spaces OCR adds to a body line (a letter split off, a space before punctuation) that a
+line longer than the column may owe its length to."""
+
+
+def _widest_body_line(lines: LineTable) -> float:
+    """How long a body line gets, runs of spaces counted as one: the 98th percentile of the
+    lines followed by a line going on in lowercase (inside a paragraph, surely body text;
+    the few captions over a continuation are among them, hence not the longest). Infinite
+    when fewer than 20 such lines tell."""
+    contents, filled = lines.contents, lines.filled
+    lengths = sorted(
+        len(" ".join(contents[index].split()))
+        for index in range(len(contents) - 1)
+        if filled[index] and filled[index + 1] and contents[index + 1][0].islower()
+    )
+    if len(lengths) < 20:
+        return float("inf")
+    return lengths[int(len(lengths) * 0.98)]
 
 
 def _is_caption(
@@ -372,11 +447,15 @@ def _is_caption_block(block: list[str], config: RepairConfig) -> bool:
     if len(block) > MAX_CAPTION_LINES:
         return False
     joined = " ".join(block)
-    if _words(joined) > config.max_debris_words or ends_sentence(joined):
+    words = _words(joined)
+    if len(block) > 1 and _credit_like(block[-1]):
+        words -= _words(block[-1])  # a caption and the credit under it: each short
+    if words > config.max_debris_words or ends_sentence(joined):
         return False
     bracketed = joined[0] in "([" and joined[-1] in ")]"
     if not bracketed and (
-        joined[0] in OPENING_QUOTES or not (joined[0].isupper() or joined[0].isdigit())
+        joined[0] in OPENING_QUOTES
+        or not (joined[0].isupper() or joined[0].isdigit() or joined[0] == "©")
     ):
         return False
     # Ending on a comma or dash, or a sentence ending inside: body text, not a caption.
@@ -462,9 +541,14 @@ def find_interruptions(
             index += 1
             continue
         opening = contents[first]
-        if ending and opening[0] not in OPENING_QUOTES:
-            index += 1  # only a quotation can go on in a sentence-final line's paragraph
-            continue
+        # Only a quotation, or a deck set wider than the column or in small caps, can
+        # stand inside the paragraph of a sentence-final line
+        opens_block = opening[0] in OPENING_QUOTES
+        if ending and not opens_block:
+            opens_block = len(opening) > wide or soup_line(opening)
+            if not opens_block:
+                index += 1
+                continue
         if opening[0].islower() and not (indents[first] >= indent_columns or len(opening) > wide):
             index += 1  # the body goes on after the blank line: no block cuts it
             continue
@@ -515,9 +599,10 @@ def find_interruptions(
                 quote_closed = (
                     block_quote and cursor - 1 > first and previous_line[-2:] in QUOTE_ENDS
                 )
-                if not quote_open and content[0] in OPENING_QUOTES:
+                if not quote_open and not block_quote and content[0] in OPENING_QUOTES:
                     # A quotation opening under a deck or caption: its lines are the
                     # quotation's, up to its close, not the body taking up the sentence.
+                    # (Under a quotation that has closed, one opening is the body's.)
                     quote_open = block_quote = True
                 if not apart and not quote_open:
                     lower = content[0].islower()
@@ -526,10 +611,24 @@ def find_interruptions(
                         or (
                             block_apart
                             and content[0] not in OPENING_QUOTES
-                            # the last line of a deck: fewer words in case soup, but some
-                            and not (soup_line(previous_line) and holds_soup(content))
+                            # the last line of a deck: fewer words in case soup, but
+                            # some, or only capitals ('CUP.': small caps read as capitals)
+                            and not (
+                                soup_line(previous_line)
+                                and (
+                                    holds_soup(content)
+                                    or content.upper() == content != content.lower()
+                                )
+                            )
+                            # a credit under a caption: a line in capitals ending the
+                            # block, with the sentence taken up in lowercase after it
+                            and not (
+                                (content[0].isupper() or content[0] == "©")
+                                and _lowercase_after_blank(contents, filled, cursor)
+                                and _is_caption_block([content], config)
+                            )
                         )
-                        or (quote_closed and lower)
+                        or (quote_closed and (lower or content[0] in OPENING_QUOTES))
                     ):
                         continuation = cursor
                         break
@@ -543,8 +642,7 @@ def find_interruptions(
             seen += 1
             cursor += 1
         if continuation is None or (
-            ending
-            and not _paragraph_goes_on(contents[index], opening, contents[continuation], full)
+            ending and not _paragraph_goes_on(contents[index], contents[continuation], full)
         ):
             index += 1
             continue
@@ -554,6 +652,16 @@ def find_interruptions(
         blank_after = last + 1 < continuation or indents[continuation] > body_indent
         yield first, last, continuation, blank_after
         index += 1  # the caller skips cuts inside one it acted on
+
+
+def _lowercase_after_blank(contents: list[str], filled: bytearray, index: int) -> bool:
+    """Is line ``index`` the last of its block, and does the next line with text (after
+    one or more blank or gone lines) start in lowercase?"""
+    following = index + 1
+    if following >= len(contents) or filled[following]:
+        return False
+    following = filled.find(1, following)
+    return following >= 0 and contents[following][:1].islower()
 
 
 def _not_lowercase_letters() -> str:
@@ -588,19 +696,16 @@ def holds_soup(content: str) -> bool:
     return any(is_case_soup(word) for word in WORD.findall(content) if len(word) > 2)
 
 
-def _paragraph_goes_on(ending: str, opening: str, going_on: str, full: int) -> bool:
-    """After the sentence-final line ``ending``, does its paragraph go on past the quotation
-    that opens with line ``opening``, at the body line ``going_on``?
+def _paragraph_goes_on(ending: str, going_on: str, full: int) -> bool:
+    """After the sentence-final line ``ending``, does its paragraph go on past the block
+    (a quotation or a deck), at the body line ``going_on``?
 
-    Yes when the block opens with a quotation mark and the body line after it starts a
-    sentence that would not have fitted on ``ending``. (A body line in capitals is found
-    after a block only when the block holds a set-apart line.)
+    Yes when the body line after the block starts a sentence that would not have fitted
+    on ``ending``. (A body line in capitals is found after a block only when the block
+    holds a set-apart line.)
     """
-    return (
-        opening[0] in OPENING_QUOTES
-        and going_on[0].isupper()
-        and len(ending) + 1 + len(going_on.split(maxsplit=1)[0]) > full
-    )
+    opens = going_on[0].isupper() or (going_on[0] in OPENING_QUOTES and going_on[1:2].isupper())
+    return opens and len(ending) + 1 + len(going_on.split(maxsplit=1)[0]) > full
 
 
 def soup_line(content: str) -> bool:
@@ -712,7 +817,14 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
         inserts.setdefault(position, []).append(moved)
     for position, blocks in inserts.items():
         joined = "\n\n".join(blocks)
-        after = joined + "\n\n" if position < len(text) else "\n\n" + joined + "\n"
+        if position >= len(text):
+            after = "\n\n" + joined + "\n"
+        elif position >= 2 and text[position - 2] != "\n":
+            # The paragraph before ends without a blank line (a new turn, a short last
+            # line): one goes in, so the block is not read as that paragraph's last line.
+            after = "\n" + joined + "\n\n"
+        else:
+            after = joined + "\n\n"
         output.edits.append(
             _insert(position, after, "the block moved here from the middle of the sentence before")
         )
@@ -740,7 +852,17 @@ def _next_paragraph_start(
             if (
                 index > continuation + 1
                 and above
-                and content[0].isupper()  # first: the cheapest test, and most lines fail it
+                and content[0] in "-–—"
+                and _opens_turn(content)
+                and ends_sentence(above)
+            ):
+                return index  # a new turn of an interview (reflow starts a paragraph)
+            if (
+                index > continuation + 1
+                and above
+                # first: the cheapest test, and most lines fail it; a paragraph may open
+                # with a quotation mark, as reflow reads it
+                and (content[0].isupper() or content[0] in OPENING_QUOTES)
                 and ends_sentence(above)
                 and (len(above) < short or len(above) + 1 + len(content.split()[0]) < room)
             ):
@@ -755,6 +877,17 @@ def _next_paragraph_start(
         if ends_sentence(contents[previous]) and not contents[following][0].islower():
             return following
     return None
+
+
+def _opens_turn(content: str) -> bool:
+    """Does this line open a new turn of an interview: a dash, a space, then no lowercase
+    (a dash going on in lowercase is the sentence's own)?
+
+    >>> _opens_turn("— What is the hardest part?"), _opens_turn("— to open, to close")
+    (True, False)
+    """
+    found = TURN_OPENS.match(content)
+    return found is not None and not content[found.end() - 1].islower()
 
 
 def _as_paragraphs(lines: LineTable, body: list[int], column: int, config: RepairConfig) -> str:

@@ -127,10 +127,18 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
                 edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, " ", _SAME, 1.0)))
                 continue
             # A sentence ends at the line end and the next line may start one: a
-            # paragraph ends if the line is short, or had room for the next word.
+            # paragraph ends if the setting changes (small caps on one side only), if
+            # the line is short, or if it had room for the next word.
             line_start = text.rfind("\n", 0, end) + 1
             length = _typeset_length(text, line_start, end, starts)
-            if length < short:
+            line_end = text.find("\n", begin)
+            if line_end < 0:
+                line_end = len(text)
+            if MAYBE_SOUP.search(text, line_start, line_end) is not None and soup_line(
+                text[line_start:end].strip()
+            ) != soup_line(text[begin:line_end].strip()):
+                reason, confidence = _DECK, 0.8
+            elif length < short:
                 reason, confidence = _SHORT, 0.8
             elif room and length + 1 + _first_word_length(text, begin) < room:
                 reason, confidence = _ROOM, 0.75
@@ -186,6 +194,7 @@ _ROOM = (
     "word: the wrapping did not break it, a paragraph ends"
 )
 _COLUMN_BREAK = "column break inside a sentence (next line goes on in lowercase)"
+_DECK = "small caps (a deck) on one side only: its own paragraph"
 _TUPLE_NEW = tuple.__new__
 
 
@@ -245,10 +254,29 @@ def _decide(
     a blank line, and seldom then).
     """
     first = after[0]
-    if first in "-–—" and TURN.match(after):
-        return True, "a new turn of the interview starts a paragraph", 0.9
+    going_on = first.islower()
+    if first in "-–—":
+        turn = TURN.match(after)
+        # A turn opens a sentence. A dash of punctuation (en or em, not the hyphen that
+        # also marks items of lists) going on in lowercase after a word or a comma is
+        # the sentence's own (``again⏎— to open, to close``), set at the start of a line
+        # by the wrapping; after a colon or another dashed line it is an item of a list.
+        going_on = (
+            turn is not None
+            and first != "-"
+            and after[turn.end() - 1].islower()
+            and (before[-1].isalnum() or before[-1] == ",")
+            and before[0] not in DASHES
+        )
+        if turn and not going_on:
+            return True, "a new turn of the interview starts a paragraph", 0.9
+
     if not blank:
         if ends_sentence(before) and (first.isupper() or first in OPENERS):
+            if soup_line(before) != soup_line(after):
+                # A deck's last line, then the body with no blank line between (or the
+                # other way round): the setting changes, so does the paragraph.
+                return True, _DECK, 0.8
             length = len(last_part if last_part is not None else before)
             if length < short:
                 return True, _SHORT, 0.8
@@ -256,8 +284,8 @@ def _decide(
                 return True, _ROOM, 0.75
         return False, "lines of one paragraph", 1.0
     if soup_line(after) != soup_line(before):
-        return True, "small caps (a deck) on one side only: its own paragraph", 0.8
-    if first.islower() and not ends_sentence(before):
+        return True, _DECK, 0.8
+    if going_on and not ends_sentence(before):
         return False, _COLUMN_BREAK, 0.9
     if before.endswith((",", ";")) and not first.isdigit():
         return False, "column break after a comma", 0.8
