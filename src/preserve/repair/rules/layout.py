@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import compress
+from itertools import compress, pairwise
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.context import (
@@ -305,10 +305,7 @@ def _captions_over_continuations(
     tight = context.room_width(text) >= full
     check = context.lexicon.check
     wider = WIDER_THAN_FULL * full
-    if tight:
-        # Wrapped as soon as the next word did not fit: no body line runs past the
-        # column, but for the spaces OCR adds ('h elicopter', 'afford .').
-        wider = min(wider, _widest_body_line(lines) + MAX_ADDED_SPACES)
+    widest: float | None = None  # measured when a line longer than a full one asks
     filled = lines.filled
     count = len(contents)
     # Every paragraph's first line is looked at: the tests are ordered to turn a paragraph of
@@ -326,9 +323,17 @@ def _captions_over_continuations(
             if not going_on[0].islower():
                 continue  # a line of the caption (a name, a year): look under it
             above = contents[last]
-            if last == index and len(above) > wider and len(" ".join(above.split())) > wider:
-                found = (last, "longer than any body line")
-                break
+            if last == index and len(above) > full:
+                if widest is None:
+                    widest = wider
+                    if tight:
+                        # Wrapped as soon as the next word did not fit: no body line
+                        # runs past the column, but for the spaces OCR adds
+                        # ('h elicopter', 'afford .').
+                        widest = min(wider, _widest_body_line(lines) + MAX_ADDED_SPACES)
+                if len(above) > widest and len(" ".join(above.split())) > widest:
+                    found = (last, "longer than any body line")
+                    break
             if tight:
                 next_word = going_on.split(maxsplit=1)[0]
                 if len(above) + 1 + len(next_word) <= full:
@@ -410,11 +415,11 @@ def _widest_body_line(lines: LineTable) -> float:
     lines followed by a line going on in lowercase (inside a paragraph, surely body text;
     the few captions over a continuation are among them, hence not the longest). Infinite
     when fewer than 20 such lines tell."""
-    contents, filled = lines.contents, lines.filled
+    contents = lines.contents
     lengths = sorted(
-        len(" ".join(contents[index].split()))
-        for index in range(len(contents) - 1)
-        if filled[index] and filled[index + 1] and contents[index + 1][0].islower()
+        len(line) if "  " not in line else len(" ".join(line.split()))
+        for line, following in pairwise(contents)
+        if line and following[:1].islower()
     )
     if len(lengths) < 20:
         return float("inf")
