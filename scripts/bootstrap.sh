@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_tests=${1:-}
-apt_packages=(libenchant-2-2 hunspell-en-us hunspell-de-de)
+apt_packages=(libenchant-2-2 hunspell-en-us hunspell-en-gb hunspell-de-de)
 if [ "$want_tests" = "--tests" ]; then
   apt_packages+=(chromium openssh-server openssh-sftp-server)
 fi

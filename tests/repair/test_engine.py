@@ -39,6 +39,8 @@ def test_config_round_trips_and_refuses_what_it_does_not_know() -> None:
         {"normalization": "NFX"},
         {"min_ocr_lines": -1},
         {"language": "en US; rm"},
+        {"variants": "en_GB"},
+        {"variants": ["en GB; rm"]},
     ):
         with pytest.raises(ConfigError):
             RepairConfig.from_mapping(bad)
@@ -61,6 +63,40 @@ def test_missing_dictionary_is_a_config_error_naming_the_package() -> None:
     with pytest.raises(ConfigError, match="hunspell-xx-yy"):
         Lexicon("xx_YY")
     assert apt_package("pt_BR") == "hunspell-pt-br"
+
+
+BRITISH = (
+    "The keepers of the light kept a\n"
+    "log for ninety years, and every\n"
+    "entry in it was written by hand:\n"
+    "the weather at dawn, the ships\n"
+    "that passed the cape and the\n"
+    "state of the sea at dusk.\n\n"
+    "THe ColoUr of THe HArboUr wATer CHAnged wITH THe SeASonS And THe TIdeS.\n\n"
+    "When the light was automated the\n"
+    "log went to the county archive,\n"
+    "where a volunteer is now reading\n"
+    "it page by page and typing it out.\n"
+)
+
+
+def test_british_spellings_are_words_through_the_en_gb_variant() -> None:
+    """en_US alone does not know 'harbour' or 'colour', and the document has them only in
+    small caps: they would keep their capitals as if they were names. The en_GB
+    dictionary, consulted beside it, knows them."""
+    result = repair(BRITISH)
+    assert "The colour of the harbour water changed with the seasons" in result.text
+    assert result.software["enchant-dictionary-variants"].startswith("en_GB (hunspell")
+    american_only = repair(BRITISH, RepairConfig(variants=()))
+    assert "The colour of the harbour" not in american_only.text
+    assert "enchant-dictionary-variants" not in american_only.software
+    # Only varieties of the repair language are consulted: German gets no English.
+    assert RepairConfig(language="de_DE").dictionary_variants() == ()
+
+
+def test_a_missing_variant_dictionary_is_a_config_error_naming_the_package() -> None:
+    with pytest.raises(ConfigError, match="hunspell-en-zz"):
+        Lexicon("en_US", ("en_ZZ",))
 
 
 def test_repair_without_a_dictionary_does_not_raise_and_only_fixes_whitespace() -> None:

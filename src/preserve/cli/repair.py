@@ -28,7 +28,7 @@ from preserve.cli.app import (
 from preserve.config import load_config
 from preserve.errors import ConfigError, PreserveError, RepairError
 from preserve.repair import RepairConfig, repair, undo
-from preserve.repair.lexicon import get_lexicon
+from preserve.repair.lexicon import lexicon_for
 
 
 @app.command("repair")
@@ -70,7 +70,7 @@ def repair_command(
         fail("Give the text FILE to repair (or --undo CLEANED --edits EDITS.json).")
     with user_errors():
         settings = _settings(config, lang)
-        get_lexicon(settings.language)  # a missing dictionary is a usage error, said up front
+        lexicon_for(settings)  # a missing dictionary is a usage error, said up front
     with user_errors():
         raw, text = _read_text(file)
         result = repair(text, settings)

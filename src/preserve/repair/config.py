@@ -46,6 +46,11 @@ class RepairConfig:
 
     language: str = "en_US"
     """Any installed Hunspell/enchant dictionary tag (``en_US``, ``de_DE``...)."""
+    variants: tuple[str, ...] = ("en_GB", "en_US")
+    """Dictionaries of other varieties of the language, consulted too: a word one of them
+    knows is a word (British spellings in American-English text, and the other way
+    round). Only those of the same language as :attr:`language` are used (for en_US,
+    en_GB; for de_DE, none), and each one used must be installed."""
     rules: tuple[str, ...] = OCR_RULES
     """Rules to run, a subset of :data:`OCR_RULES`; they always run in pipeline order."""
 
@@ -120,7 +125,7 @@ class RepairConfig:
                 if not isinstance(value, list | tuple) or not all(
                     isinstance(v, str) for v in value
                 ):
-                    raise ConfigError(f"Repair setting {key!r} must be a list of rule names.")
+                    raise ConfigError(f"Repair setting {key!r} must be a list of names.")
                 value = tuple(value)
             elif isinstance(default, bool):
                 if not isinstance(value, bool):
@@ -145,11 +150,25 @@ class RepairConfig:
             raise ConfigError(
                 "Repair setting 'normalization' must be NFC, NFD, NFKC, NFKD or none."
             )
-        if not config.language.replace("_", "").replace("-", "").isalnum():
-            raise ConfigError(
-                f"Repair language {config.language!r} is not a dictionary tag like en_US."
-            )
+        for tag in (config.language, *config.variants):
+            if not tag.replace("_", "").replace("-", "").isalnum():
+                raise ConfigError(f"Repair language {tag!r} is not a dictionary tag like en_US.")
         return config
+
+    def dictionary_variants(self) -> tuple[str, ...]:
+        """The :attr:`variants` of the repair language itself (same language, other region).
+
+        >>> RepairConfig().dictionary_variants()
+        ('en_GB',)
+        >>> RepairConfig(language="de_DE").dictionary_variants()
+        ()
+        """
+        language = self.language.replace("-", "_").split("_")[0].lower()
+        return tuple(
+            tag
+            for tag in self.variants
+            if tag != self.language and tag.replace("-", "_").split("_")[0].lower() == language
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy, recorded with the repaired text."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.edits import Edit, Step, new_edit
-from preserve.repair.lexicon import Lexicon, get_lexicon
+from preserve.repair.lexicon import Lexicon, lexicon_for
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 """A word: letters, with inner apostrophes (``haven’t``)."""
@@ -375,7 +375,7 @@ class RuleContext:
 
     def __init__(self, config: RepairConfig, lexicon: Lexicon | None = None) -> None:
         self.config = config
-        self.lexicon = lexicon or get_lexicon(config.language)
+        self.lexicon = lexicon or lexicon_for(config)
         self._vocabulary: tuple[str, Vocabulary] | None = None
         self._column: int | None = None
         self._full = 0

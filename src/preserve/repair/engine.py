@@ -19,7 +19,7 @@ from preserve.repair.classify import classify_text
 from preserve.repair.config import BORN_DIGITAL_RULES, RepairConfig
 from preserve.repair.context import RuleContext, RuleOutput
 from preserve.repair.edits import EditLog, Step
-from preserve.repair.lexicon import get_lexicon, software_versions
+from preserve.repair.lexicon import lexicon_for, software_versions
 from preserve.repair.rules.encoding import fix_encoding, remove_soft_hyphens
 from preserve.repair.rules.headings import fix_drop_caps, restore_small_caps
 from preserve.repair.rules.hyphenation import join_line_end_hyphens
@@ -133,7 +133,7 @@ def _repair(text: str, config: RepairConfig) -> RepairResult:
     except Exception as error:
         kind, reason = "born-digital", f"could not classify ({error}); left alone"
     try:
-        lexicon = get_lexicon(config.language)
+        lexicon = lexicon_for(config)
         software.update(lexicon.describe())
         context: RuleContext | None = RuleContext(config, lexicon)
     except PreserveError as error:

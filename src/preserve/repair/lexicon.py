@@ -8,6 +8,13 @@ look-ups free. ``suggest`` is never used: repair does not correct spelling.
 (True, False)
 >>> lexicon.describe()["enchant-dictionary"].startswith("en_US")
 True
+
+With the dictionaries of other varieties of the language, a word any of them knows is a
+word:
+
+>>> both = get_lexicon("en_US", ("en_GB",))
+>>> lexicon.check("harbour"), both.check("harbour"), both.check("harbor")
+(False, True, True)
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from preserve.errors import ConfigError
+from preserve.repair.config import RepairConfig
 
 try:  # the C library comes from apt; say so instead of failing on import
     import enchant
@@ -47,78 +55,101 @@ def apt_package(language: str) -> str:
 
 
 class Lexicon:
-    """One language's dictionary with cached answers."""
+    """One language's dictionary (and those of its other varieties) with cached answers."""
 
-    def __init__(self, language: str) -> None:
-        if enchant is None:
-            raise ConfigError(
-                "pyenchant cannot load the enchant C library: install it with "
-                f"`apt-get install libenchant-2-2 {apt_package(language)}` ({_IMPORT_ERROR})."
-            )
-        try:
-            with _ENCHANT_LOCK:
-                found = enchant.dict_exists(language)
-        except Exception:
-            found = False
-        if not found:
-            raise ConfigError(
-                f"No spelling dictionary for {language!r} is installed: install it with "
-                f"`apt-get install {apt_package(language)}` or choose one of "
-                f"{', '.join(sorted(enchant.list_languages())) or 'none'}."
-            )
+    def __init__(self, language: str, variants: tuple[str, ...] = ()) -> None:
         self.language = language
-        with _ENCHANT_LOCK:
-            self._dictionary = enchant.Dict(language)
+        self._dictionary = _open(language)
+        self.variants = variants
+        self._variants = [_open(variant) for variant in variants]
         self.check = functools.lru_cache(maxsize=CACHE_SIZE)(self._check)
         self._description: dict[str, str] | None = None
 
     def _check(self, word: str) -> bool:
-        """Is ``word`` spelled as the dictionary knows it (case as Hunspell treats it)?"""
+        """Is ``word`` spelled as one of the dictionaries knows it (case as Hunspell treats
+        it)?"""
         if not word:
             return False
         try:
             with _ENCHANT_LOCK:
-                return bool(self._dictionary.check(word))
+                return bool(self._dictionary.check(word)) or any(
+                    variant.check(word) for variant in self._variants
+                )
         except Exception:
             return False
 
     def describe(self) -> dict[str, str]:
-        """Software and dictionary, for the record of the run (worked out once per dictionary:
-        every repair records it)."""
+        """Software and dictionaries, for the record of the run (worked out once per
+        dictionary: every repair records it)."""
         if self._description is None:
-            self._description = self._describe()
+            self._description = {
+                "pyenchant": str(getattr(enchant, "__version__", "unknown")),
+                "enchant": str(enchant.get_enchant_version()),
+                "enchant-dictionary": _describe(self.language, self._dictionary),
+            }
+            if self.variants:
+                self._description["enchant-dictionary-variants"] = "; ".join(
+                    _describe(tag, dictionary)
+                    for tag, dictionary in zip(self.variants, self._variants, strict=True)
+                )
         return dict(self._description)
 
-    def _describe(self) -> dict[str, str]:
-        with _ENCHANT_LOCK:
-            provider = self._dictionary.provider
-        path = next(
-            (
-                str(folder / f"{self.language}.dic")
-                for folder in HUNSPELL_DIRS
-                if (folder / f"{self.language}.dic").exists()
-            ),
-            getattr(provider, "file", "") or "unknown file",
+
+def _open(language: str) -> Any:
+    """enchant's dictionary for ``language``; ConfigError naming the package to install."""
+    if enchant is None:
+        raise ConfigError(
+            "pyenchant cannot load the enchant C library: install it with "
+            f"`apt-get install libenchant-2-2 {apt_package(language)}` ({_IMPORT_ERROR})."
         )
-        return {
-            "pyenchant": str(getattr(enchant, "__version__", "unknown")),
-            "enchant": str(enchant.get_enchant_version()),
-            "enchant-dictionary": f"{self.language} ({provider.name}, {path})",
-        }
+    try:
+        with _ENCHANT_LOCK:
+            found = enchant.dict_exists(language)
+    except Exception:
+        found = False
+    if not found:
+        raise ConfigError(
+            f"No spelling dictionary for {language!r} is installed: install it with "
+            f"`apt-get install {apt_package(language)}` or choose one of "
+            f"{', '.join(sorted(enchant.list_languages())) or 'none'}."
+        )
+    with _ENCHANT_LOCK:
+        return enchant.Dict(language)
 
 
-def get_lexicon(language: str) -> Lexicon:
-    """The shared, cached dictionary for ``language``; ConfigError if none is installed.
+def _describe(language: str, dictionary: Any) -> str:
+    """``en_US (hunspell, /usr/share/hunspell/en_US.dic)``."""
+    with _ENCHANT_LOCK:
+        provider = dictionary.provider
+    path = next(
+        (
+            str(folder / f"{language}.dic")
+            for folder in HUNSPELL_DIRS
+            if (folder / f"{language}.dic").exists()
+        ),
+        getattr(provider, "file", "") or "unknown file",
+    )
+    return f"{language} ({provider.name}, {path})"
+
+
+def get_lexicon(language: str, variants: tuple[str, ...] = ()) -> Lexicon:
+    """The shared, cached dictionary for ``language`` (and its ``variants``); ConfigError if
+    one is not installed.
 
     Made under the enchant lock, so two threads asking at once share one dictionary.
     """
     with _ENCHANT_LOCK:
-        return _get_lexicon(language)
+        return _get_lexicon(language, tuple(variants))
+
+
+def lexicon_for(config: RepairConfig) -> Lexicon:
+    """The dictionary a repair with ``config`` consults."""
+    return get_lexicon(config.language, config.dictionary_variants())
 
 
 @functools.lru_cache(maxsize=8)
-def _get_lexicon(language: str) -> Lexicon:
-    return Lexicon(language)
+def _get_lexicon(language: str, variants: tuple[str, ...]) -> Lexicon:
+    return Lexicon(language, variants)
 
 
 def software_versions() -> dict[str, Any]:
