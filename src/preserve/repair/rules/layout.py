@@ -137,7 +137,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     config = context.config
     column = context.column_width(text)
-    lines = LineTable(text)
+    lines = _line_table(text, context)
     contents = lines.contents
     found: dict[int, tuple[int, str, str]] = {}  # first line -> (last line, kind, reason)
     gone: set[int] = set()
@@ -273,7 +273,29 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             why = f"{kinds}: {reasons}"
         end = start(stop) if stop < count else len(text)
         output.edit("remove_layout_debris", text, start(first_line), end, "", why, 0.8)
+    _keep_line_table(
+        context, lines.without([(span[0], span[1]) for span in spans]) if spans else lines
+    )
     return output
+
+
+LINE_TABLE = "_layout_line_table"
+"""The attribute of a :class:`RuleContext` (which lives for one repair) that keeps the
+last :class:`LineTable` made, with its text: the debris rule leaves the table of the text
+it will make for the rule that moves blocks, which runs next (slicing the columns is
+quicker than reading the text again)."""
+
+
+def _line_table(text: str, context: RuleContext) -> LineTable:
+    """The lines of ``text``: the table kept on ``context`` when it is of this text."""
+    kept: tuple[str, LineTable] | None = getattr(context, LINE_TABLE, None)
+    if kept is not None and kept[0] == text:
+        return kept[1]
+    return LineTable(text)
+
+
+def _keep_line_table(context: RuleContext, lines: LineTable) -> None:
+    setattr(context, LINE_TABLE, ("\n".join(lines.raws), lines))
 
 
 BLOCK_OPENING = re.compile(rb"(?<=\x00)\x01(?=\x01)")
@@ -735,7 +757,7 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     config = context.config
     column = context.column_width(text)
-    lines = LineTable(text)
+    lines = _line_table(text, context)
     contents = lines.contents
     inserts: dict[int, list[str]] = {}
     acted_until = -1
