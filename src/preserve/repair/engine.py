@@ -173,8 +173,7 @@ def _run(rule: Rule, text: str, context: RuleContext, log: EditLog, debris: list
         if name != "fix_encoding":
             context.column_width(text)  # measured once, on the text as wrapped in columns
         output = rule(text, context)
-        log.add_step(name, output.edits)
-        result = log.steps[-1].apply(text) if len(log.steps) > steps_before else text
+        result = log.apply_step(name, output.edits, text)
     except Exception as error:
         del log.steps[steps_before:]
         where = traceback.extract_tb(error.__traceback__)[-1]
