@@ -331,12 +331,22 @@ def _captions_over_continuations(
     filled = lines.filled
     count = len(contents)
     # Every paragraph's first line is looked at: the tests are ordered to turn a paragraph of
-    # body text away soonest (a full line has no room left; most paragraphs open a sentence).
+    # body text away soonest (most paragraphs open after a closed sentence; a full line has
+    # no room left).
     for match in BLOCK_OPENING.finditer(filled):
         index = match.start()
         caption = contents[index]
         if not caption[0].isupper() or index in gone:
             continue
+        before = index - 1
+        while before >= 0 and (not contents[before] or before in gone):
+            before -= 1
+        if before < 0:
+            continue
+        opened = contents[before]
+        last_word = opened.rsplit(maxsplit=1)[-1]
+        if not (opened[-1] == "," or (last_word.isalpha() and last_word.islower())):
+            continue  # no sentence left open above the column break (a word or a comma)
         found = None
         for last in range(index, min(index + MAX_OVER_LINES, count - 1)):
             going_on = contents[last + 1]
@@ -356,7 +366,8 @@ def _captions_over_continuations(
                 if len(above) > widest and len(" ".join(above.split())) > widest:
                     found = (last, "longer than any body line")
                     break
-            if tight:
+            # (a word is one letter or more: a line with no room for one is not split)
+            if tight and len(above) + 2 <= full:
                 next_word = going_on.split(maxsplit=1)[0]
                 if len(above) + 1 + len(next_word) <= full:
                     found = (last, f"room left on its last line for '{next_word}'")
@@ -378,15 +389,6 @@ def _captions_over_continuations(
             ):
                 break
             last += 1
-        before = index - 1
-        while before >= 0 and (not contents[before] or before in gone):
-            before -= 1
-        if before < 0:
-            continue
-        opened = contents[before]
-        last_word = opened.rsplit(maxsplit=1)[-1]
-        if not (opened[-1] == "," or (last_word.isalpha() and last_word.islower())):
-            continue  # no sentence left open above the column break (a word or a comma)
         joined = " ".join(contents[index : last + 1])
         if holds_soup(joined) or (
             ends_sentence(joined)
