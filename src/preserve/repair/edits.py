@@ -242,8 +242,8 @@ class EditLog:
         for edit in ordered:  # read by index: quicker than unpacking all seven fields
             start = edit[1]
             if start <= limit or not startswith(edit[3], start):
-                # Out of order, touching, overlapping, or not fitting: the two steps
-                # one by one sort the edits or say what is wrong.
+                # Out of order, touching, overlapping, or not fitting: add_step then
+                # Step.apply sort the edits or say what is wrong, as they always did.
                 self.add_step(rule, ordered)
                 return self.steps[-1].apply(text)
             append(text[position:start])
