@@ -52,6 +52,10 @@ PIPELINE: dict[str, Rule] = {
 }
 """Rule name → function. The order that counts is :data:`~preserve.repair.config.OCR_RULES`."""
 
+DEFAULT_CONFIG = RepairConfig()
+"""The configuration of a repair given none: one immutable value, made once (a frozen
+dataclass of many fields takes microseconds to make, a sixth of a short text's repair)."""
+
 FINISHING_RULES: tuple[Rule, ...] = (strip_trailing_whitespace, collapse_blank_lines)
 """Run last on OCR, whatever the configuration, so the output is in its final form."""
 
@@ -115,7 +119,7 @@ def repair(text: str, config: RepairConfig | None = None) -> RepairResult:
     once more so the output is in final form; born-digital text gets only the whitespace
     rules. If anything unforeseen fails, the text comes back unchanged, with a note.
     """
-    config = config or RepairConfig()
+    config = config or DEFAULT_CONFIG
     try:
         return _repair(text, config)
     except Exception as error:  # the last line of "never raises": keep the text as it is
@@ -173,8 +177,7 @@ def _run(rule: Rule, text: str, context: RuleContext, log: EditLog, debris: list
         if name != "fix_encoding":
             context.column_width(text)  # measured once, on the text as wrapped in columns
         output = rule(text, context)
-        log.add_step(name, output.edits)
-        result = log.steps[-1].apply(text) if len(log.steps) > steps_before else text
+        result = log.apply_step(name, output.edits, text)
     except Exception as error:
         del log.steps[steps_before:]
         where = traceback.extract_tb(error.__traceback__)[-1]

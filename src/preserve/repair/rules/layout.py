@@ -137,7 +137,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     config = context.config
     column = context.column_width(text)
-    lines = LineTable(text)
+    lines = _line_table(text, context)
     contents = lines.contents
     found: dict[int, tuple[int, str, str]] = {}  # first line -> (last line, kind, reason)
     gone: set[int] = set()
@@ -273,7 +273,29 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             why = f"{kinds}: {reasons}"
         end = start(stop) if stop < count else len(text)
         output.edit("remove_layout_debris", text, start(first_line), end, "", why, 0.8)
+    _keep_line_table(
+        context, lines.without([(span[0], span[1]) for span in spans]) if spans else lines
+    )
     return output
+
+
+LINE_TABLE = "_layout_line_table"
+"""The attribute of a :class:`RuleContext` (which lives for one repair) that keeps the
+last :class:`LineTable` made, with its text: the debris rule leaves the table of the text
+it will make for the rule that moves blocks, which runs next (slicing the columns is
+quicker than reading the text again)."""
+
+
+def _line_table(text: str, context: RuleContext) -> LineTable:
+    """The lines of ``text``: the table kept on ``context`` when it is of this text."""
+    kept: tuple[str, LineTable] | None = getattr(context, LINE_TABLE, None)
+    if kept is not None and kept[0] == text:
+        return kept[1]
+    return LineTable(text)
+
+
+def _keep_line_table(context: RuleContext, lines: LineTable) -> None:
+    setattr(context, LINE_TABLE, ("\n".join(lines.raws), lines))
 
 
 BLOCK_OPENING = re.compile(rb"(?<=\x00)\x01(?=\x01)")
@@ -309,12 +331,22 @@ def _captions_over_continuations(
     filled = lines.filled
     count = len(contents)
     # Every paragraph's first line is looked at: the tests are ordered to turn a paragraph of
-    # body text away soonest (a full line has no room left; most paragraphs open a sentence).
+    # body text away soonest (most paragraphs open after a closed sentence; a full line has
+    # no room left).
     for match in BLOCK_OPENING.finditer(filled):
         index = match.start()
         caption = contents[index]
         if not caption[0].isupper() or index in gone:
             continue
+        before = index - 1
+        while before >= 0 and (not contents[before] or before in gone):
+            before -= 1
+        if before < 0:
+            continue
+        opened = contents[before]
+        last_word = opened.rsplit(maxsplit=1)[-1]
+        if not (opened[-1] == "," or (last_word.isalpha() and last_word.islower())):
+            continue  # no sentence left open above the column break (a word or a comma)
         found = None
         for last in range(index, min(index + MAX_OVER_LINES, count - 1)):
             going_on = contents[last + 1]
@@ -334,7 +366,8 @@ def _captions_over_continuations(
                 if len(above) > widest and len(" ".join(above.split())) > widest:
                     found = (last, "longer than any body line")
                     break
-            if tight:
+            # (a word is one letter or more: a line with no room for one is not split)
+            if tight and len(above) + 2 <= full:
                 next_word = going_on.split(maxsplit=1)[0]
                 if len(above) + 1 + len(next_word) <= full:
                     found = (last, f"room left on its last line for '{next_word}'")
@@ -356,15 +389,6 @@ def _captions_over_continuations(
             ):
                 break
             last += 1
-        before = index - 1
-        while before >= 0 and (not contents[before] or before in gone):
-            before -= 1
-        if before < 0:
-            continue
-        opened = contents[before]
-        last_word = opened.rsplit(maxsplit=1)[-1]
-        if not (opened[-1] == "," or (last_word.isalpha() and last_word.islower())):
-            continue  # no sentence left open above the column break (a word or a comma)
         joined = " ".join(contents[index : last + 1])
         if holds_soup(joined) or (
             ends_sentence(joined)
@@ -735,7 +759,7 @@ def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     config = context.config
     column = context.column_width(text)
-    lines = LineTable(text)
+    lines = _line_table(text, context)
     contents = lines.contents
     inserts: dict[int, list[str]] = {}
     acted_until = -1

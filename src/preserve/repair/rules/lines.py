@@ -43,6 +43,41 @@ class LineTable:
         self._lengths: list[int] | None = None  # of the lines before each line, "\n" left out
         self._indents: list[int] | None = None
 
+    def without(self, removed: list[tuple[int, int]]) -> LineTable:
+        """The table of this text with lines ``first..stop - 1`` of each ``(first, stop)``
+        taken out (sorted, disjoint spans), made by slicing the columns rather than by
+        reading the shorter text again. A span reaching the last line takes the text to
+        its end from the line break before ``first``, which leaves an empty last line.
+
+        >>> table = LineTable("a\\n\\nfolio\\n\\nb\\nfoot")
+        >>> table.without([(2, 4), (5, 6)]).raws
+        ['a', '', 'b', '']
+        """
+        raws: list[str] = []
+        contents: list[str] = []
+        filled = bytearray()
+        indents = self._indents
+        kept_indents: list[int] | None = None if indents is None else []
+        position = 0
+        # Each run of lines left is copied as a slice of each column (C-level copies).
+        for first, stop in [*removed, (len(self.raws), 0)]:
+            raws += self.raws[position:first]
+            contents += self.contents[position:first]
+            filled += self.filled[position:first]
+            if kept_indents is not None and indents is not None:
+                kept_indents += indents[position:first]
+            position = stop
+        if removed and removed[-1][1] >= len(self.raws):  # to the text's end: an empty last line
+            raws.append("")
+            contents.append("")
+            filled.append(0)
+            if kept_indents is not None:
+                kept_indents.append(0)
+        table = LineTable.__new__(LineTable)
+        table.raws, table.contents, table.filled = raws, contents, bytes(filled)
+        table._indents, table._lengths = kept_indents, None
+        return table
+
     def __len__(self) -> int:
         return len(self.raws)
 
