@@ -181,6 +181,19 @@ class Vocabulary:
             self._fragment_counts = Counter(self._fragments)
         return self._exact.get(key, 0) - self._fragment_counts.get(key, 0)
 
+    def lowercase_tables(self) -> tuple[dict[str, int], dict[str, int]]:
+        """What :meth:`lowercase` reads: times each word is written, as written, and times
+        it is a fragment at a line-end hyphen.
+
+        For a loop over many words: for a ``word`` that ``str.islower`` accepts (so
+        ``word.lower() == word``), ``written.get(word, 0) - fragments.get(word, 0)`` is
+        ``lowercase(word)`` without a call (restore_small_caps asks for every word of a
+        small-caps line, twice).
+        """
+        if self._fragment_counts is None:
+            self._fragment_counts = Counter(self._fragments)
+        return self._exact, self._fragment_counts
+
     def compound(self, word: str) -> int:
         """Times the hyphenated ``word`` stands whole on one line."""
         if self._compounds is None:

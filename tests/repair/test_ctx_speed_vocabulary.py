@@ -1,0 +1,38 @@
+"""The quicker readings of the document's vocabulary and layout agree with plain ones."""
+
+from __future__ import annotations
+
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from preserve.repair.context import Vocabulary
+
+# Letters of every case and script the patterns tell apart, separators, hyphens at line
+# ends (fragments), digits and marks.
+CHARACTERS = " \n,;.'’-‐¬_3²½\u0301ÉéĀāΣσЯяǅǄİ日Ⅻ\u00a0\t"
+WORDS = ["a", "the", "The", "THE", "tHe", "Kessel", "pass", "PASS", "pAss", "Don't", "İstanbul"]
+PIECES = st.sampled_from([*CHARACTERS, *WORDS, " ", " ", "\n\n", "-\n", "pass-\nage"])
+TEXTS = st.lists(PIECES, max_size=60).map("".join)
+
+
+def test_lower_is_idempotent() -> None:
+    """restore_small_caps reads the lowercase tables with a word it lowered once: lowering it
+    again (as Vocabulary.lowercase does) changes nothing."""
+    changed = [
+        code for code in range(sys.maxunicode + 1) if chr(code).lower().lower() != chr(code).lower()
+    ]
+    assert changed == []
+    assert "ΣΑΣ".lower().lower() == "ΣΑΣ".lower()  # the one letter lowered by its context
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEXTS, st.lists(st.sampled_from(WORDS), max_size=5))
+def test_lowercase_tables_as_lowercase(text: str, asked: list[str]) -> None:
+    vocabulary = Vocabulary(text)
+    written, fragments = vocabulary.lowercase_tables()
+    for word in [*asked, *vocabulary._exact, *vocabulary._fragments]:
+        lower = word.lower()
+        read = written.get(lower, 0) - fragments.get(lower, 0) if lower.islower() else 0
+        assert read == vocabulary.lowercase(word), word
