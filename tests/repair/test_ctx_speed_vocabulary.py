@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import statistics
 import sys
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from preserve.repair.context import Vocabulary
+from preserve.repair.context import Vocabulary, _median
 
 # Letters of every case and script the patterns tell apart, separators, hyphens at line
 # ends (fragments), digits and marks.
@@ -36,3 +37,17 @@ def test_lowercase_tables_as_lowercase(text: str, asked: list[str]) -> None:
         lower = word.lower()
         read = written.get(lower, 0) - fragments.get(lower, 0) if lower.islower() else 0
         assert read == vocabulary.lowercase(word), word
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.integers(0, 200), min_size=1, max_size=50))
+def test_median_as_statistics(lengths: list[int]) -> None:
+    ordered = sorted(lengths)
+    assert _median(ordered) == int(statistics.median(ordered))
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_total_as_counted(text: str) -> None:
+    vocabulary = Vocabulary(text)
+    assert vocabulary.total == sum(vocabulary._exact.values()) - len(vocabulary._fragments)
