@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 import sys
 
@@ -9,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from preserve.repair.context import Vocabulary, _median
+from preserve.repair.rules.headings import DROP_CAP_AFTER_BLANK, DROP_CAP_AT
 
 # Letters of every case and script the patterns tell apart, separators, hyphens at line
 # ends (fragments), digits and marks.
@@ -51,3 +53,25 @@ def test_median_as_statistics(lengths: list[int]) -> None:
 def test_total_as_counted(text: str) -> None:
     vocabulary = Vocabulary(text)
     assert vocabulary.total == sum(vocabulary._exact.values()) - len(vocabulary._fragments)
+
+
+PARAGRAPH_START = re.compile(r"\n(?=\n)")
+PARAGRAPHS = st.lists(
+    st.sampled_from(["\n", "\n\n", " ", "\t", "S", "s", "urvivors", "A", "É", "3", "-", "'", "’"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(PARAGRAPHS)
+def test_drop_caps_found_as_read(text: str) -> None:
+    """fix_drop_caps finds drop caps with one search: the same as DROP_CAP_AT tried at
+    every paragraph start."""
+    starts = [0] + [newline.end() + 1 for newline in PARAGRAPH_START.finditer(text)]
+    as_read = [
+        (match.span(1), match.span(2))
+        for match in filter(None, (DROP_CAP_AT.match(text, start) for start in starts))
+    ]
+    first = DROP_CAP_AT.match(text)
+    found = ([first] if first else []) + list(DROP_CAP_AFTER_BLANK.finditer(text))
+    assert [(match.span(1), match.span(2)) for match in found] == as_read
