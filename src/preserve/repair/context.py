@@ -14,10 +14,10 @@ any layout debris it takes out. :func:`preview` applies one rule, for examples a
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import operator
 import re
-import statistics
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -103,12 +103,18 @@ class Vocabulary:
         self._text = text
         self._exact = _count_words(text)
         self._fragments = line_end_fragments(text)
-        self.total = sum(self._exact.values()) - len(self._fragments)
-        """Words in the document (enough of them make 'never alone' meaningful)."""
         self._folded: dict[str, int] | None = None
         self._fragment_counts: Counter[str] | None = None
         self._names: Names | None = None
         self._compounds: Counter[str] | None = None
+
+    @functools.cached_property
+    def total(self) -> int:
+        """Words in the document (enough of them make 'never alone' meaningful).
+
+        Counted when first asked: few pages ask (a lone letter that might be a word).
+        """
+        return sum(self._exact.values()) - len(self._fragments)
 
     @classmethod
     def of(cls, text: str, skip: list[tuple[int, int]] | None = None) -> Vocabulary:
@@ -180,6 +186,19 @@ class Vocabulary:
         if self._fragment_counts is None:
             self._fragment_counts = Counter(self._fragments)
         return self._exact.get(key, 0) - self._fragment_counts.get(key, 0)
+
+    def lowercase_tables(self) -> tuple[dict[str, int], dict[str, int]]:
+        """What :meth:`lowercase` reads: times each word is written, as written, and times
+        it is a fragment at a line-end hyphen.
+
+        For a loop over many words: for a ``word`` that ``str.islower`` accepts (so
+        ``word.lower() == word``), ``written.get(word, 0) - fragments.get(word, 0)`` is
+        ``lowercase(word)`` without a call (restore_small_caps asks for every word of a
+        small-caps line, twice).
+        """
+        if self._fragment_counts is None:
+            self._fragment_counts = Counter(self._fragments)
+        return self._exact, self._fragment_counts
 
     def compound(self, word: str) -> int:
         """Times the hyphenated ``word`` stands whole on one line."""
@@ -401,7 +420,7 @@ class RuleContext:
         if self._column is None:
             lines = list(map(str.strip, text.split("\n")))
             lengths = sorted(map(len, filter(None, lines)))
-            self._column = max(int(statistics.median(lengths)), 1) if lengths else 60
+            self._column = max(_median(lengths), 1) if lengths else 60
             widest = self.config.wide_line_ratio * self._column
             body = lengths[: bisect.bisect_right(lengths, widest)]
             self._full = body[int(len(body) * 0.9)] if len(body) >= 10 else 0
@@ -431,6 +450,18 @@ class RuleContext:
     def knows(self, word: str, vocabulary: Vocabulary | None = None) -> bool:
         """Is ``word`` in the dictionary or standing whole in the document?"""
         return self.lexicon.check(word) or (vocabulary is not None and vocabulary.count(word) > 0)
+
+
+def _median(ordered: list[int]) -> int:
+    """``int(statistics.median(ordered))`` for lengths already in order (it sorts again).
+
+    >>> _median([1, 2, 9]), _median([1, 2, 5, 9]), _median([4, 7])
+    (2, 3, 5)
+    """
+    half = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[half]
+    return (ordered[half - 1] + ordered[half]) // 2  # int() of a mean >= 0 rounds down
 
 
 ROOM_SHARE = 0.8
@@ -476,18 +507,27 @@ def _wrapped_lines(lines: list[str], full: int) -> tuple[int, int]:
     >>> _wrapped_lines(["one two", "three four", "Five", "six-", "seven"], 9)
     (2, 1)
     """
-    needs = wrapped = 0
-    for line, following in itertools.pairwise(lines):
-        # following[:1].islower(): starts with a small letter (or is empty: False);
+    needs = fits = 0
+    limit = full - 1
+    # Only the lines before one that starts with a small letter are looked at in Python,
+    # picked out by map and compress in C (line index + 1 is the one that follows).
+    starts_small = map(str.islower, map(_FIRST_CHARACTER, itertools.islice(lines, 1, None)))
+    for index in itertools.compress(itertools.count(), starts_small):
+        line = lines[index]
         # line[-1:] not in "-‐¬": is not empty and does not end with a hyphen ("" is in any str)
-        if following[:1].islower() and line[-1:] not in "-‐¬":
+        if line[-1:] not in "-‐¬":
             needs += 1
-            # len(line) + 1 + len(next word) > full; a line of full - 1 or more is over
-            # with any word: no need to split out the next one (many lines are that long)
-            room_left = full - 1 - len(line)
-            if room_left < 1 or len(following.split(None, 1)[0]) > room_left:
-                wrapped += 1
-    return needs, wrapped
+            # len(line) + 1 + len(next word) <= full: the next word had room. A line of
+            # full - 1 or more has room for none: no need to split out the next one
+            # (many lines are that long).
+            size = len(line)
+            if size < limit and len(lines[index + 1].split(None, 1)[0]) <= limit - size:
+                fits += 1
+    return needs, needs - fits
+
+
+_FIRST_CHARACTER = operator.itemgetter(slice(None, 1))
+"""The first character of a string, or "" (for ``str.islower``: False)."""
 
 
 def ends_sentence(line: str) -> bool:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -21,9 +22,12 @@ SENTENCE_START = re.compile(r"(?:\A|\n|[.!?…][\"'”’)]*\s+)[\"'“‘(]*\Z"
 SOUP_HINT = re.compile(r"[A-ZÀ-Þ](?:(?<=[a-zß-öø-ÿ].)|(?<=[A-ZÀ-ÖØ-Þ].)[a-zß-ÿ])")
 """A quick look for mixed case (a capital after a small letter, ``THe``); checked properly later.
 Searched for as ``CODED_SOUP_HINT``."""
-PARAGRAPH_START = re.compile(r"\n(?=\n)")
 DROP_CAP_AT = re.compile(r"[ \t]*([^\W\d_]) ([^\W\d_]+)(?![\w'’-])")
 """``DROP_CAP`` tried only where a paragraph starts."""
+DROP_CAP_AFTER_BLANK = re.compile(rf"\n(?=\n{DROP_CAP_AT.pattern})")
+"""``DROP_CAP_AT`` at each paragraph start after a blank line, all found by one search from
+the line breaks (a literal: the engine skips ahead), the drop cap read in a look-ahead; a
+match at each start in Python cost twice as much (most paragraphs have no drop cap)."""
 SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[\"'”’)]*)?")
 """A sentence within one line (paragraph)."""
 
@@ -39,9 +43,8 @@ def fix_drop_caps(text: str, context: RuleContext) -> RuleOutput:
     """
     output = RuleOutput()
     vocabulary = context.vocabulary(text)
-    starts = [0] + [newline.end() + 1 for newline in PARAGRAPH_START.finditer(text)]
-    matches = (DROP_CAP_AT.match(text, start) for start in starts)
-    for match in filter(None, matches):
+    first = DROP_CAP_AT.match(text)
+    for match in itertools.chain([first] if first else [], DROP_CAP_AFTER_BLANK.finditer(text)):
         letter, rest = match.group(1), match.group(2)
         if not letter.isupper() or not (rest.islower() or (rest.isupper() and len(rest) > 1)):
             continue
@@ -118,47 +121,65 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
     # Words the document never capitalizes mid-sentence need no count of their capitals,
     # nor a look for a name of two words ending with them (most words of a page).
     named = vocabulary.capitalized_words()
+    # Vocabulary.lowercase, read as dict look-ups (two calls a word were much of the time)
+    written, fragments = (table.get for table in vocabulary.lowercase_tables())
+    written_inside, fragments_inside = (table.get for table in inside.lowercase_tables())
     for start, end in spans:
         decided: list[tuple[int, int, str, str, str]] = []  # start, end, word, fixed, reason
         names_at = []  # where in decided a word the document capitalizes stands
         for match in WORD.finditer(text, start, end):
             word = match.group()
             lower = word.lower()
-            title = lower[:1].upper() + lower[1:]
+            # (the title case form, lower[:1].upper() + lower[1:], is made only where used:
+            # most words are written in lowercase)
             if (
                 word.isupper()
                 and len(word) > 1
                 and check(word)
-                and not (check(lower) or check(title))
+                and not (check(lower) or check(lower[:1].upper() + lower[1:]))
             ):
                 continue  # an abbreviation the dictionary knows in capitals
             position = match.start()
+            is_named = lower in named
+            if is_named:
+                names_at.append(len(decided))
             # SENTENCE_START, answered at once for the usual "word word" (neither an
             # opening quote, a line start nor a sentence mark before the word)
             if not (
                 position >= 2 and text[position - 1] == " " and text[position - 2].isalnum()
             ) and SENTENCE_START.search(text[max(0, position - 8) : position]):
-                fixed, reason = title, "starts a sentence"
+                fixed, reason = lower[:1].upper() + lower[1:], "starts a sentence"
             else:
                 # Counted on differently broken lines, the two can disagree: never below 0.
                 # (A count of capitals is never below 0: with none in the document, none
                 # is left whatever the small-caps lines hold, and they need no look.)
-                capitals = vocabulary.capitalized(lower) if lower in named else 0
+                capitals = vocabulary.capitalized(lower) if is_named else 0
                 if capitals:
-                    capitals = max(0, capitals - inside.capitalized(lower))
-                lowers = max(0, vocabulary.lowercase(lower) - inside.lowercase(lower))
+                    capitals -= inside.capitalized(lower)
+                    if capitals < 0:
+                        capitals = 0
+                # lower.lower() is lower: str.lower changes no letter it made
+                lowers = (
+                    (written(lower, 0) - fragments(lower, 0))
+                    - (written_inside(lower, 0) - fragments_inside(lower, 0))
+                    if lower.islower()
+                    else 0
+                )
+                if lowers < 0:
+                    lowers = 0
                 if capitals > lowers:
-                    fixed, reason = title, "the document writes it with a capital"
+                    fixed, reason = (
+                        lower[:1].upper() + lower[1:],
+                        "the document writes it with a capital",
+                    )
                 elif lowers > capitals:
                     fixed, reason = lower, "the document writes it in lowercase"
                 elif check(lower):
                     fixed, reason = lower, "a dictionary word"
-                elif check(title):
+                elif check(title := lower[:1].upper() + lower[1:]):
                     fixed, reason = title, "the dictionary knows it only with a capital"
                 else:
                     fixed, reason = title, "unknown word in a small-caps line: taken as a name"
-            if lower in named:
-                names_at.append(len(decided))
             decided.append((position, match.end(), word, fixed, reason))
         if names_at:
             _names_of_two_words(decided, names_at, text, vocabulary)
