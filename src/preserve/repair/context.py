@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from preserve.repair.config import RepairConfig
 from preserve.repair.edits import Edit, Step, new_edit
 from preserve.repair.lexicon import Lexicon, lexicon_for
+from preserve.repair.rules.lines import LineTable
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 """A word: letters, with inner apostrophes (``haven’t``)."""
@@ -401,6 +402,10 @@ class RuleContext:
         self._room = 0.0
         self.joined_line_starts: tuple[int, list[int]] | None = None
         """Set by the hyphen rule: (length of its output, where each joined line began)."""
+        self.line_table: tuple[str, LineTable] | None = None
+        """Set by the debris rule: the text it made and that text's line table, for the
+        block mover that runs next (cutting the removed lines out of a table is quicker
+        than reading the text again)."""
 
     def vocabulary(self, text: str) -> Vocabulary:
         """The document's vocabulary, measured on the first text asked about.

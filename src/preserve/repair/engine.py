@@ -168,6 +168,7 @@ class _ContextWithoutDictionary(RuleContext):
         self._full = 0
         self._room = 0.0
         self.joined_line_starts = None
+        self.line_table = None
 
 
 def _run(rule: Rule, text: str, context: RuleContext, log: EditLog, debris: list[Debris]) -> str:

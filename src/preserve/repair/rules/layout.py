@@ -279,23 +279,16 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
     return output
 
 
-LINE_TABLE = "_layout_line_table"
-"""The attribute of a :class:`RuleContext` (which lives for one repair) that keeps the
-last :class:`LineTable` made, with its text: the debris rule leaves the table of the text
-it will make for the rule that moves blocks, which runs next (slicing the columns is
-quicker than reading the text again)."""
-
-
 def _line_table(text: str, context: RuleContext) -> LineTable:
     """The lines of ``text``: the table kept on ``context`` when it is of this text."""
-    kept: tuple[str, LineTable] | None = getattr(context, LINE_TABLE, None)
+    kept = context.line_table
     if kept is not None and kept[0] == text:
         return kept[1]
     return LineTable(text)
 
 
 def _keep_line_table(context: RuleContext, lines: LineTable) -> None:
-    setattr(context, LINE_TABLE, ("\n".join(lines.raws), lines))
+    context.line_table = ("\n".join(lines.raws), lines)
 
 
 BLOCK_OPENING = re.compile(rb"(?<=\x00)\x01(?=\x01)")
