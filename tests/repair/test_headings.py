@@ -73,3 +73,24 @@ def test_a_name_seen_only_in_the_small_caps_line_stays_a_name() -> None:
     result = repair(deck + "\n\n" + body)
     assert result.kind == "ocr"
     assert "to beat Keldorf" in result.text
+
+
+def test_title_case_words_read_in_a_deck_are_no_name_of_two_words() -> None:
+    """Small caps read 'told' as 'Told' on the deck's second line, after 'He'. That pair
+    stands only in the deck: it is no evidence of a name, in whichever lines it is counted
+    (the page's, where 'He Told' opens a line, or the deck's, joined)."""
+    from preserve.repair import repair
+
+    deck = (
+        "ToMAS breKKe KePT THe lIgHT on THe CAPe froM 1962 unTIl THe lAMP wAS AuToMATed. \n"
+        "He Told uS wHAT THe Job wAS reAlly lIKe."
+    )
+    text = (
+        "The keepers of the light kept a\nlog for ninety years, and every\n"
+        "entry in it was written by hand:\nthe weather at dawn, the ships\n"
+        "that passed the cape and the\nstate of the sea at dusk.\n\n"
+        + deck
+        + "\n\nWhen the light was automated the\nlog went to the county archive,\n"
+        "where a volunteer is now reading\nit page by page and typing it out.\n"
+    )
+    assert "He told us what the job was really like." in repair(text).text

@@ -416,6 +416,13 @@ class RuleContext:
             self._vocabulary = (text, Vocabulary.of(text))
         return self._vocabulary[1]
 
+    def vocabulary_text(self, text: str) -> str:
+        """The text :meth:`vocabulary` was measured on (``text``, if it is the first)."""
+        if self._vocabulary is None:
+            self.vocabulary(text)
+        assert self._vocabulary is not None
+        return self._vocabulary[0]
+
     def column_width(self, text: str) -> int:
         """The typical body line length: the median of non-blank line lengths.
 

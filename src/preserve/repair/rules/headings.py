@@ -15,6 +15,7 @@ import itertools
 import re
 from collections.abc import Iterator
 
+from preserve.repair.config import RepairConfig
 from preserve.repair.context import WORD, RuleContext, RuleOutput, Vocabulary, _new_edit
 
 DROP_CAP = re.compile(r"(?:\A|(?<=\n\n))[ \t]*([^\W\d_]) ([^\W\d_]+)(?![\w'’-])")
@@ -86,15 +87,8 @@ def is_case_soup(word: str) -> bool:
     return not rest.islower()
 
 
-def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
-    """Rewrite a paragraph read from small caps (case soup) in normal case.
-
-    Names keep a capital when the document writes them so elsewhere, or when the
-    dictionary knows only the capitalized form; unknown words in such a line are names.
-    The document's evidence comes from its ``Title`` and lowercase words only.
-    """
-    output = RuleOutput()
-    config = context.config
+def _soup_spans(text: str, config: RepairConfig) -> list[tuple[int, int]]:
+    """The sentences (within a line) read from small caps as case soup."""
     spans = []
     for start, end in _lines_with_soup(text):
         for sentence in SENTENCE.finditer(text, start, end):
@@ -111,11 +105,42 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
                 and soup / len(words) >= config.small_caps_min_share
             ) or (soup >= 1 and len(words) >= 2 and soup + capitals == len(words)):
                 spans.append(sentence.span())
+    return spans
+
+
+def _whole_lines(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The lines of ``text`` holding the ``spans`` (each once, in order)."""
+    lines: list[str] = []
+    last_start = -1
+    for start, end in spans:
+        line_start = text.rfind("\n", 0, start) + 1
+        if line_start == last_start:
+            continue
+        line_end = text.find("\n", end)
+        lines.append(text[line_start : line_end if line_end >= 0 else len(text)])
+        last_start = line_start
+    return lines
+
+
+def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
+    """Rewrite a paragraph read from small caps (case soup) in normal case.
+
+    Names keep a capital when the document writes them so elsewhere, or when the
+    dictionary knows only the capitalized form; unknown words in such a line are names.
+    The document's evidence comes from its ``Title`` and lowercase words only.
+    """
+    output = RuleOutput()
+    config = context.config
+    spans = _soup_spans(text, config)
     if not spans:
         return output
-    # The document's evidence, less what the small-caps sentences themselves say.
+    # The document's evidence, less what the small-caps lines themselves say: both counted
+    # on the text the vocabulary was measured on, whole lines, so that each word is read
+    # in the same context twice (a sentence cut out alone opens a paragraph: 'He Told'
+    # after '2003.' counted as a name of two words in the document and not in the cut).
     vocabulary = context.vocabulary(text)
-    inside = Vocabulary.of("\n\n".join(text[start:end] for start, end in spans))
+    source = context.vocabulary_text(text)
+    inside = Vocabulary.of("\n".join(_whole_lines(source, _soup_spans(source, config))))
     check = context.lexicon.check
     edits = output.edits
     # Words the document never capitalizes mid-sentence need no count of their capitals,
@@ -182,7 +207,7 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
                     fixed, reason = title, "unknown word in a small-caps line: taken as a name"
             decided.append((position, match.end(), word, fixed, reason))
         if names_at:
-            _names_of_two_words(decided, names_at, text, vocabulary)
+            _names_of_two_words(decided, names_at, text, vocabulary, inside)
         for position, word_end, word, fixed, reason in decided:
             if fixed != word:
                 # output.edit without its span check: the span is a match in text
@@ -205,10 +230,12 @@ def _names_of_two_words(
     names_at: list[int],
     text: str,
     vocabulary: Vocabulary,
+    inside: Vocabulary,
 ) -> None:
     """Two neighbouring words the document writes as a name of two capitalized words in
     prose (``the Kessel Pass``) both keep their capitals, whatever each word's own
-    evidence says (``the pass`` elsewhere). Changes ``decided`` in place.
+    evidence says (``the pass`` elsewhere). Changes ``decided`` in place. ``inside``: the
+    small-caps lines' own words, which are no evidence.
 
     ``names_at``: where in ``decided`` stand the words the document capitalizes
     mid-sentence (:meth:`~preserve.repair.context.Vocabulary.capitalized_words`), in
@@ -219,8 +246,10 @@ def _names_of_two_words(
         first, second = decided[index - 1], decided[index]
         if second[0] != first[1] + 1 or text[first[1]] != " ":
             continue
-        if not vocabulary.capitalized_pair(first[2], second[2]):
-            continue
+        if vocabulary.capitalized_pair(first[2], second[2]) <= inside.capitalized_pair(
+            first[2], second[2]
+        ):
+            continue  # none in prose but in the small-caps lines themselves
         titles = [word[:1].upper() + word[1:].lower() for word in (first[2], second[2])]
         reason = f"the document writes '{' '.join(titles)}' with capitals"
         decided[index - 1] = (*first[:3], titles[0], reason)
