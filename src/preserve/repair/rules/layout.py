@@ -650,7 +650,13 @@ def find_interruptions(
                                 and _is_caption_block([content], config)
                             )
                         )
-                        or (quote_closed and (lower or content[0] in OPENING_QUOTES))
+                        or (
+                            quote_closed
+                            # after a pull quote set apart, the body may go on with a
+                            # quotation of its own; after one at body width, it is the
+                            # body's dialogue going on
+                            and (lower or (block_apart and content[0] in OPENING_QUOTES))
+                        )
                     ):
                         continuation = cursor
                         break
