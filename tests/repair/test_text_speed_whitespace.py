@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.context import RuleContext
-from preserve.repair.edits import EditLog
+from preserve.repair.edits import Edit, EditLog
 from preserve.repair.rules import whitespace
 from preserve.repair.rules.whitespace import (
     SPACE_BEFORE_CONTRACTION,
@@ -18,6 +18,7 @@ from preserve.repair.rules.whitespace import (
     SPACE_RUN,
     SPLIT_ELLIPSIS,
     TRAILING,
+    WHITESPACE_THEN_BREAK,
 )
 
 PIECES = st.sampled_from(
@@ -29,9 +30,12 @@ PIECES = st.sampled_from(
         "\n",
         "\n\n",
         "\r",
+        "\r\n",
         "\u3000",
         "\xa0",
         "\x0c",
+        "\x1f",
+        "\u2028",
         "word",
         "A",
         "’s",
@@ -72,6 +76,36 @@ def test_trailing_whitespace_is_what_the_pattern_finds(text: str) -> None:
     log = EditLog()
     log.add_step("strip_trailing_whitespace", output.edits)
     assert log.apply(text) == "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def _strip_one_by_one(text: str) -> list[Edit]:
+    """The loop the rule had before its edits were made in one comprehension: each line
+    end found, its whitespace read back from it."""
+    ends = [match.start() for match in WHITESPACE_THEN_BREAK.finditer(text)]
+    if text[-1:].isspace() and text[-1] != "\n":
+        ends.append(len(text))
+    edits = []
+    for end in ends:
+        start = end - 1
+        while start and text[start - 1] != "\n" and text[start - 1].isspace():
+            start -= 1
+        edits.append(
+            Edit(
+                "strip_trailing_whitespace",
+                start,
+                end,
+                text[start:end],
+                "",
+                "whitespace at a line end",
+            )
+        )
+    return edits
+
+
+@settings(max_examples=1000, deadline=None)
+@given(TEXT)
+def test_trailing_whitespace_edits_are_the_loops(text: str) -> None:
+    assert whitespace.strip_trailing_whitespace(text, _Context()).edits == _strip_one_by_one(text)
 
 
 @settings(max_examples=400, deadline=None)
