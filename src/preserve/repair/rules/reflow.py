@@ -142,6 +142,8 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
                 reason, confidence = _SHORT, 0.8
             elif room and length + 1 + _first_word_length(text, begin) < room:
                 reason, confidence = _ROOM, 0.75
+            elif _new_speaker(text, end, begin):
+                reason, confidence = _SPEAKER, 0.7
             else:
                 edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, " ", _SAME, 1.0)))
                 continue
@@ -195,6 +197,27 @@ _ROOM = (
 )
 _COLUMN_BREAK = "column break inside a sentence (next line goes on in lowercase)"
 _DECK = "small caps (a deck) on one side only: its own paragraph"
+_SPEAKER = (
+    "a quoted sentence closes at the line end and another opens the next line: "
+    "a new speaker, a new paragraph"
+)
+CLOSING_QUOTES = '"”»'
+OPENING_QUOTES = '"“«„'
+
+
+def _new_speaker(text: str, end: int, begin: int) -> bool:
+    """Does the line ending at ``end`` close a quoted sentence (``ruin it?”``) and the line
+    starting at ``begin`` open another (``“Then``)? In print, each speaker's words start
+    a paragraph; one speaker's next quotation follows an attribution (``he said.``)."""
+    return (
+        end >= 2
+        and text[end - 1] in CLOSING_QUOTES
+        and text[end - 2] in SENTENCE_MARKS
+        and text[begin] in OPENING_QUOTES
+        and text[begin + 1 : begin + 2].isupper()
+    )
+
+
 _TUPLE_NEW = tuple.__new__
 
 
@@ -282,6 +305,14 @@ def _decide(
                 return True, _SHORT, 0.8
             if room and length + 1 + len(after.split()[0]) < room:
                 return True, _ROOM, 0.75
+            if (
+                len(before) >= 2
+                and before[-1] in CLOSING_QUOTES
+                and before[-2] in SENTENCE_MARKS
+                and after[0] in OPENING_QUOTES
+                and after[1:2].isupper()
+            ):
+                return True, _SPEAKER, 0.7
         return False, "lines of one paragraph", 1.0
     if soup_line(after) != soup_line(before):
         return True, _DECK, 0.8
