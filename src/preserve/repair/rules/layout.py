@@ -109,6 +109,102 @@ def _next_to_folio(contents: list[str], index: int, found: dict[int, tuple[int, 
     return False
 
 
+PAGE_FURNITURE = ("folio", "running-head", "running-foot", "jump-line")
+CAPTION_MIN_WORDS = 5
+"""A caption beside page furniture is a sentence in sentence case of at least this many
+words; a subheading is shorter, or capitalizes every word."""
+
+
+def _captions_beside_furniture(
+    lines: LineTable,
+    gone: set[int],
+    found: dict[int, tuple[int, str, str]],
+    config: RepairConfig,
+    full: int,
+) -> Iterator[tuple[int, int]]:
+    """Blocks of up to :data:`MAX_CAPTION_LINES` lines standing alone between blank lines,
+    next (across blank lines) to a folio or running head already found: captions set at a
+    page edge between two paragraphs. ``(first, last)`` for each.
+
+    Each reads as a caption, not as a subheading or the body: it opens with a capital,
+    has no final punctuation and no sentence inside, holds five to
+    :attr:`~RepairConfig.max_debris_words` words, is in sentence case (some word of four
+    letters or more in lowercase: a heading in title case capitalizes them all), and does
+    not end on a short word in lowercase (``of``, ``the``: a sentence left open). The text
+    before it ends a sentence and the text after it does not go on in lowercase. Its last
+    line had room for the first word after it, or runs past a full line (``full``, the
+    length of a full body line): a body line the wrapping broke would have neither, and
+    a document too short to tell a full line (``full`` 0) gets no such caption.
+    """
+    if not full:
+        return
+    contents, filled = lines.contents, lines.filled
+    furniture = {
+        line
+        for first, (last, kind, _reason) in found.items()
+        if kind in PAGE_FURNITURE
+        for line in range(first, last + 1)
+    }
+    if not furniture:
+        return
+    count = len(contents)
+    for line in sorted(furniture):
+        for step in (-1, 1):
+            # the nearest block across blank (or gone) lines, on this side
+            cursor = line + step
+            while 0 <= cursor < count and (not filled[cursor] or cursor in gone):
+                if cursor in furniture:
+                    break
+                cursor += step
+            if not 0 <= cursor < count or cursor in gone or not filled[cursor]:
+                continue
+            first = last = cursor
+            while first > 0 and filled[first - 1] and first - 1 not in gone:
+                first -= 1
+            while last + 1 < count and filled[last + 1] and last + 1 not in gone:
+                last += 1
+            if last - first + 1 > MAX_CAPTION_LINES:
+                continue
+            block = contents[first : last + 1]
+            joined = " ".join(block)
+            words = WORD.findall(joined)
+            if (
+                len(words) < CAPTION_MIN_WORDS
+                or not _is_caption_block(block, config)
+                or not joined[0].isupper()
+                or not any(len(word) >= 4 and word.islower() for word in words)
+                # a short word in lowercase last ('year of'): a sentence left open
+                or (words[-1].islower() and len(words[-1]) <= 3 and joined.endswith(words[-1]))
+            ):
+                continue
+            # Between two paragraphs: the text before ends a sentence, the text after does
+            # not go on in lowercase (else the block is a piece of the body's column).
+            before = _text_line(contents, filled, gone, first - 1, -1)
+            after = _text_line(contents, filled, gone, last + 1, 1)
+            if (before is not None and not ends_sentence(before)) or (
+                after is not None and after[0].islower()
+            ):
+                continue
+            if after is not None:
+                room = len(block[-1]) + 1 + len(after.split(maxsplit=1)[0])
+                if room > full and len(block[-1]) <= full:
+                    continue  # a full line, broken by the wrapping: the body's
+            gone.update(range(first, last + 1))  # not yielded twice, from its other side
+            yield first, last
+
+
+def _text_line(
+    contents: list[str], filled: bytes, gone: set[int], index: int, step: int
+) -> str | None:
+    """The nearest line with text from ``index`` on, in direction ``step``, that is not
+    gone (debris found already); None at the text's edge."""
+    while 0 <= index < len(contents):
+        if filled[index] and index not in gone:
+            return contents[index]
+        index += step
+    return None
+
+
 def _title_follows(contents: list[str], index: int, column: int, config: RepairConfig) -> bool:
     """Is the next block a title: one to three short lines, then body text?"""
     cursor = index + 1
@@ -231,6 +327,16 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
 
     for first_c, last_c, reason in _captions_over_continuations(lines, gone, column, context, text):
         found[first_c] = (last_c, "caption", reason)
+        gone.update(range(first_c, last_c + 1))
+
+    for first_c, last_c in _captions_beside_furniture(
+        lines, gone, found, config, context.full_width(text)
+    ):
+        found[first_c] = (
+            last_c,
+            "caption",
+            "a caption's sentence, unpunctuated, standing alone beside a folio or running head",
+        )
         gone.update(range(first_c, last_c + 1))
 
     start, indents, raws = lines.start, lines.indents, lines.raws
