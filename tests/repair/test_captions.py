@@ -51,3 +51,21 @@ def test_a_full_line_beside_a_folio_is_the_body_going_on_not_a_caption() -> None
     assert "The council's chief officer, Maria" in result.text
     assert "Lindholm, said the company had agreed" in result.text
     assert [item.kind for item in result.debris] == ["folio"]
+
+
+def test_a_caption_wider_than_the_column_over_a_name_going_on_is_taken_out() -> None:
+    """'said the skipper, / caption / Ole Brandt, who': the sentence goes on with a
+    name, so case says nothing; the caption's width does, since no line of the column runs
+    past it."""
+    lines = wrap(
+        "Late again today, said the skipper, Ole Brandt, who has sailed the route for "
+        "twenty years and knows every rock and current on it."
+    )
+    cut = next(index for index, line in enumerate(lines) if line.endswith("skipper,"))
+    caption = "Passengers wait on the pier in the rain at dawn"
+    # longer than any line of the 35-character column, shorter than 1.5 times the median
+    # line (33), which sets a block apart from the body by width alone
+    assert 41 < len(caption) < 49
+    result = repair(page(*lines[: cut + 1], "", caption, *lines[cut + 1 :], ""))
+    assert [(item.kind, item.text) for item in result.debris] == [("caption", caption)]
+    assert "said the skipper, Ole Brandt, who has" in result.text

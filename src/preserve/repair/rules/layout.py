@@ -411,7 +411,8 @@ def _captions_over_continuations(
 
     A sentence is open before a blank line (a column break: the line before ends with a
     word in lowercase or a comma); the next block opens with a capital, and a line under
-    it goes on in lowercase. The lines above that one (up to :data:`MAX_OVER_LINES`, with
+    it goes on in lowercase (or, under a one-line caption longer than any body line, with
+    a capital: a name). The lines above that one (up to :data:`MAX_OVER_LINES`, with
     no final punctuation) are a caption when two things show it: its layout (a one-line
     caption longer than any body line, or, where lines are wrapped as soon as the next
     word does not fit, room left on its last line for the next line's first word), and
@@ -451,9 +452,14 @@ def _captions_over_continuations(
             going_on = contents[last + 1]
             if not filled[last + 1] or last + 1 in gone:
                 break
-            if not going_on[0].islower():
-                continue  # a line of the caption (a name, a year): look under it
             above = contents[last]
+            # Under a one-line caption longer than any body line, the sentence may go on
+            # with a name ('says the conductor, / caption / Irena Novak, who'): its width
+            # alone shows it is no line of the column.
+            if not going_on[0].islower() and not (
+                last == index and going_on[0].isupper() and len(above) > full
+            ):
+                continue  # a line of the caption (a name, a year): look under it
             if last == index and len(above) > full:
                 if widest is None:
                     widest = wider
@@ -465,6 +471,8 @@ def _captions_over_continuations(
                 if len(above) > widest and len(" ".join(above.split())) > widest:
                     found = (last, "longer than any body line")
                     break
+                if not going_on[0].islower():
+                    continue
             # (a word is one letter or more: a line with no room for one is not split)
             if tight and len(above) + 2 <= full:
                 next_word = going_on.split(maxsplit=1)[0]
