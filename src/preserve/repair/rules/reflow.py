@@ -203,6 +203,8 @@ _SPEAKER = (
 )
 CLOSING_QUOTES = '"”»'
 OPENING_QUOTES = '"“«„'
+"""Double quotation marks only (unlike the layout rules' sets): a single one also ends a
+possessive (``the keepers’``) or starts an elision (``’tis``), and is no sign of speech."""
 
 
 def _new_speaker(text: str, end: int, begin: int) -> bool:
