@@ -140,7 +140,8 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
     # after '2003.' counted as a name of two words in the document and not in the cut).
     vocabulary = context.vocabulary(text)
     source = context.vocabulary_text(text)
-    inside = Vocabulary.of("\n".join(_whole_lines(source, _soup_spans(source, config))))
+    mine = spans if source == text else _soup_spans(source, config)
+    inside = Vocabulary.of("\n".join(_whole_lines(source, mine)))
     check = context.lexicon.check
     edits = output.edits
     # Words the document never capitalizes mid-sentence need no count of their capitals,

@@ -57,6 +57,8 @@ JUMP_LINE = re.compile(r"[^\W\d_][^.!?]{4,60}?\s\d{1,3}\s*[»›>]?")
 """A short line that sends the reader to another page: it ends with the page number."""
 CLOSING_QUOTES = "\"'”’»"
 TURN_OPENS = re.compile(r"[-–—]\s+\S")
+"""A line opening a new turn of an interview or dialogue (when no lowercase follows the
+dash: see :func:`_opens_turn`)."""
 NARRATED = re.compile(r"[”\"»][,.;:!?]?\s+[^\W\d_]")
 """A quotation closed inside a line and the sentence going on after it (``," said Dr``):
 narration in the body, never a pull quote (which is the quoted words alone)."""
@@ -189,7 +191,8 @@ def _captions_beside_furniture(
                 room = len(block[-1]) + 1 + len(after.split(maxsplit=1)[0])
                 if room > full and len(block[-1]) <= full:
                     continue  # a full line, broken by the wrapping: the body's
-            gone.update(range(first, last + 1))  # not yielded twice, from its other side
+            # (the caller adds the block to gone before this goes on: it is not found
+            # again from the furniture on its other side)
             yield first, last
 
 
@@ -438,12 +441,9 @@ def _captions_over_continuations(
         caption = contents[index]
         if not caption[0].isupper() or index in gone:
             continue
-        before = index - 1
-        while before >= 0 and (not contents[before] or before in gone):
-            before -= 1
-        if before < 0:
+        opened = _text_line(contents, filled, gone, index - 1, -1)
+        if opened is None:
             continue
-        opened = contents[before]
         last_word = opened.rsplit(maxsplit=1)[-1]
         if not (opened[-1] == "," or (last_word.isalpha() and last_word.islower())):
             continue  # no sentence left open above the column break (a word or a comma)

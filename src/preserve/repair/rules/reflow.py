@@ -32,10 +32,8 @@ from preserve.repair.context import (
     ends_sentence,
 )
 from preserve.repair.edits import Edit
-from preserve.repair.rules.layout import MAYBE_SOUP, soup_line
+from preserve.repair.rules.layout import MAYBE_SOUP, TURN_OPENS, soup_line
 
-TURN = re.compile(r"[-–—]\s+\S")
-"""A line opening a new turn of an interview or dialogue."""
 OPENERS = "\"'“‘«„‚([-–—"
 
 
@@ -142,7 +140,7 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
                 reason, confidence = _SHORT, 0.8
             elif room and length + 1 + _first_word_length(text, begin) < room:
                 reason, confidence = _ROOM, 0.75
-            elif _new_speaker(text, end, begin):
+            elif _new_speaker(text[end - 2 : end], text[begin : begin + 2]):
                 reason, confidence = _SPEAKER, 0.7
             else:
                 edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, " ", _SAME, 1.0)))
@@ -207,16 +205,21 @@ OPENING_QUOTES = '"“«„'
 possessive (``the keepers’``) or starts an elision (``’tis``), and is no sign of speech."""
 
 
-def _new_speaker(text: str, end: int, begin: int) -> bool:
-    """Does the line ending at ``end`` close a quoted sentence (``ruin it?”``) and the line
-    starting at ``begin`` open another (``“Then``)? In print, each speaker's words start
-    a paragraph; one speaker's next quotation follows an attribution (``he said.``)."""
+def _new_speaker(before: str, after: str) -> bool:
+    """Does line ``before`` close a quoted sentence (``ruin it?”``) and line ``after`` open
+    another (``“Then``)? In print, each speaker's words start a paragraph; one speaker's
+    next quotation follows an attribution (``he said.``). (The lines' last and first two
+    characters are enough.)
+
+    >>> _new_speaker("What if I ruin it?”", "“Then you will"), _new_speaker("he said.", "“Then")
+    (True, False)
+    """
     return (
-        end >= 2
-        and text[end - 1] in CLOSING_QUOTES
-        and text[end - 2] in SENTENCE_MARKS
-        and text[begin] in OPENING_QUOTES
-        and text[begin + 1 : begin + 2].isupper()
+        len(before) >= 2
+        and before[-1] in CLOSING_QUOTES
+        and before[-2] in SENTENCE_MARKS
+        and after[:1] in OPENING_QUOTES
+        and after[1:2].isupper()
     )
 
 
@@ -281,7 +284,7 @@ def _decide(
     first = after[0]
     going_on = first.islower()
     if first in "-–—":
-        turn = TURN.match(after)
+        turn = TURN_OPENS.match(after)
         # A turn opens a sentence. A dash of punctuation (en or em, not the hyphen that
         # also marks items of lists) going on in lowercase after a word or a comma is
         # the sentence's own (``again⏎— to open, to close``), set at the start of a line
@@ -307,13 +310,7 @@ def _decide(
                 return True, _SHORT, 0.8
             if room and length + 1 + len(after.split()[0]) < room:
                 return True, _ROOM, 0.75
-            if (
-                len(before) >= 2
-                and before[-1] in CLOSING_QUOTES
-                and before[-2] in SENTENCE_MARKS
-                and after[0] in OPENING_QUOTES
-                and after[1:2].isupper()
-            ):
+            if _new_speaker(before, after):
                 return True, _SPEAKER, 0.7
         return False, "lines of one paragraph", 1.0
     if soup_line(after) != soup_line(before):
