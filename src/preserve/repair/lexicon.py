@@ -39,6 +39,25 @@ CACHE_SIZE = 1 << 18
 """Words whose answer is kept (a bounded cache: OCR garbage must not grow it forever)."""
 HUNSPELL_DIRS = (Path("/usr/share/hunspell"), Path("/usr/share/myspell"))
 
+CONJUNCTIONS: dict[str, frozenset[str]] = {
+    "en": frozenset({"and", "or", "nor"}),
+    "de": frozenset({"und", "oder", "sowie", "bzw", "noch", "bis"}),
+    "nl": frozenset({"en", "of", "tot"}),
+    "da": frozenset({"og", "eller"}),
+    "nb": frozenset({"og", "eller"}),
+    "nn": frozenset({"og", "eller"}),
+    "no": frozenset({"og", "eller"}),
+    "sv": frozenset({"och", "eller", "samt"}),
+    "fr": frozenset({"et", "ou"}),
+    "cs": frozenset({"a", "i", "nebo"}),
+    "pl": frozenset({"i", "oraz", "lub", "albo"}),
+    "hu": frozenset({"és", "vagy"}),
+    "fi": frozenset({"ja", "tai"}),
+}
+"""Conjunctions, by language (the dictionary tag's first part), that follow a suspended
+hyphen: ``Ein- und Ausgang``, ``pre- and post-war``, ``in- en uitvoer``. A line-end hyphen
+before one of them keeps its hyphen and a space (see ``join_line_end_hyphens``)."""
+
 # The enchant C library is not thread-safe: in the two-thread ingest flow, one thread checking
 # a word while another opened a dictionary crashed the process (segfault in dict_check, abort
 # in _request_dict_data). Every call into enchant holds this lock; cached answers need none.
@@ -54,6 +73,15 @@ def apt_package(language: str) -> str:
     return "hunspell-" + language.lower().replace("_", "-")
 
 
+def conjunctions_of(language: str) -> frozenset[str]:
+    """The :data:`CONJUNCTIONS` of ``language`` (a dictionary tag); none if not known.
+
+    >>> sorted(conjunctions_of("en_GB")), "und" in conjunctions_of("de-AT")
+    (['and', 'nor', 'or'], True)
+    """
+    return CONJUNCTIONS.get(language.replace("-", "_").split("_")[0].lower(), frozenset())
+
+
 class Lexicon:
     """One language's dictionary (and those of its other varieties) with cached answers."""
 
@@ -63,6 +91,8 @@ class Lexicon:
         self.variants = variants
         self._variants = [_open(variant) for variant in variants]
         self.check = functools.lru_cache(maxsize=CACHE_SIZE)(self._check)
+        self.conjunctions = conjunctions_of(language)
+        """The conjunctions that follow a suspended hyphen in this language."""
         self._description: dict[str, str] | None = None
 
     def _check(self, word: str) -> bool:
