@@ -278,6 +278,11 @@ class Names:
                 self._starts.setdefault(word.lower(), []).append(match.start())
         self._prose: dict[int, bool] = {}  # line start -> is the line prose?
         self._reverse = ""  # text backwards, made for the first word before a name
+        # What was worked out for a word asked about, kept: a book asks about the same
+        # names thousands of times, and reading all their places each time made the cost
+        # grow with the square of the length.
+        self._counts: dict[str, int] = {}  # lowercase -> times capitalized in prose
+        self._firsts: dict[str, dict[str, int]] = {}  # second -> first -> times as a pair
 
     def words(self) -> Collection[str]:
         """Each lowercase word that stands capitalized, in prose or not."""
@@ -285,23 +290,33 @@ class Names:
 
     def count(self, lower: str) -> int:
         """Times the lowercase word ``lower`` stands capitalized in prose."""
-        starts = self._starts.get(lower)
-        if starts is None:
-            return 0
-        return sum(map(self._in_prose, starts))
+        found = self._counts.get(lower)
+        if found is None:
+            starts = self._starts.get(lower)
+            if starts is None:
+                return 0
+            found = self._counts[lower] = sum(map(self._in_prose, starts))
+        return found
 
     def pairs(self, first: str, second: str) -> int:
-        """Times the lowercase words ``first second`` stand together so, both capitalized."""
-        starts = self._starts.get(second)
-        if starts is None:
-            return 0
-        return sum(
-            1
-            for start in starts
-            if self._in_prose(start)
-            and (before := self._word_before(start)).istitle()
-            and before.lower() == first
-        )
+        """Times the lowercase words ``first second`` stand together so, both capitalized.
+
+        The capitalized words before ``second`` are counted once, at the first question
+        about it: every place of ``second`` is read once whatever is asked later.
+        """
+        firsts = self._firsts.get(second)
+        if firsts is None:
+            starts = self._starts.get(second)
+            if starts is None:
+                return 0
+            firsts = self._firsts[second] = {}
+            for start in starts:
+                if self._in_prose(start):
+                    before = self._word_before(start)
+                    if before.istitle():
+                        key = before.lower()
+                        firsts[key] = firsts.get(key, 0) + 1
+        return firsts.get(first, 0)
 
     def _in_prose(self, start: int) -> bool:
         """Is the line holding ``start`` prose?"""
