@@ -125,3 +125,18 @@ def test_a_hyphen_before_a_conjunction_keeps_its_space(
 def test_conjunctions_are_data_by_language() -> None:
     assert {"en", "de"} <= set(CONJUNCTIONS)
     assert all(words and all(word.islower() for word in words) for words in CONJUNCTIONS.values())
+
+
+def test_fraktur_hyphens_count_as_typesetting_when_classifying() -> None:
+    """Lines wider than a narrow column: only hyphenation tells typesetting from a text
+    wrapped by a program."""
+    from preserve.repair.classify import classify_text
+
+    lines = [
+        "die alten Häuser der Stadt am Fluss waren grau und wa⸗",
+        "ren lange verlassen, und die Fenster der kleinen Stu⸗",
+        "ben blieben dunkel am Abend, wenn der Nebel vom Was⸗",
+        "ser aufstieg und die Gassen der Altstadt füllte, bis",
+    ] * 3
+    text = "\n".join(lines) + "\n"
+    assert classify_text(text, RepairConfig())[0] == "ocr"
