@@ -108,6 +108,8 @@ def test_equals_sign_is_a_hyphen_only_where_the_document_uses_it_so() -> None:
     ("text", "config", "expected"),
     [
         ("der Ein-\nund Ausgang", GERMAN, "der Ein- und Ausgang"),
+        ("der Ein¬\nund Ausgang", GERMAN, "der Ein- und Ausgang"),
+        ("of two⸗\nand three-storey houses", RepairConfig(), "of two- and three-storey houses"),
         ("mit Vor-\noder Nachteilen", GERMAN, "mit Vor- oder Nachteilen"),
         ("both pre-\nand postwar years", RepairConfig(), "both pre- and postwar years"),
         ("the before-\nand-after photographs", RepairConfig(), "the before-and-after photographs"),

@@ -132,6 +132,7 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
                 f"'{left}- {right}' reads as a suspended hyphen "
                 "(a compound follows): left for reflow to keep the hyphen and space",
             )
+            _write_as_hyphen(text, start, output)
             continue
         if (
             right in conjunctions
@@ -146,6 +147,7 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
                 f"'{left}- {right}': a hyphen before a conjunction is a suspended hyphen "
                 "('Ein- und Ausgang'): left for reflow to keep the hyphen and space",
             )
+            _write_as_hyphen(text, start, output)
             continue
         before = max(0, found.start() - 40)
         if "-" in text[before : found.start()] and SUSPENDED_BEFORE.search(
@@ -189,6 +191,23 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
 
 
 _START = operator.attrgetter("start")
+MARKS_NOT_HYPHENS = "¬⸗=\u00ad"
+"""Line-end hyphen marks that are not a hyphen when the hyphen stays in the text."""
+
+
+def _write_as_hyphen(text: str, at: int, output: RuleOutput) -> None:
+    """A suspended hyphen kept: ``Ein¬⏎und`` is printed ``Ein- und``, the mark (at ``at``)
+    written as the hyphen it stands for; ``-`` and ``‐`` stay as they are."""
+    if text[at] in MARKS_NOT_HYPHENS:
+        output.edit(
+            "join_line_end_hyphens",
+            text,
+            at,
+            at + 1,
+            "-",
+            "suspended hyphen kept: the OCR's line-end mark written as a hyphen",
+            0.85,
+        )
 
 
 def _remember_line_starts(text: str, output: RuleOutput, context: RuleContext) -> None:
