@@ -363,7 +363,7 @@ def _share(tag: str, words: list[str]) -> float:
     """Share of ``words`` the dictionary ``tag`` knows (0 if it cannot be opened)."""
     try:
         check = get_lexicon(tag).check
-    except ConfigError:
+    except Exception:  # not installed, or a broken dictionary enchant lists: not a choice
         return 0.0
     return round(sum(map(check, words)) / len(words), 4)
 
