@@ -142,3 +142,10 @@ def test_fraktur_hyphens_count_as_typesetting_when_classifying() -> None:
     ] * 3
     text = "\n".join(lines) + "\n"
     assert classify_text(text, RepairConfig())[0] == "ocr"
+
+
+def test_a_soft_hyphen_at_a_line_end_before_no_letter_is_still_removed() -> None:
+    """Only a soft hyphen before letters is left for the hyphen rule: any other would stay
+    in the text, and a second repair would remove it (not idempotent)."""
+    assert preview(remove_soft_hyphens, "page\u00ad\n12 of it") == "page12 of it"
+    assert preview(remove_soft_hyphens, "the el\u00ad\n\nderly") == "the el\u00ad\n\nderly"

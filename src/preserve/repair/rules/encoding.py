@@ -35,6 +35,8 @@ from preserve.repair.config import RepairConfig
 from preserve.repair.context import RuleContext, RuleOutput
 
 SOFT_HYPHEN = re.compile("\u00ad(?:[ \t]*\n[ \t]*)?")
+SOFT_HYPHEN_BREAK = re.compile("\u00ad[ \t]*\n(?:[ \t]*\n)?[ \t]*[^\\W\\d_]")
+"""A soft hyphen at a line end before letters: what the hyphen rule judges."""
 
 
 def ftfy_config(config: RepairConfig) -> ftfy.TextFixerConfig:
@@ -431,7 +433,7 @@ def remove_soft_hyphens(text: str, context: RuleContext) -> RuleOutput:
     output = RuleOutput()
     leave_line_ends = context.config.runs("join_line_end_hyphens")
     for match in SOFT_HYPHEN.finditer(text):
-        if leave_line_ends and "\n" in match.group():
+        if leave_line_ends and SOFT_HYPHEN_BREAK.match(text, match.start()):
             continue
         reason = (
             "soft hyphen at a line end joins its word"
