@@ -83,6 +83,8 @@ class ItemOutcome:
     reasons: list[str] = field(default_factory=list)
     """One sentence each: why it failed, or what needs a person's attention."""
     repairs: dict[str, dict[str, int]] = field(default_factory=dict)
+    quality: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """OCR quality of each repaired text, by its original's bag path (repair.quality)."""
 
     @property
     def needs_attention(self) -> bool:
@@ -99,6 +101,7 @@ class ItemOutcome:
             "bytes": self.bytes,
             "reasons": list(self.reasons),
             "repairs": self.repairs,
+            "quality": self.quality,
         }
 
 
@@ -260,13 +263,16 @@ def _run_steps(
     repaired, repair_agents = _repair_texts(staging, originals, identities, context, outcome)
     payload.extend(output for text in repaired for output in text.outputs)
     repairs = {text.source: text.summary for text in repaired}
+    qualities = {text.source: text.quality for text in repaired if text.quality}
 
     # 6. describe
     premis_xml, events = _premis_record(
         item, name, context, originals, identities, repaired, repair_agents, now, copied_at
     )
     payload.append(write_payload_bytes(staging, "data/metadata/premis.xml", premis_xml, algorithms))
-    description = _describe(item, name, originals, identities, repairs, context, now, previous)
+    description = _describe(
+        item, name, originals, identities, repairs, context, now, previous, qualities
+    )
     payload.append(write_payload_bytes(staging, "data/metadata/item.json", description, algorithms))
 
     # 7. bag
@@ -292,10 +298,11 @@ def _run_steps(
         )
         for p in payload[len(originals) :]
     ]
-    _record(catalog, item, name, final, key, oxum, files, events, now, previous)
+    _record(catalog, item, name, final, key, oxum, files, events, now, previous, qualities)
     outcome.status = "ingested"
     outcome.previous = previous.name if previous else None
     outcome.repairs = repairs
+    outcome.quality = qualities
 
 
 def _in_parallel(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
@@ -562,6 +569,7 @@ def _record(
     events: Sequence[Any],
     now: datetime,
     previous: Any,
+    qualities: dict[str, dict[str, Any]] | None = None,
 ) -> None:
     record = catalog.add_package(
         name=name,
@@ -595,6 +603,8 @@ def _record(
             agents=["preserve"],
             when=now,
         )
+    for bag_path, quality in (qualities or {}).items():
+        catalog.record_quality(record.id, bag_path, quality)
 
 
 # -- repair ---------------------------------------------------------------------------------
@@ -607,6 +617,8 @@ class RepairedText:
     outputs: tuple[PayloadFile, ...]
     """Repaired text, edit log, debris, review page."""
     summary: dict[str, int]
+    quality: dict[str, Any] | None = None
+    """The OCR quality of the text (``repair.quality.Quality.to_dict()``)."""
 
 
 def _repair_texts(
@@ -624,6 +636,7 @@ def _repair_texts(
         return repaired, software
     from preserve.identification import decode_text
     from preserve.repair import RepairConfig, repair
+    from preserve.repair.quality import quality_of
     from preserve.repair.review import render_result
 
     repair_config = RepairConfig.from_mapping(context.config.repair)
@@ -639,6 +652,7 @@ def _repair_texts(
         text = decode_text((staging / entry.bag_path).read_bytes(), ident.encoding)
         result = repair(text, repair_config)
         software.update(result.software)
+        quality = quality_of(result).to_dict()
         base = f"data/derived/{relative}"
         parts = [
             (f"{base}.repaired.txt", result.text.encode("utf-8")),
@@ -646,13 +660,15 @@ def _repair_texts(
             (f"{base}.debris.json", _json([d.to_dict() for d in result.debris])),
             (
                 f"{base}.review.html",
-                render_result(result, title=relative, source_name=relative).encode("utf-8"),
+                render_result(result, title=relative, source_name=relative, quality=quality).encode(
+                    "utf-8"
+                ),
             ),
         ]
         outputs = tuple(
             write_payload_bytes(staging, path, data, algorithms) for path, data in parts
         )
-        repaired.append(RepairedText(entry.bag_path, outputs, result.summary()))
+        repaired.append(RepairedText(entry.bag_path, outputs, result.summary(), quality))
     return repaired, software
 
 
@@ -741,6 +757,7 @@ def _describe(
     context: IngestContext,
     now: datetime,
     previous: Any,
+    qualities: dict[str, dict[str, Any]] | None = None,
 ) -> bytes:
     """Descriptive and technical metadata a person (or a repository) reads first."""
     return _json(
@@ -760,6 +777,7 @@ def _describe(
                     "digests": entry.digests,
                     "identification": identities[entry.bag_path].to_dict(),
                     "repairs": repairs.get(entry.bag_path),
+                    "quality": (qualities or {}).get(entry.bag_path),
                 }
                 for relative, _path, entry in originals
             ],
