@@ -121,7 +121,13 @@ def _soup_spans(
                 or (soup >= 1 and len(words) >= 2 and soup + capitals == len(words))
             ):
                 continue
-            if 2 * soup < capitals:
+            if soup < 2:
+                # One word in mixed case is no pattern: 'BALFOUR v BALFOUIt', 'TUESDAY, MAHCn'
+                reason = (
+                    "one word in mixed case among capitals: OCR noise in a heading, not "
+                    "small caps; case left as read"
+                )
+            elif 2 * soup < capitals:
                 reason = (
                     f"{capitals} word(s) in capitals, {soup} in mixed case: capitals are "
                     "the print (a headline), not small caps; case left as read"

@@ -119,10 +119,19 @@ def collapse_spaces(text: str, context: RuleContext) -> RuleOutput:
 def remove_space_before_punctuation(text: str, context: RuleContext) -> RuleOutput:
     """Remove a space OCR put before an apostrophe suffix or punctuation, and inside ``.. .``.
 
-    Languages that space before ``; : ! ?`` (French) keep those spaces.
+    Languages that space before ``; : ! ?`` (French) keep those spaces, and so does a
+    document that itself spaces a mark twice or more, in a third or more of its uses after
+    a word: that is
+    the print's typography (``Alderman WILLIAMS : That``, common in older print), not an
+    OCR slip, and the rule leaves that mark alone with a note.
+
+    >>> from preserve.repair.context import preview
+    >>> preview(remove_space_before_punctuation, "rain ; cold ; dark; ill , wet, fog, sun, sea.")
+    'rain ; cold ; dark; ill, wet, fog, sun, sea.'
     """
     output = RuleOutput()
     rule = "remove_space_before_punctuation"
+    spaced_marks = _spaced_by_the_print(text, output)
     patterns = [
         (SPACE_BEFORE_CONTRACTION, "space before an apostrophe suffix"),
         (SPACE_BEFORE_PERIOD, "space before a full stop"),
@@ -144,5 +153,27 @@ def remove_space_before_punctuation(text: str, context: RuleContext) -> RuleOutp
             if match is None or start in taken:
                 continue
             taken.add(start)
+            if text[window_start + match.end()] in spaced_marks:
+                continue
             output.edit(rule, text, start, window_start + match.end(), "", reason, 0.9)
     return output
+
+
+def _spaced_by_the_print(text: str, output: RuleOutput) -> str:
+    """The marks among ``, ; : ! ? .`` that ``text`` spaces twice or more, in a third or more
+    of their uses after a word (a note for each goes to ``output``): once is no convention."""
+    marks = ""
+    for mark in sorted({match.group()[1] for match in CANDIDATES.finditer(text)} & set(",;:!?.")):
+        uses = re.findall(rf"[^\W_]( *)(?:{re.escape(mark)})(?=\s|\Z)", text)
+        spaced = sum(1 for space in uses if space)
+        if spaced >= 2 and spaced * 3 >= len(uses):
+            marks += mark
+            at = text.find(" " + mark)
+            output.note(
+                text,
+                at,
+                at + 2,
+                f"the document sets a space before '{mark}' in {spaced} of its {len(uses)} "
+                "uses: the print's spacing, kept",
+            )
+    return marks
