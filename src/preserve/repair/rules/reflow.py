@@ -94,6 +94,14 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
     # Most gaps join two lines of a paragraph: found by one search and joined as they are,
     # their edits made by C-level maps (a hundred a page; a comprehension costs twice this).
     simple = list(map(_START_OF, SIMPLE_BREAK.finditer(text)))
+    headings = heading_breaks(text)
+    if headings:
+        edits_at_headings = [
+            _TUPLE_NEW(Edit, (rule, at, at + 1, "\n", "\n\n", _HEADING, 0.8))
+            for at in simple
+            if at in headings
+        ]
+        simple = [at for at in simple if at not in headings]
     edits = list(
         map(
             _TUPLE_NEW,
@@ -109,6 +117,8 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
             ),
         )
     )
+    if headings:
+        edits += edits_at_headings
     for found in OTHER_BREAK.finditer(text):
         end, begin = found.span()
         while end and text[end - 1].isspace():
@@ -116,6 +126,10 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
         if not end:
             continue  # blank lines before the first line
         gap = text[end:begin]
+        if end in headings:
+            if gap != "\n\n":
+                edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, "\n\n", _HEADING, 0.8)))
+            continue
         first = text[begin]
         blank = gap.count("\n") > 1
         if not blank and first not in DASHES:
@@ -184,6 +198,77 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
     return output
 
 
+def heading_breaks(text: str) -> set[int]:
+    """Where a line set in capitals (a headline, a case title, a dateline on its own) meets
+    a line that is not: the ends of the lines before those gaps.
+
+    Capitals are the print's own setting of a heading; where the setting changes, so does
+    the paragraph, as for a deck in small caps. Lines in capitals one after another are one
+    heading.
+
+    >>> text = "the pests.\\n14 KILLED, 30 HURT IN\\nFRENCH TRAIN WRECKF\\nPAR1S, June 2. - Four"
+    >>> sorted(heading_breaks(text))
+    [10, 52]
+    """
+    capitals: list[tuple[int, int]] = []  # (start, end) of each line in capitals
+    position = 0
+    search = MAYBE_SOUP.search
+    while (found := search(text, position)) is not None:
+        start = text.rfind("\n", 0, found.start()) + 1
+        end = text.find("\n", found.start())
+        if end < 0:
+            end = len(text)
+        if capitals_line(text[start:end]):
+            capitals.append((start, end))
+        position = end + 1
+    breaks: set[int] = set()
+    ends = {end for _, end in capitals}
+    starts = {start for start, _ in capitals}
+    for start, end in capitals:
+        previous = _previous_content_end(text, start)
+        if previous is not None and previous not in ends:
+            breaks.add(previous)
+        following = _next_content_start(text, end)
+        if following is not None and following not in starts:
+            breaks.add(end)
+    return breaks
+
+
+def capitals_line(content: str) -> bool:
+    """Is this line set in capitals: four letters or more, three in four of them capitals,
+    in two words or more, or one of six letters or more (``MONDAY.``)? OCR noise inside
+    (``LAllK AND OTTIEltS.``) leaves it one.
+
+    >>> [capitals_line(line) for line in ("FRENCH TRAIN WRECKF", "MONDAY.", "By J. R. Smith",
+    ...                                   "rOHDB AND AKOTKBU V. LAllK AND OTTIEltS.", "I")]
+    [True, True, False, True, False]
+    """
+    letters = [char for char in content if char.isalpha()]
+    if len(letters) < 4:
+        return False
+    upper = sum(map(str.isupper, letters))
+    if upper * 4 < len(letters) * 3:
+        return False
+    words = [word for word in content.split() if any(map(str.isalpha, word))]
+    return len(words) >= 2 or len(letters) >= 6
+
+
+def _previous_content_end(text: str, start: int) -> int | None:
+    """The end of the last non-blank line's content before the line starting at ``start``."""
+    index = start - 1
+    while index >= 0 and text[index].isspace():
+        index -= 1
+    return index + 1 if index >= 0 else None
+
+
+def _next_content_start(text: str, end: int) -> int | None:
+    """The start of the next non-blank line's content after ``end`` (None at the text's end)."""
+    index = end
+    while index < len(text) and text[index].isspace():
+        index += 1
+    return index if index < len(text) else None
+
+
 _START_OF = re.Match.start
 _NEXT = (1).__add__
 _START_OF_EDIT = operator.itemgetter(1)
@@ -194,6 +279,7 @@ _ROOM = (
     "word: the wrapping did not break it, a paragraph ends"
 )
 _COLUMN_BREAK = "column break inside a sentence (next line goes on in lowercase)"
+_HEADING = "a heading set in capitals meets text that is not: its own paragraph"
 _DECK = "small caps (a deck) on one side only: its own paragraph"
 _SPEAKER = (
     "a quoted sentence closes at the line end and another opens the next line: "
