@@ -32,7 +32,7 @@ from preserve.repair.context import (
     ends_sentence,
 )
 from preserve.repair.edits import Edit
-from preserve.repair.rules.layout import MAYBE_SOUP, TURN_OPENS, soup_line
+from preserve.repair.rules.layout import MAYBE_SOUP, TURN_OPENS, capitals_line, soup_line
 
 OPENERS = "\"'“‘«„‚([-–—"
 
@@ -232,25 +232,6 @@ def heading_breaks(text: str) -> set[int]:
         if following is not None and following not in starts:
             breaks.add(end)
     return breaks
-
-
-def capitals_line(content: str) -> bool:
-    """Is this line set in capitals: four letters or more, three in four of them capitals,
-    in two words or more, or one of six letters or more (``MONDAY.``)? OCR noise inside
-    (``LAllK AND OTTIEltS.``) leaves it one.
-
-    >>> [capitals_line(line) for line in ("FRENCH TRAIN WRECKF", "MONDAY.", "By J. R. Smith",
-    ...                                   "rOHDB AND AKOTKBU V. LAllK AND OTTIEltS.", "I")]
-    [True, True, False, True, False]
-    """
-    letters = [char for char in content if char.isalpha()]
-    if len(letters) < 4:
-        return False
-    upper = sum(map(str.isupper, letters))
-    if upper * 4 < len(letters) * 3:
-        return False
-    words = [word for word in content.split() if any(map(str.isalpha, word))]
-    return len(words) >= 2 or len(letters) >= 6
 
 
 def _previous_content_end(text: str, start: int) -> int | None:
