@@ -270,24 +270,13 @@ def newspaper_page(lines: LineTable) -> str | None:
     True
     """
     contents = lines.contents
-    rows: list[str] = []
-    run: list[str] = []
-    for content in contents:
-        if not content[-2:].rstrip(".")[-1:].isdigit():
-            run = []  # (most lines: they do not end in a number)
-            continue
-        if TABLE_ROW.fullmatch(content) and not FOLIO.fullmatch(content):
-            rows.append(content)
-            if len(rows) >= TABLE_ROWS:
-                return f"a table ({len(rows)} rows ending in two numbers or more, e.g. {rows[0]})"
-        if LEADERS.fullmatch(content):
-            return f"a contents list (dot leaders to a page number: {content})"
-        if ENDS_IN_NUMBER.fullmatch(content) and not FOLIO.fullmatch(content):
-            run.append(content)
-            if len(run) >= CONTENTS_RUN:
-                return f"a contents list ({len(run)} lines in a row ending in a number)"
-        else:
-            run = []
+    found = table_lines(contents)
+    if found:
+        index, kind = found[0]
+        if kind == "row":
+            rows = sum(1 for _, kind in found if kind == "row")
+            return f"a table ({rows} rows ending in two numbers or more, e.g. {contents[index]})"
+        return f"a contents list (entries ending in a page number, e.g. {contents[index]})"
     top = [content for content in contents if content][:MASTHEAD_LINES]
     title = next((content for content in top if capitals_line(content)), None)
     if title is not None:
@@ -300,6 +289,50 @@ def newspaper_page(lines: LineTable) -> str | None:
             ):
                 return f"a masthead ({title} / {content})"
     return None
+
+
+def table_lines(contents: list[str]) -> list[tuple[int, str]]:
+    """The lines of a table or a contents list, in order, each with its kind (``row`` or
+    ``entry``): lines ending in two numbers or more, two or more one under another, blank
+    lines apart (``TABLE_ROW``); lines leading dots to a page number (``LEADERS``); and runs of
+    :data:`CONTENTS_RUN` lines or more each ending in a number. A folio is none of them.
+
+    >>> table_lines(["Results", "Dem Stadtschreiber 41 7", "Der Bote 38 9", "", "1912"])
+    [(1, 'row'), (2, 'row')]
+    """
+    found: list[tuple[int, str]] = []
+    rows: list[int] = []
+    entries: list[int] = []
+    for index, content in enumerate(contents):
+        if not content:
+            continue  # OCR of a table often sets its rows apart by blank lines
+        if not content[-2:].rstrip(".")[-1:].isdigit() or FOLIO.fullmatch(content):
+            # (most lines: they do not end in a number)
+            _close_runs(found, rows, entries)
+            continue
+        if TABLE_ROW.fullmatch(content):
+            rows.append(index)
+        elif len(rows) < TABLE_ROWS:
+            rows.clear()
+        if LEADERS.fullmatch(content):
+            found.append((index, "entry"))
+        elif ENDS_IN_NUMBER.fullmatch(content):
+            entries.append(index)
+        else:
+            _close_runs(found, rows, entries)
+    _close_runs(found, rows, entries)
+    return sorted(set(found))
+
+
+def _close_runs(found: list[tuple[int, str]], rows: list[int], entries: list[int]) -> None:
+    """Add the runs of rows and entries long enough to be a table or a contents list to
+    ``found``; empty both."""
+    if len(rows) >= TABLE_ROWS:
+        found.extend((index, "row") for index in rows)
+    if len(entries) >= CONTENTS_RUN:
+        found.extend((index, "entry") for index in entries if index not in rows)
+    rows.clear()
+    entries.clear()
 
 
 def capitals_line(content: str) -> bool:

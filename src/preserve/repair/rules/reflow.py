@@ -22,7 +22,7 @@ import operator
 import re
 from collections.abc import Callable
 from functools import partial
-from itertools import repeat
+from itertools import accumulate, repeat
 
 from preserve.repair.context import (
     CLOSERS,
@@ -32,7 +32,13 @@ from preserve.repair.context import (
     ends_sentence,
 )
 from preserve.repair.edits import Edit
-from preserve.repair.rules.layout import MAYBE_SOUP, TURN_OPENS, capitals_line, soup_line
+from preserve.repair.rules.layout import (
+    MAYBE_SOUP,
+    TURN_OPENS,
+    capitals_line,
+    soup_line,
+    table_lines,
+)
 
 OPENERS = "\"'“‘«„‚([-–—"
 
@@ -200,7 +206,9 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
 
 def heading_breaks(text: str) -> set[int]:
     """Where a line set in capitals (a headline, a case title, a dateline on its own) meets
-    a line that is not: the ends of the lines before those gaps.
+    a line that is not, and around each row of a table or entry of a contents list
+    (:func:`~preserve.repair.rules.layout.table_lines`): the ends of the lines before
+    those gaps.
 
     Capitals are the print's own setting of a heading; where the setting changes, so does
     the paragraph, as for a deck in small caps. Lines in capitals one after another are one
@@ -231,7 +239,23 @@ def heading_breaks(text: str) -> set[int]:
         following = _next_content_start(text, end)
         if following is not None and following not in starts:
             breaks.add(end)
+    if NUMBER_AT_LINE_END.search(text):
+        # Rows of a table and entries of a contents list: each its own line (paragraph).
+        lines = text.split("\n")
+        line_starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+        for index, _kind in table_lines([line.strip() for line in lines]):
+            start = line_starts[index]
+            end = start + len(lines[index].rstrip())
+            previous = _previous_content_end(text, start)
+            if previous is not None:
+                breaks.add(previous)
+            if _next_content_start(text, end) is not None:
+                breaks.add(end)
     return breaks
+
+
+NUMBER_AT_LINE_END = re.compile(r"\d\.?[ \t]*(?:\n|\Z)")
+"""Where a row of a table or an entry of a contents list may end a line."""
 
 
 def _previous_content_end(text: str, start: int) -> int | None:
