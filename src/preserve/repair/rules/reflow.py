@@ -227,7 +227,7 @@ def heading_breaks(text: str) -> set[int]:
         if end < 0:
             end = len(text)
         if capitals_line(text[start:end]):
-            capitals.append((start, end))
+            capitals.append((start, start + len(text[start:end].rstrip())))
         position = end + 1
     breaks: set[int] = set()
     ends = {end for _, end in capitals}
