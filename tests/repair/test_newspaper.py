@@ -132,3 +132,12 @@ def test_a_mark_spaced_once_is_an_ocr_slip_and_twice_in_three_the_print() -> Non
     assert preview(remove_space_before_punctuation, "rain ; cold ; dark; wet.") == (
         "rain ; cold ; dark; wet."
     )
+
+
+def test_a_spaced_sentence_mark_before_a_small_letter_is_left_as_read() -> None:
+    """'officer ? attached': no sentence ends there, the mark is a speck; joining it to the
+    word would dress noise up as punctuation."""
+    text = "now an officer ? attached to the unit. He left . The rest stayed."
+    assert preview(remove_space_before_punctuation, text) == (
+        "now an officer ? attached to the unit. He left. The rest stayed."
+    )

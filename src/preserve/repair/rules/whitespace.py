@@ -123,7 +123,8 @@ def remove_space_before_punctuation(text: str, context: RuleContext) -> RuleOutp
     document that itself spaces a mark twice or more, in a third or more of its uses after
     a word: that is
     the print's typography (``Alderman WILLIAMS : That``, common in older print), not an
-    OCR slip, and the rule leaves that mark alone with a note.
+    OCR slip, and the rule leaves that mark alone with a note. A spaced ``.``, ``!`` or ``?``
+    before a small letter ends no sentence: a speck read as a mark, left as read.
 
     >>> from preserve.repair.context import preview
     >>> preview(remove_space_before_punctuation, "rain ; cold ; dark; ill , wet, fog, sun, sea.")
@@ -153,9 +154,12 @@ def remove_space_before_punctuation(text: str, context: RuleContext) -> RuleOutp
             if match is None or start in taken:
                 continue
             taken.add(start)
-            if text[window_start + match.end()] in spaced_marks:
+            mark_at = window_start + match.end()
+            if text[mark_at] in spaced_marks:
                 continue
-            output.edit(rule, text, start, window_start + match.end(), "", reason, 0.9)
+            if text[mark_at] in ".!?" and text[mark_at + 1 : mark_at + 3].lstrip()[:1].islower():
+                continue  # no sentence ends before a small letter: a speck read as a mark
+            output.edit(rule, text, start, mark_at, "", reason, 0.9)
     return output
 
 
