@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
 from collections.abc import Iterator
 
 from preserve.repair.config import RepairConfig
@@ -163,18 +162,15 @@ def _letters_in_both_cases(words: list[str]) -> str | None:
     """
     # Words in lowercase or Title case: the engine read them as small letters; both are
     # what small caps read right look like, and say nothing of how a letter was read.
-    inner = [
-        char
-        for word in words
-        if not (word.islower() or word[1:].islower())
-        for char in word[1:]
-        if char.isalpha()
-    ]
-    counts = Counter(inner)
-    both = [char for char in counts if char.islower() and counts[char.upper()]]
+    inner = "".join(word[1:] for word in words if not (word.islower() or word[1:].islower()))
+    present = set(inner)
+    both = [char for char in present if char.islower() and char.upper() in present]
+    if not both:
+        return None  # most small caps: each letter read one way
+    letters = sum(map(str.isalpha, inner))
     # each letter in both cases counts its occurrences in its rarer case
-    minority = sum(min(counts[char], counts[char.upper()]) for char in both)
-    if minority * 20 <= len(inner):
+    minority = sum(min(inner.count(char), inner.count(char.upper())) for char in both)
+    if minority * 20 <= letters:
         return None
     return ", ".join(sorted(both))
 
@@ -354,7 +350,7 @@ def _case_code(char: str) -> str:
     return {"×": "X", "÷": "D", "\n": "\n"}.get(char, ".")
 
 
-_CASE_CODES = "".join(_case_code(chr(byte)) for byte in range(256)).encode("ascii")
+CASE_CODES = _CASE_CODES = "".join(_case_code(chr(byte)) for byte in range(256)).encode("ascii")
 """Latin-1 characters as the classes ``SOUP_HINT`` tells apart: ``U`` a capital, ``X`` the
 sign ``×`` (in its range ``À-Þ``), ``L`` a small letter, ``D`` the sign ``÷``; lines kept."""
 CODED_SOUP_HINT = re.compile(rb"U(?:(?<=LU)|(?<=UU)[LD])")

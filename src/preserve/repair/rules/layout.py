@@ -21,11 +21,12 @@ was late. They left.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import compress, pairwise
+from itertools import compress, islice, pairwise, repeat
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.context import (
@@ -231,14 +232,41 @@ def _words(content: str) -> int:
     return len(content.split())
 
 
-NUMBER = r"\d[\d.,/]*"
-TABLE_ROW = re.compile(rf"(?:.*\S\s+)?{NUMBER}(?:\s+{NUMBER})+\.?")
-"""A line ending in two numbers or more, apart (``Dem Stadtschreiber 41 7``, ``12 3 4``): a
-row of a table. Running text rarely sets two numbers in a row, and never on line after line."""
-LEADERS = re.compile(r".*[^\W\d_].*(?:\.\s?){4,}\s*\d{1,4}|.*[^\W\d_].*…{2,}\s*\d{1,4}")
-"""A line leading dots to a page number: an entry of a table of contents."""
-ENDS_IN_NUMBER = re.compile(r"[^\W\d_].*\s\d{1,4}")
-"""A line of words ending in a number apart (``Foreign news 3``)."""
+NUMBER = re.compile(r"\d[\d.,/]*")
+"""A number as a table sets it: ``41``, ``3.5``, ``1,204``, ``7/8``."""
+LEADERS = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}\Z|…{2,}\s*\d{1,4}\Z")
+"""Dots leading to a page number at a line's end: an entry of a table of contents (with
+words before them)."""
+LETTER = re.compile(r"[^\W\d_]")
+
+
+def _table_row(content: str) -> bool:
+    """Does this line end in two numbers or more, apart (``Dem Stadtschreiber 41 7``,
+    ``12 3 4``): a row of a table? Running text rarely sets two numbers in a row, and never
+    on line after line.
+
+    >>> _table_row("Dem Stadtschreiber 41 7"), _table_row("in 1912 and 40 men")
+    (True, False)
+    """
+    last = content.rsplit(None, 2)
+    return (
+        len(last) >= 2
+        and NUMBER.fullmatch(last[-1].rstrip(".")) is not None
+        and NUMBER.fullmatch(last[-2]) is not None
+    )
+
+
+def _contents_entry(content: str) -> str | None:
+    """``leaders`` for words then dots leading to a page number, ``number`` for words then a
+    page number apart (``Foreign news 3``), else None."""
+    rest, _, last = content.rpartition(" ")
+    if not rest or not LETTER.search(rest):
+        return None
+    if ("...." in content or ". ." in content or "……" in content) and LEADERS.search(content):
+        return "leaders"
+    return "number" if last.isdigit() and len(last) <= 4 else None
+
+
 NUMBER_AT = re.compile(r"\d[\d,]*")
 TABLE_ROWS = 2
 """Rows of a table a page needs before it is taken as holding one."""
@@ -252,7 +280,7 @@ def newspaper_page(lines: LineTable) -> str | None:
     """Why this page is not a magazine spread, or None: it holds a table, a contents list or
     a masthead. Evidence is the layout of its lines, never their words:
 
-    - rows of a table: lines ending in two numbers or more (``TABLE_ROW``), twice or more;
+    - rows of a table: lines ending in two numbers or more (:func:`_table_row`), twice or more;
     - a contents list: dot leaders to a page number, or three lines in a row each ending
       in a number (the page number of an entry);
     - a masthead: among the page's first lines, one set in capitals (the paper's name)
@@ -269,6 +297,13 @@ def newspaper_page(lines: LineTable) -> str | None:
     >>> newspaper_page(LineTable("It rained on 3 May\\nand the river rose.\\n")) is None
     True
     """
+    if lines.page is None:
+        lines.page = (_page_evidence(lines),)
+    return lines.page[0]
+
+
+def _page_evidence(lines: LineTable) -> str | None:
+    """:func:`newspaper_page`, worked out."""
     contents = lines.contents
     found = table_lines(contents)
     if found:
@@ -277,7 +312,7 @@ def newspaper_page(lines: LineTable) -> str | None:
             rows = sum(1 for _, kind in found if kind == "row")
             return f"a table ({rows} rows ending in two numbers or more, e.g. {contents[index]})"
         return f"a contents list (entries ending in a page number, e.g. {contents[index]})"
-    top = [content for content in contents if content][:MASTHEAD_LINES]
+    top = list(islice(filter(None, contents), MASTHEAD_LINES))
     title = next((content for content in top if capitals_line(content)), None)
     if title is not None:
         for content in top:
@@ -294,34 +329,47 @@ def newspaper_page(lines: LineTable) -> str | None:
 def table_lines(contents: list[str]) -> list[tuple[int, str]]:
     """The lines of a table or a contents list, in order, each with its kind (``row`` or
     ``entry``): lines ending in two numbers or more, two or more one under another, blank
-    lines apart (``TABLE_ROW``); lines leading dots to a page number (``LEADERS``); and runs of
+    lines apart (:func:`_table_row`); lines leading dots to a page number (``LEADERS``); and runs of
     :data:`CONTENTS_RUN` lines or more each ending in a number. A folio is none of them.
 
     >>> table_lines(["Results", "Dem Stadtschreiber 41 7", "Der Bote 38 9", "", "1912"])
     [(1, 'row'), (2, 'row')]
     """
+    # One character a line, its last (a space for a blank line): the lines ending in a
+    # number found by C-level maps and one search of a short string, not a loop over lines.
+    ends = "".join(map(_LAST, map(operator.add, repeat(" "), contents)))
+    if sum(map(ends.count, "0123456789")) < 2:
+        return []  # a table has two rows, a contents list two entries or more
+    filled = bytes(map(bool, contents))
     found: list[tuple[int, str]] = []
     rows: list[int] = []
     entries: list[int] = []
-    for index, content in enumerate(contents):
-        if not content:
-            continue  # OCR of a table often sets its rows apart by blank lines
-        if not content[-2:].rstrip(".")[-1:].isdigit() or FOLIO.fullmatch(content):
-            # (most lines: they do not end in a number)
+    previous = 0
+    for ending in DIGIT.finditer(ends):
+        line = ending.start()
+        content = contents[line]
+        if filled.find(1, previous + 1, line) >= 0:
+            _close_runs(found, rows, entries)  # a line of text between: no run goes on
+        previous = line
+        if FOLIO.fullmatch(content):
             _close_runs(found, rows, entries)
             continue
-        if TABLE_ROW.fullmatch(content):
-            rows.append(index)
+        if _table_row(content):
+            rows.append(line)
         elif len(rows) < TABLE_ROWS:
             rows.clear()
-        if LEADERS.fullmatch(content):
-            found.append((index, "entry"))
-        elif ENDS_IN_NUMBER.fullmatch(content):
-            entries.append(index)
+        entry = _contents_entry(content)
+        if entry == "leaders":
+            found.append((line, "entry"))
+        elif entry:
+            entries.append(line)
         else:
             _close_runs(found, rows, entries)
     _close_runs(found, rows, entries)
     return sorted(set(found))
+
+
+_LAST = operator.itemgetter(-1)
 
 
 def _close_runs(found: list[tuple[int, str]], rows: list[int], entries: list[int]) -> None:
@@ -344,14 +392,15 @@ def capitals_line(content: str) -> bool:
     ...                                   "rOHDB AND AKOTKBU V. LAllK AND OTTIEltS.", "I")]
     [True, True, False, True, False]
     """
-    letters = [char for char in content if char.isalpha()]
-    if len(letters) < 4:
-        return False
-    upper = sum(map(str.isupper, letters))
-    if upper * 4 < len(letters) * 3:
+    lower = sum(map(str.islower, content))
+    if lower * 4 > len(content):
+        return False  # most lines: more small letters than a line in capitals can hold
+    upper = sum(map(str.isupper, content))
+    letters = upper + lower  # letters with a case
+    if letters < 4 or upper * 4 < letters * 3:
         return False
     words = [word for word in content.split() if any(map(str.isalpha, word))]
-    return len(words) >= 2 or len(letters) >= 6
+    return len(words) >= 2 or letters >= 6
 
 
 def _certain_folio(contents: list[str], index: int) -> bool:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from itertools import accumulate, repeat
 
@@ -32,6 +32,7 @@ from preserve.repair.context import (
     ends_sentence,
 )
 from preserve.repair.edits import Edit
+from preserve.repair.rules.headings import CASE_CODES
 from preserve.repair.rules.layout import (
     MAYBE_SOUP,
     TURN_OPENS,
@@ -219,16 +220,9 @@ def heading_breaks(text: str) -> set[int]:
     [10, 52]
     """
     capitals: list[tuple[int, int]] = []  # (start, end) of each line in capitals
-    position = 0
-    search = MAYBE_SOUP.search
-    while (found := search(text, position)) is not None:
-        start = text.rfind("\n", 0, found.start()) + 1
-        end = text.find("\n", found.start())
-        if end < 0:
-            end = len(text)
+    for start, end in _lines_with_two_capitals(text):
         if capitals_line(text[start:end]):
             capitals.append((start, start + len(text[start:end].rstrip())))
-        position = end + 1
     breaks: set[int] = set()
     ends = {end for _, end in capitals}
     starts = {start for start, _ in capitals}
@@ -239,11 +233,12 @@ def heading_breaks(text: str) -> set[int]:
         following = _next_content_start(text, end)
         if following is not None and following not in starts:
             breaks.add(end)
-    if NUMBER_AT_LINE_END.search(text):
-        # Rows of a table and entries of a contents list: each its own line (paragraph).
-        lines = text.split("\n")
+    # Rows of a table and entries of a contents list: each its own line (paragraph).
+    lines = text.split("\n")
+    found = table_lines(list(map(str.strip, lines)))
+    if found:
         line_starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
-        for index, _kind in table_lines([line.strip() for line in lines]):
+        for index, _kind in found:
             start = line_starts[index]
             end = start + len(lines[index].rstrip())
             previous = _previous_content_end(text, start)
@@ -254,8 +249,30 @@ def heading_breaks(text: str) -> set[int]:
     return breaks
 
 
-NUMBER_AT_LINE_END = re.compile(r"\d\.?[ \t]*(?:\n|\Z)")
-"""Where a row of a table or an entry of a contents list may end a line."""
+def _lines_with_two_capitals(text: str) -> Iterator[tuple[int, int]]:
+    """Start and end of each line holding two capitals in a row (or, in a text mostly
+    outside Latin-1, a capital inside a word): where a line in capitals may be.
+
+    Found in ``text`` coded one byte a character (``U`` a Latin-1 capital), by a search for
+    a literal the engine skips to: a pattern of letter classes is tried at every place.
+    """
+    coded = text.encode("latin-1", "replace").translate(CASE_CODES)
+    if coded.count(b"?") * 10 > len(coded):  # Greek, Cyrillic...: look at the letters
+        position = 0
+        while (found := MAYBE_SOUP.search(text, position)) is not None:
+            start = text.rfind("\n", 0, found.start()) + 1
+            end = text.find("\n", found.start())
+            end = len(text) if end < 0 else end
+            yield start, end
+            position = end + 1
+        return
+    position = 0
+    while (at := coded.find(b"UU", position)) >= 0:
+        start = coded.rfind(b"\n", 0, at) + 1
+        end = coded.find(b"\n", at)
+        end = len(text) if end < 0 else end
+        yield start, end
+        position = end + 1
 
 
 def _previous_content_end(text: str, start: int) -> int | None:

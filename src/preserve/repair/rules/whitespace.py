@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from preserve.repair.context import RuleContext, RuleOutput
 from preserve.repair.edits import Edit
@@ -132,7 +133,8 @@ def remove_space_before_punctuation(text: str, context: RuleContext) -> RuleOutp
     """
     output = RuleOutput()
     rule = "remove_space_before_punctuation"
-    spaced_marks = _spaced_by_the_print(text, output)
+    candidates = list(CANDIDATES.finditer(text))
+    spaced_marks = _spaced_by_the_print(text, candidates, output) if len(candidates) >= 2 else ""
     patterns = [
         (SPACE_BEFORE_CONTRACTION, "space before an apostrophe suffix"),
         (SPACE_BEFORE_PERIOD, "space before a full stop"),
@@ -143,7 +145,7 @@ def remove_space_before_punctuation(text: str, context: RuleContext) -> RuleOutp
     else:
         patterns.append((re.compile(r"(?<=[^\W_]) +(?=,(?:\s|\Z))"), "space before a comma"))
     taken: set[int] = set()
-    for candidate in CANDIDATES.finditer(text):
+    for candidate in candidates:
         start = candidate.start()
         while start > 0 and text[start - 1] == " ":
             start -= 1
@@ -163,21 +165,38 @@ def remove_space_before_punctuation(text: str, context: RuleContext) -> RuleOutp
     return output
 
 
-def _spaced_by_the_print(text: str, output: RuleOutput) -> str:
+_USES = {
+    mark: re.compile(rf"{re.escape(mark)}(?<=[^\W_]{re.escape(mark)})(?=\s|\Z)")
+    for mark in ",;:!?."
+}
+"""Each mark right after a word (a pattern starting with the mark: the engine skips to it)."""
+
+
+def _spaced_by_the_print(text: str, candidates: list[re.Match[str]], output: RuleOutput) -> str:
     """The marks among ``, ; : ! ? .`` that ``text`` spaces twice or more, in a third or more
-    of their uses after a word (a note for each goes to ``output``): once is no convention."""
+    of their uses after a word (a note for each goes to ``output``): once is no convention.
+    ``candidates``: the matches of ``CANDIDATES`` in ``text``."""
     marks = ""
-    for mark in sorted({match.group()[1] for match in CANDIDATES.finditer(text)} & set(",;:!?.")):
-        uses = re.findall(rf"[^\W_]( *)(?:{re.escape(mark)})(?=\s|\Z)", text)
-        spaced = sum(1 for space in uses if space)
-        if spaced >= 2 and spaced * 3 >= len(uses):
+    spaced: Counter[str] = Counter()  # uses of each mark after a word and spaces
+    for candidate in candidates:
+        mark, after = candidate.group()[1], candidate.end()
+        if mark not in _USES or not (after == len(text) or text[after].isspace()):
+            continue
+        before = candidate.start()
+        while before > 0 and text[before - 1] == " ":
+            before -= 1
+        if before and (text[before - 1].isalnum()):
+            spaced[mark] += 1
+    for mark in sorted(mark for mark, count in spaced.items() if count >= 2):
+        uses = spaced[mark] + len(_USES[mark].findall(text))
+        if spaced[mark] * 3 >= uses:
             marks += mark
             at = text.find(" " + mark)
             output.note(
                 text,
                 at,
                 at + 2,
-                f"the document sets a space before '{mark}' in {spaced} of its {len(uses)} "
+                f"the document sets a space before '{mark}' in {spaced[mark]} of its {uses} "
                 "uses: the print's spacing, kept",
             )
     return marks
