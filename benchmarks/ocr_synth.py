@@ -982,7 +982,8 @@ def make_newspaper_document(
     seed: int, articles: Sequence[Article] | None = None
 ) -> SyntheticDocument:
     """A newspaper page: a masthead (capitals over a line of date, issue and price), a contents
-    list, two or three articles each under a headline in capitals with a deck, byline or
+    list, two or three articles each under a headline in capitals with a deck, byline (its
+    name in capitals or not) or
     dateline line of its own, and a table between articles; a folio at the foot.
 
     What the repair must do here is keep every one of those blocks whole, in its case, as a
@@ -1028,7 +1029,9 @@ def make_newspaper_document(
             deck = _wrap(article.deck.upper(), width)
             page.block("deck", deck, " ".join(deck.split()), blank=0.6)
         elif extra < 0.6:
-            byline = f"By {rng.choice(FIRST).upper()} {rng.choice(LAST).upper()}"
+            byline = f"By {rng.choice(FIRST)} {rng.choice(LAST)}"
+            if rng.random() < 0.5:  # the name in capitals, as many papers set it
+                byline = byline.upper().replace("BY ", "By ", 1)
             page.block("byline", byline, byline, blank=0.3)
         elif extra < 0.8:
             place = rng.choice(PLACES).split()[-1].upper()

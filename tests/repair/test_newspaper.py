@@ -141,3 +141,43 @@ def test_a_spaced_sentence_mark_before_a_small_letter_is_left_as_read() -> None:
     assert preview(remove_space_before_punctuation, text) == (
         "now an officer ? attached to the unit. He left. The rest stayed."
     )
+
+
+BEFORE = (
+    "The growers along the valley road said\n"
+    "that the frost came three weeks early\n"
+    "and took most of the late apples, and\n"
+    "the sheds stood idle until spring.\n"
+)
+
+
+def test_a_byline_in_mixed_case_stands_apart_from_the_text_around_it() -> None:
+    text = BEFORE + (
+        "By Amina Okafor\n"
+        "The ferry will run again from Monday,\n"
+        "the harbour master said, and the first\n"
+        "sailing will take the mayor and his\n"
+        "Honor the judge across to the island\n"
+        "for the opening of the new landing,\n"
+        "which was built over the winter by the\n"
+        "county.\n"
+    )
+    result = repair(text)
+    assert result.kind == "ocr"
+    assert "spring.\n\nBy Amina Okafor\n\nThe ferry" in result.text
+    assert "the mayor and his Honor the judge" in result.text  # a full line: body
+
+
+def test_lines_of_one_headline_in_title_case_stay_one_paragraph() -> None:
+    text = BEFORE + (
+        "Dismissed Men\n"
+        "Hold a March\n"
+        "The 150 men dismissed from the power\n"
+        "house marched to the city yesterday,\n"
+        "where they were met by the union\n"
+        "secretary and spoke to the crowd\n"
+        "outside the hall for an hour before\n"
+        "they left for the station and the long\n"
+        "ride home.\n"
+    )
+    assert "spring.\n\nDismissed Men Hold a March\n\nThe 150 men" in repair(text).text

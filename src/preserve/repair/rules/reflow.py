@@ -101,10 +101,12 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
     # Most gaps join two lines of a paragraph: found by one search and joined as they are,
     # their edits made by C-level maps (a hundred a page; a comprehension costs twice this).
     simple = list(map(_START_OF, SIMPLE_BREAK.finditer(text)))
-    headings = heading_breaks(text)
+    headings = dict.fromkeys(heading_breaks(text), _HEADING)
+    for at in _short_lines_before_capitals(text, starts, room):
+        headings.setdefault(at, _SHORT_HEADING)
     if headings:
         edits_at_headings = [
-            _TUPLE_NEW(Edit, (rule, at, at + 1, "\n", "\n\n", _HEADING, 0.8))
+            _TUPLE_NEW(Edit, (rule, at, at + 1, "\n", "\n\n", headings[at], 0.8))
             for at in simple
             if at in headings
         ]
@@ -135,7 +137,7 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
         gap = text[end:begin]
         if end in headings:
             if gap != "\n\n":
-                edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, "\n\n", _HEADING, 0.8)))
+                edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, "\n\n", headings[end], 0.8)))
             continue
         first = text[begin]
         blank = gap.count("\n") > 1
@@ -275,6 +277,71 @@ def _lines_with_two_capitals(text: str) -> Iterator[tuple[int, int]]:
         position = end + 1
 
 
+def _short_lines_before_capitals(text: str, starts: list[int], room: float) -> list[int]:
+    """Where a heading, byline or title in mixed case (``By Amina Okafor``, ``Ferry Service to
+    Resume``) meets the text around it: lines in title case (:func:`_title_case`) that end no
+    sentence, had room for the next line's first word, and are followed by a line opening
+    with a capital. Body lines are wrapped as soon as the next word does not fit, so a line
+    with room left was ended on purpose; one that ends a sentence is a paragraph's last line,
+    which the rule decides elsewhere. Returned: the end of the last line of each run of such
+    lines (one heading, as for lines in capitals), and the end of the line before the run
+    when that line ends a sentence. ``room`` 0 (the document does not show how its lines
+    were wrapped): none. Latin capitals only.
+
+    >>> text = "By Amina Okafor\\nThe ferry will run again from the\\nold pier in May.\\n"
+    >>> _short_lines_before_capitals(text, [], 36.0)
+    [15]
+    """
+    if not room:
+        return []
+    coded = text.encode("latin-1", "replace").translate(CASE_CODES)
+    ends: list[tuple[int, int]] = []  # (line start, line end) of each heading line
+    position = 0
+    while (at := coded.find(b"\nU", position)) >= 0:
+        position = at + 1
+        last = text[at - 1] if at else "\n"
+        if last.isspace() or last in _NOT_A_HEADING_END:
+            continue
+        line_start = text.rfind("\n", 0, at) + 1
+        length = _typeset_length(text, line_start, at, starts)
+        content = text[line_start:at]
+        if (
+            length + 1 + _first_word_length(text, at + 1) < room
+            and _title_case(content)
+            and not capitals_line(content)  # (heading_breaks decides: type sizes vary)
+        ):
+            ends.append((line_start, at))
+    found = []
+    for index, (line_start, at) in enumerate(ends):
+        if not (index and ends[index - 1][1] + 1 == line_start):  # the first line of a run
+            previous = _previous_content_end(text, line_start)
+            if previous is not None and _ends_sentence_at(text, previous):
+                found.append(previous)  # after a finished sentence: it stands apart there too
+        if not (index + 1 < len(ends) and ends[index + 1][0] == at + 1):  # the run's last
+            found.append(at)
+    return found
+
+
+def _title_case(content: str) -> bool:
+    """Do two in three of the line's words, and its last, open with a capital or a digit, as
+    a heading, byline or title does (``By Amina Okafor``, ``Ferry Service to Resume``)? A body
+    line breaks mid-sentence at small words (``the application of Mr Sheahan his``).
+
+    >>> _title_case("Ferry Service to Resume"), _title_case("Our present quotations are")
+    (True, False)
+    """
+    words = [word.lstrip("\"'“‘(£$") for word in content.split()]
+    words = [word for word in words if word]
+    if not words or not (words[-1][0].isupper() or words[-1][0].isdigit()):
+        return False
+    opening = sum(1 for word in words if word[0].isupper() or word[0].isdigit())
+    return opening * 3 >= len(words) * 2
+
+
+_NOT_A_HEADING_END = SENTENCE_MARKS + CLOSERS + ",;:-–—‐¬=("
+"""A line ending in one of these ends a sentence, or goes on (a clause, a broken word)."""
+
+
 def _previous_content_end(text: str, start: int) -> int | None:
     """The end of the last non-blank line's content before the line starting at ``start``."""
     index = start - 1
@@ -302,6 +369,10 @@ _ROOM = (
 )
 _COLUMN_BREAK = "column break inside a sentence (next line goes on in lowercase)"
 _HEADING = "a heading set in capitals meets text that is not: its own paragraph"
+_SHORT_HEADING = (
+    "a line that ends no sentence, with room left for the next word, before a capital: "
+    "a heading, byline or title, its own paragraph"
+)
 _DECK = "small caps (a deck) on one side only: its own paragraph"
 _SPEAKER = (
     "a quoted sentence closes at the line end and another opens the next line: "
