@@ -87,8 +87,20 @@ def is_case_soup(word: str) -> bool:
     return not rest.islower()
 
 
-def _soup_spans(text: str, config: RepairConfig) -> list[tuple[int, int]]:
-    """The sentences (within a line) read from small caps as case soup."""
+def _soup_spans(
+    text: str, config: RepairConfig, stood_down: list[tuple[int, int, str]] | None = None
+) -> list[tuple[int, int]]:
+    """The sentences (within a line) read from small caps as case soup.
+
+    Uniform capitals are the print (a newspaper headline), and a word of them misread
+    (``rJtOSPECT``, ``ltfGHT``) is OCR noise, not small caps: a sentence is small caps
+    only when its words in mixed case are at least half as many as those in capitals, and
+    no letter is read in both cases (:func:`_letters_in_both_cases`). Sentences left so are
+    added to ``stood_down`` with the reason, when given.
+
+    >>> _soup_spans("THE ltfGHT WAY. In THe eArly HourS of THe dAy.", RepairConfig())
+    [(15, 46)]
+    """
     spans = []
     for start, end in _lines_with_soup(text):
         for sentence in SENTENCE.finditer(text, start, end):
@@ -100,12 +112,67 @@ def _soup_spans(text: str, config: RepairConfig) -> list[tuple[int, int]]:
             )
             capitals = sum(map(str.isupper, words))
             # A short line of capitals and soup only ("A SHORT STORy") is small caps too.
-            if (
-                soup >= max(config.small_caps_min_words, 1)  # no soup, no small caps
-                and soup / len(words) >= config.small_caps_min_share
-            ) or (soup >= 1 and len(words) >= 2 and soup + capitals == len(words)):
+            if not (
+                (
+                    soup >= max(config.small_caps_min_words, 1)  # no soup, no small caps
+                    and soup / len(words) >= config.small_caps_min_share
+                )
+                or (soup >= 1 and len(words) >= 2 and soup + capitals == len(words))
+            ):
+                continue
+            if soup < 2:
+                # One word in mixed case is no pattern: 'BALFOUR v BALFOUIt', 'TUESDAY, MAHCn'
+                reason = (
+                    "one word in mixed case among capitals: OCR noise in a heading, not "
+                    "small caps; case left as read"
+                )
+            elif 2 * soup < capitals:
+                reason = (
+                    f"{capitals} word(s) in capitals, {soup} in mixed case: capitals are "
+                    "the print (a headline), not small caps; case left as read"
+                )
+            elif (both := _letters_in_both_cases(words)) is not None:
+                reason = (
+                    f"letters read in both cases inside words ({both}): OCR noise in "
+                    "capitals, not small caps, whose letters an engine reads one way; "
+                    "case left as read"
+                )
+            else:
                 spans.append(sentence.span())
+                continue
+            if stood_down is not None:
+                stood_down.append((*sentence.span(), reason))
     return spans
+
+
+def _letters_in_both_cases(words: list[str]) -> str | None:
+    """The letters that stand both as capitals and as small letters inside the words of
+    ``words`` in capitals or mixed case (not as their first letter, which may be a real
+    capital), when more than one in twenty of
+    the inner letters is such a one; else None.
+
+    An engine reading small caps reads each letter by its shape, the same way each time
+    (``THe eArly HourS``: ``h`` is always ``H``, ``e`` always ``e``); misread capitals
+    (``AltBITHATOU'S AWATiD``) put a letter in both cases.
+
+    >>> _letters_in_both_cases(["THe", "eArly", "HourS"]) is None
+    True
+    >>> _letters_in_both_cases(["AltBITHATOU", "AWATiD"])
+    'i, t'
+    """
+    # Words in lowercase or Title case: the engine read them as small letters; both are
+    # what small caps read right look like, and say nothing of how a letter was read.
+    inner = "".join(word[1:] for word in words if not (word.islower() or word[1:].islower()))
+    present = set(inner)
+    both = [char for char in present if char.islower() and char.upper() in present]
+    if not both:
+        return None  # most small caps: each letter read one way
+    letters = sum(map(str.isalpha, inner))
+    # each letter in both cases counts its occurrences in its rarer case
+    minority = sum(min(inner.count(char), inner.count(char.upper())) for char in both)
+    if minority * 20 <= letters:
+        return None
+    return ", ".join(sorted(both))
 
 
 def _whole_lines(text: str, spans: list[tuple[int, int]]) -> list[str]:
@@ -131,7 +198,10 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
     """
     output = RuleOutput()
     config = context.config
-    spans = _soup_spans(text, config)
+    stood_down: list[tuple[int, int, str]] = []
+    spans = _soup_spans(text, config, stood_down)
+    for start, end, reason in stood_down:
+        output.note(text, start, end, reason)
     if not spans:
         return output
     # The document's evidence, less what the small-caps lines themselves say: both counted
@@ -280,7 +350,7 @@ def _case_code(char: str) -> str:
     return {"×": "X", "÷": "D", "\n": "\n"}.get(char, ".")
 
 
-_CASE_CODES = "".join(_case_code(chr(byte)) for byte in range(256)).encode("ascii")
+CASE_CODES = _CASE_CODES = "".join(_case_code(chr(byte)) for byte in range(256)).encode("ascii")
 """Latin-1 characters as the classes ``SOUP_HINT`` tells apart: ``U`` a capital, ``X`` the
 sign ``×`` (in its range ``À-Þ``), ``L`` a small letter, ``D`` the sign ``÷``; lines kept."""
 CODED_SOUP_HINT = re.compile(rb"U(?:(?<=LU)|(?<=UU)[LD])")

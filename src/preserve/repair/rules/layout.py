@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import compress, pairwise
+from itertools import compress, islice, pairwise
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.context import (
@@ -231,13 +231,203 @@ def _words(content: str) -> int:
     return len(content.split())
 
 
+NUMBER = re.compile(r"\d[\d.,/]*")
+"""A number as a table sets it: ``41``, ``3.5``, ``1,204``, ``7/8``."""
+LEADERS = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}\Z|…{2,}\s*\d{1,4}\Z")
+"""Dots leading to a page number at a line's end: an entry of a table of contents (with
+words before them)."""
+LETTER = re.compile(r"[^\W\d_]")
+
+
+def _table_row(content: str) -> bool:
+    """Does this line end in two numbers or more, apart (``Dem Stadtschreiber 41 7``,
+    ``12 3 4``): a row of a table? Running text rarely sets two numbers in a row, and never
+    on line after line.
+
+    >>> _table_row("Dem Stadtschreiber 41 7"), _table_row("in 1912 and 40 men")
+    (True, False)
+    """
+    last = content.rsplit(None, 2)
+    return (
+        len(last) >= 2
+        and NUMBER.fullmatch(last[-1].rstrip(".")) is not None
+        and NUMBER.fullmatch(last[-2]) is not None
+    )
+
+
+def _contents_entry(content: str) -> str | None:
+    """``leaders`` for words then dots leading to a page number, ``number`` for words then a
+    page number apart (``Foreign news 3``), else None."""
+    rest, _, last = content.rpartition(" ")
+    if not rest or not LETTER.search(rest):
+        return None
+    if ("...." in content or ". ." in content or "……" in content) and LEADERS.search(content):
+        return "leaders"
+    return "number" if last.isdigit() and len(last) <= 4 else None
+
+
+NUMBER_AT = re.compile(r"\d[\d,]*")
+TABLE_ROWS = 2
+"""Rows of a table a page needs before it is taken as holding one."""
+CONTENTS_RUN = 3
+"""Lines one after another ending in a number that make a contents list (or a table column)."""
+MASTHEAD_LINES = 4
+"""The first lines of a page where a masthead stands."""
+
+
+def newspaper_page(lines: LineTable) -> str | None:
+    """Why this page is not a magazine spread, or None: it holds a table, a contents list or
+    a masthead. Evidence is the layout of its lines, never their words:
+
+    - rows of a table: lines ending in two numbers or more (:func:`_table_row`), twice or more;
+    - a contents list: dot leaders to a page number, or three lines in a row each ending
+      in a number (the page number of an entry);
+    - a masthead: among the page's first lines, one set in capitals (the paper's name)
+      and one holding two numbers or more, a year among them (date, issue, price).
+
+    On such a page, blocks standing between two halves of a sentence are table cells,
+    entries or headlines more often than pull quotes and captions: nothing is moved, and
+    only what is certainly furniture is taken out.
+
+    >>> newspaper_page(LineTable("Results\\nDem Stadtschreiber 41 7\\nDer Bote 38 9\\n"))
+    'a table (2 rows ending in two numbers or more, e.g. Dem Stadtschreiber 41 7)'
+    >>> newspaper_page(LineTable("THE EVENING COURIER\\nNo. 4,512. Monday, June 3, 1912.\\n"))
+    'a masthead (THE EVENING COURIER / No. 4,512. Monday, June 3, 1912.)'
+    >>> newspaper_page(LineTable("It rained on 3 May\\nand the river rose.\\n")) is None
+    True
+    """
+    if lines.page is None:
+        lines.page = (_page_evidence(lines),)
+    return lines.page[0]
+
+
+def _page_evidence(lines: LineTable) -> str | None:
+    """:func:`newspaper_page`, worked out."""
+    contents = lines.contents
+    found = table_lines(contents)
+    if found:
+        index, kind = found[0]
+        if kind == "row":
+            rows = sum(1 for _, kind in found if kind == "row")
+            return f"a table ({rows} rows ending in two numbers or more, e.g. {contents[index]})"
+        return f"a contents list (entries ending in a page number, e.g. {contents[index]})"
+    top = list(islice(filter(None, contents), MASTHEAD_LINES))
+    title = next((content for content in top if capitals_line(content)), None)
+    if title is not None:
+        for content in top:
+            numbers = NUMBER_AT.findall(content)
+            if (
+                len(numbers) >= 2
+                and any(len(number) == 4 for number in numbers)
+                and not FOLIO.fullmatch(content)
+            ):
+                return f"a masthead ({title} / {content})"
+    return None
+
+
+def table_lines(contents: list[str]) -> list[tuple[int, str]]:
+    """The lines of a table or a contents list, in order, each with its kind (``row`` or
+    ``entry``): lines ending in two numbers or more, two or more one under another, blank
+    lines apart (:func:`_table_row`); lines leading dots to a page number (``LEADERS``); and runs of
+    :data:`CONTENTS_RUN` lines or more each ending in a number. A folio is none of them.
+
+    >>> table_lines(["Results", "Dem Stadtschreiber 41 7", "Der Bote 38 9", "", "1912"])
+    [(1, 'row'), (2, 'row')]
+    """
+    # The lines ending in a number, found in the text coded one byte a character with every
+    # digit a 0, by searches for a literal (C-level), not by a loop over the lines.
+    coded = ("\n".join(contents) + "\n").encode("latin-1", "replace").translate(DIGITS_AS_ZERO)
+    if coded.count(b"0\n") < 2:
+        return []  # a table has two rows, a contents list two entries or more
+    filled = bytes(map(bool, contents))
+    found: list[tuple[int, str]] = []
+    rows: list[int] = []
+    entries: list[int] = []
+    previous = line = counted_to = 0
+    at = coded.find(b"0\n")
+    while at >= 0:
+        line += coded.count(b"\n", counted_to, at)
+        counted_to = at
+        at = coded.find(b"0\n", at + 2)
+        content = contents[line]
+        if filled.find(1, previous + 1, line) >= 0:
+            _close_runs(found, rows, entries)  # a line of text between: no run goes on
+        previous = line
+        if FOLIO.fullmatch(content):
+            _close_runs(found, rows, entries)
+            continue
+        if _table_row(content):
+            rows.append(line)
+        elif len(rows) < TABLE_ROWS:
+            rows.clear()
+        entry = _contents_entry(content)
+        if entry == "leaders":
+            found.append((line, "entry"))
+        elif entry:
+            entries.append(line)
+        else:
+            _close_runs(found, rows, entries)
+    _close_runs(found, rows, entries)
+    return sorted(set(found))
+
+
+DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+
+
+def _close_runs(found: list[tuple[int, str]], rows: list[int], entries: list[int]) -> None:
+    """Add the runs of rows and entries long enough to be a table or a contents list to
+    ``found``; empty both."""
+    if len(rows) >= TABLE_ROWS:
+        found.extend((index, "row") for index in rows)
+    if len(entries) >= CONTENTS_RUN:
+        found.extend((index, "entry") for index in entries if index not in rows)
+    rows.clear()
+    entries.clear()
+
+
+def capitals_line(content: str) -> bool:
+    """Is this line set in capitals: four letters or more, three in four of them capitals,
+    in two words or more, or one of six letters or more (``MONDAY.``)? OCR noise inside
+    (``LAllK AND OTTIEltS.``) leaves it one.
+
+    >>> [capitals_line(line) for line in ("FRENCH TRAIN WRECKF", "MONDAY.", "By J. R. Smith",
+    ...                                   "rOHDB AND AKOTKBU V. LAllK AND OTTIEltS.", "I")]
+    [True, True, False, True, False]
+    """
+    lower = sum(map(str.islower, content))
+    if lower * 4 > len(content):
+        return False  # most lines: more small letters than a line in capitals can hold
+    upper = sum(map(str.isupper, content))
+    letters = upper + lower  # letters with a case
+    if letters < 4 or upper * 4 < letters * 3:
+        return False
+    words = [word for word in content.split() if any(map(str.isalpha, word))]
+    return len(words) >= 2 or letters >= 6
+
+
+def _certain_folio(contents: list[str], index: int) -> bool:
+    """On a page with tables, is this lone line certainly a folio: a page number with the
+    publication's address, section or dashes, or a lone number as the page's first or last
+    line (elsewhere a lone number may be a table's cell)?"""
+    content = contents[index]
+    if not content.strip("-–— ").isdigit() or content.strip("-–— ") != content:
+        return True  # '12 www.example.org', '— 17 —', '112 | HERITAGE'
+    filled = [i for i, line in enumerate(contents) if line]
+    return index in (filled[0], filled[-1])
+
+
 def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
-    """Take folios, running heads and captions out of the body; list them as debris."""
+    """Take folios, running heads and captions out of the body; list them as debris.
+
+    On a page with a table, a contents list or a masthead (:func:`newspaper_page`), only
+    certain furniture goes: folios, running heads that repeat or that the folios name.
+    """
     output = RuleOutput()
     config = context.config
     column = context.column_width(text)
     lines = _line_table(text, context)
     contents = lines.contents
+    newspaper = newspaper_page(lines)
     found: dict[int, tuple[int, str, str]] = {}  # first line -> (last line, kind, reason)
     gone: set[int] = set()
     owned: dict[int, list[int]] = {}  # caption -> its own lines (other debris may sit inside)
@@ -250,8 +440,18 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
         if not DIGIT.search(content):
             continue  # folios and jump lines all hold a page number
         if FOLIO.fullmatch(content):
+            if newspaper and not _certain_folio(contents, index):
+                output.note(
+                    text,
+                    lines.start(index),
+                    lines.end(index),
+                    f"a lone number on a page with {newspaper}: may be a cell, left in place",
+                )
+                continue
             found[index] = (index, "folio", "page number or web address standing alone")
             gone.add(index)
+        elif newspaper:
+            continue  # a line ending in a page number is a contents entry as likely
         elif 3 <= _words(content) <= 6 and content[0].isupper() and JUMP_LINE.fullmatch(content):
             found[index] = (
                 index,
@@ -289,6 +489,8 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
         elif content.casefold() in sections:
             found[index] = (index, "running-head", "the section name the folios print")
             gone.add(index)
+        elif newspaper:
+            continue  # a lone short line there is a headline, a title, a masthead as likely
         elif (
             content[0].isupper() and _words(content) <= 2 and _next_to_folio(contents, index, found)
         ):
@@ -308,6 +510,16 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             found[index] = (index, "credit", "copyright line standing alone")
             gone.add(index)
 
+    if newspaper:
+        output.note(
+            text,
+            0,
+            0,
+            f"a page with {newspaper}: only folios and running heads that repeat are taken "
+            "out, no caption, credit, jump line or lone line at the top",
+        )
+        _keep_line_table(context, lines)
+        return _remove_found(text, context, output, lines, found, gone, {})
     acted_until = -1
     for cut in find_interruptions(lines, gone, column, config, longest_block=MAX_CAPTION_LINES):
         first_f, last_f, _continuation, blank_after = cut
@@ -341,7 +553,20 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             "a caption's sentence, unpunctuated, standing alone beside a folio or running head",
         )
         gone.update(range(first_c, last_c + 1))
+    return _remove_found(text, context, output, lines, found, gone, owned)
 
+
+def _remove_found(
+    text: str,
+    context: RuleContext,
+    output: RuleOutput,
+    lines: LineTable,
+    found: dict[int, tuple[int, str, str]],
+    gone: set[int],
+    owned: dict[int, list[int]],
+) -> RuleOutput:
+    """Take the debris ``found`` out of ``text``: one edit per run of it, each listed."""
+    contents = lines.contents
     start, indents, raws = lines.start, lines.indents, lines.raws
     spans: list[list[int]] = []  # first line, stop line (as _removal), debris in it
     for index in sorted(found):
@@ -869,12 +1094,20 @@ def _mostly_soup(content: str) -> bool:
 
 
 def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
-    """Move a pull quote or deck set in the middle of a sentence to the next paragraph break."""
+    """Move a pull quote or deck set in the middle of a sentence to the next paragraph break.
+
+    Nothing moves on a page with a table, a contents list or a masthead
+    (:func:`newspaper_page`): blocks there are cells, entries and headlines.
+    """
     output = RuleOutput()
     config = context.config
     column = context.column_width(text)
     lines = _line_table(text, context)
     contents = lines.contents
+    newspaper = newspaper_page(lines)
+    if newspaper:
+        output.note(text, 0, 0, f"a page with {newspaper}: nothing is moved")
+        return output
     inserts: dict[int, list[str]] = {}
     acted_until = -1
     full = context.full_width(text)

@@ -32,7 +32,7 @@ class LineTable:
     line), ``raws[i]`` the line as written, ``filled[i]`` 1 when it holds text.
     """
 
-    __slots__ = ("_indents", "_lengths", "contents", "filled", "raws")
+    __slots__ = ("_indents", "_lengths", "contents", "filled", "page", "raws")
 
     def __init__(self, text: str) -> None:
         self.raws = raws = text.split("\n")
@@ -42,6 +42,9 @@ class LineTable:
         patterns find the lines that matter without a Python loop over all of them."""
         self._lengths: list[int] | None = None  # of the lines before each line, "\n" left out
         self._indents: list[int] | None = None
+        self.page: tuple[str | None] | None = None
+        """What the layout rules found the page to be (a one-item tuple), once asked: the
+        same page with its furniture taken out (:meth:`without`) is the same page."""
 
     def without(self, removed: list[tuple[int, int]]) -> LineTable:
         """The table of this text with lines ``first..stop - 1`` of each ``(first, stop)``
@@ -76,6 +79,7 @@ class LineTable:
         table = LineTable.__new__(LineTable)
         table.raws, table.contents, table.filled = raws, contents, bytes(filled)
         table._indents, table._lengths = kept_indents, None
+        table.page = self.page
         return table
 
     def __len__(self) -> int:
