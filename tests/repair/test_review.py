@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from websockets.sync.client import ClientConnection, connect
 
 from preserve.errors import RepairError
-from preserve.repair.edits import Edit, EditLog, edits_from_replacements
+from preserve.repair.edits import Edit, EditLog, Step, edits_from_replacements
 from preserve.repair.review import (
     CONTENT_SECURITY_POLICY,
     RULE_DESCRIPTIONS,
@@ -149,13 +149,33 @@ def render(text: str, log: EditLog, **extra: object) -> str:
 # ---------------------------------------------------------------- locating edits
 
 
+def _map_one(step: Step, position: int) -> int:
+    """Where one position of a step's input lands in its output, edit by edit."""
+    shift = 0
+    for edit in step.edits:
+        if position < edit.start:
+            break
+        if position < edit.end:
+            return edit.start + shift + min(position - edit.start, len(edit.after))
+        shift += edit.delta
+    return position + shift
+
+
 def same_spans(located: list, log: EditLog) -> bool:
-    """Our one-pass spans equal EditLog.final_spans (the slow reference), edit by edit."""
+    """Our one-pass spans equal each edit followed through every later step one position at
+    a time (the slow reference), edit by edit; and EditLog.final_spans gives them too."""
+    reference = []
+    for index, step in enumerate(log.steps):
+        for edit, (start, end) in zip(step.edits, step.output_spans(), strict=True):
+            for later in log.steps[index + 1 :]:
+                start, end = _map_one(later, start), _map_one(later, end)
+            reference.append((start, max(start, end), repr(edit)))
     ours = sorted((item.start, item.end, repr(item.edit)) for item in located)
-    return ours == sorted((start, end, repr(edit)) for edit, start, end in log.final_spans())
+    spans = sorted((start, end, repr(edit)) for edit, start, end in log.final_spans())
+    return ours == sorted(reference) == spans
 
 
-def test_locate_edits_matches_the_edit_log_final_spans(sample: tuple[str, EditLog]) -> None:
+def test_locate_edits_follows_each_edit_to_the_final_text(sample: tuple[str, EditLog]) -> None:
     _, log = sample
     located = locate_edits(log)
     assert [item.edit for item in located] == log.edits  # numbered in the order made

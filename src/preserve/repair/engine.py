@@ -18,7 +18,7 @@ from preserve.errors import PreserveError, RepairError
 from preserve.repair.classify import classify_text
 from preserve.repair.config import BORN_DIGITAL_RULES, RepairConfig
 from preserve.repair.context import RuleContext, RuleOutput
-from preserve.repair.edits import EditLog, Step
+from preserve.repair.edits import EditLog
 from preserve.repair.lexicon import lexicon_for, software_versions
 from preserve.repair.rules.encoding import fix_encoding, remove_soft_hyphens
 from preserve.repair.rules.headings import fix_drop_caps, restore_small_caps
@@ -195,54 +195,15 @@ def _run(rule: Rule, text: str, context: RuleContext, log: EditLog, debris: list
         log.note(name, start, end, before, reason)
     if output.debris:
         ends = [found.start for found in output.debris] + [found.end for found in output.debris]
-        mapped = _to_original(log.steps[:steps_before], ends)
+        # back through the steps before this rule; a position where an earlier step
+        # removed text maps to where that text began
+        mapped = log.to_original([(steps_before, end) for end in ends], removal="before")
         count = len(output.debris)
         for index, found in enumerate(output.debris):
             debris.append(
                 Debris(found.kind, found.text, mapped[index], mapped[count + index], found.reason)
             )
     return result
-
-
-def _to_original(steps: list[Step], positions: list[int]) -> list[int]:
-    """Map positions in the text after ``steps`` back to the original text."""
-    # Mapping back keeps positions in order, so one sort serves every step.
-    order = sorted(range(len(positions)), key=positions.__getitem__)
-    for step in reversed(steps):
-        positions = _unmap(step, positions, order)
-    return positions
-
-
-def _unmap(step: Step, positions: list[int], order: list[int]) -> list[int]:
-    """Where positions of a step's output stood in its input (``order`` sorts them).
-
-    One walk over the edits, taking the positions in order (rather than a table of where
-    each edit landed, searched once per position): a step has a hundred edits a page, a
-    page a dozen pieces of debris. A position in what an edit wrote maps into what it
-    replaced; one after it moves back by what the edits before it added.
-    """
-    mapped = positions[:]
-    edits = step.edits
-    count = len(edits)
-    passed = 0  # edits whose output start is at or before the position
-    shift = 0  # what the passed edits added (output minus input)
-    for index in order:
-        position = positions[index]
-        while passed < count:
-            edit = edits[passed]  # read by index: (rule, start, end, before, after, ...)
-            if edit[1] + shift > position:
-                break
-            shift += len(edit[4]) - edit[2] + edit[1]
-            passed += 1
-        if passed:
-            _rule, start, end, before, after, _reason, _confidence = edits[passed - 1]
-            output_end = end + shift  # what the last passed edit wrote ends here
-            output_start = output_end - len(after)
-            if position < output_end or (position == output_end == output_start):
-                mapped[index] = start + min(position - output_start, len(before))
-            else:
-                mapped[index] = position - shift
-    return mapped
 
 
 def undo(repaired: str, log: EditLog | Mapping[str, Any]) -> str:

@@ -8,8 +8,8 @@ and when printed, and everything taken from the text is escaped.
 
 **How overlapping edits are marked.** Edits are made in steps, each over the previous
 step's output, so a later edit can touch text an earlier one wrote. Every edit is followed
-to the span its result finally occupies in the repaired text (the same mapping as
-:meth:`EditLog.final_spans`, done in one pass per step). The repaired text is then cut at
+to the span its result finally occupies in the repaired text (:meth:`EditLog.final_places`,
+one pass per step). The repaired text is then cut at
 every span boundary; each piece is one mark listing *all* the edits that cover it, in the
 order they were made, so a chain such as "joined a split word, then fixed its case" reads
 as one story. An edit that removed text (empty ``after``) is a small marker where the text
@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import heapq
 import html
 import json
 import unicodedata
@@ -50,7 +49,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from preserve.errors import RepairError
-from preserve.repair.edits import Edit, EditLog, Step, line_number, line_starts
+from preserve.repair.edits import Edit, EditLog, line_number, line_starts
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
@@ -194,81 +193,9 @@ class LocatedEdit:
         return self.engulfed
 
 
-def _map_forward(
-    step: Step, positions: Sequence[int], engulfed: list[bool] | None = None
-) -> list[int]:
-    """Map sorted input positions of ``step`` to its output, as :meth:`Step.map_position`.
-
-    ``engulfed[i]`` is set when position ``i`` lies strictly inside one of the step's edits
-    that rewrote more than whitespace (joining lines around a removal does not hide it).
-    """
-    edits = step.edits
-    count = len(edits)
-    index = 0
-    shift = 0
-    mapped: list[int] = []
-    for number, position in enumerate(positions):
-        while index < count and edits[index].end <= position:
-            shift += edits[index].delta
-            index += 1
-        if index < count and edits[index].start <= position:  # inside an edit
-            edit = edits[index]
-            mapped.append(edit.start + shift + min(position - edit.start, len(edit.after)))
-            if engulfed is not None and edit.start < position and not edit.before.isspace():
-                engulfed[number] = True
-        else:
-            mapped.append(position + shift)
-    return mapped
-
-
-def _map_backward(step: Step, positions: Sequence[int]) -> list[int]:
-    """Map sorted output positions of ``step`` back to its input (inside an edit: offset kept)."""
-    edits = step.edits
-    spans = step.output_spans()
-    count = len(edits)
-    index = 0
-    shift = 0
-    mapped: list[int] = []
-    for position in positions:
-        while index < count and spans[index][1] <= position:
-            shift += edits[index].delta
-            index += 1
-        if index < count and spans[index][0] <= position:
-            edit = edits[index]
-            mapped.append(edit.start + min(position - spans[index][0], len(edit.before)))
-        else:
-            mapped.append(position - shift)
-    return mapped
-
-
-def to_original(log: EditLog, places: Sequence[tuple[int, int]]) -> list[int]:
-    """Offsets in the original of ``(step, offset in that step's input)`` places, in one pass.
-
-    >>> log = EditLog()
-    >>> log.add_step("a", [Edit("a", 0, 2, "xx", "")])
-    >>> to_original(log, [(1, 0), (1, 3), (0, 1)])
-    [2, 5, 1]
-    """
-    steps = log.steps
-    waiting: dict[int, list[tuple[int, int]]] = {}
-    for number, (step_index, offset) in enumerate(places):
-        waiting.setdefault(min(max(step_index, 0), len(steps)), []).append((offset, number))
-    tracked: list[tuple[int, int]] = sorted(waiting.get(len(steps), []))
-    for step_index in range(len(steps) - 1, -1, -1):
-        mapped = _map_backward(steps[step_index], [offset for offset, _ in tracked])
-        tracked = list(zip(mapped, (number for _, number in tracked), strict=True))
-        tracked = list(heapq.merge(tracked, sorted(waiting.get(step_index, []))))
-    result = [0] * len(places)
-    for offset, number in tracked:
-        result[number] = offset
-    return result
-
-
 def locate_edits(log: EditLog) -> list[LocatedEdit]:
-    """Every edit with its final span and original position, in O(steps × edits).
-
-    The final spans are those of :meth:`EditLog.final_spans`, computed by walking each
-    step once over all positions still being followed instead of once per position.
+    """Every edit with its final span (:meth:`EditLog.final_places`) and original position
+    (:meth:`EditLog.to_original`), in O(steps × edits).
 
     >>> log = EditLog()
     >>> log.add_step("a", [Edit("a", 0, 1, "x", "yy")])
@@ -276,53 +203,16 @@ def locate_edits(log: EditLog) -> list[LocatedEdit]:
     >>> [(e.number, e.start, e.end, e.original_start) for e in locate_edits(log)]
     [(1, 0, 2, 0), (2, 2, 2, 1)]
     """
-    steps = log.steps
-    numbered: list[tuple[int, int, Edit]] = []
-    for step_index, step in enumerate(steps):
-        for edit in step.edits:
-            numbered.append((len(numbered), step_index, edit))
-
-    # Forward: follow each edit's output span to the final text.
-    engulfed = [False] * len(numbered)
-    starts: list[tuple[int, int]] = []  # (position, edit id), sorted
-    ends: list[tuple[int, int]] = []
-    first = 0
-    for step_index, step in enumerate(steps):
-        if step_index:
-            inside = [False] * len(starts)
-            mapped = _map_forward(step, [p for p, _ in starts], inside)
-            for (_, i), flag in zip(starts, inside, strict=True):
-                engulfed[i] = engulfed[i] or flag
-            starts = list(zip(mapped, (i for _, i in starts), strict=True))
-            ends = list(
-                zip(_map_forward(step, [p for p, _ in ends]), (i for _, i in ends), strict=True)
-            )
-        spans = step.output_spans()
-        ids = range(first, first + len(spans))
-        starts = list(heapq.merge(starts, [(s, i) for (s, _), i in zip(spans, ids, strict=True)]))
-        ends = list(heapq.merge(ends, [(e, i) for (_, e), i in zip(spans, ids, strict=True)]))
-        first += len(spans)
-    final_start = [0] * len(numbered)
-    final_end = [0] * len(numbered)
-    for position, i in starts:
-        final_start[i] = position
-    for position, i in ends:
-        final_end[i] = position
-
-    # Backward: follow each edit's input start to the original text.
-    origin = to_original(log, [(step_index, edit.start) for _, step_index, edit in numbered])
-
+    numbered = [
+        (step_index, edit) for step_index, step in enumerate(log.steps) for edit in step.edits
+    ]
+    final = log.final_places()
+    origin = log.to_original([(step_index, edit.start) for step_index, edit in numbered])
     return [
-        LocatedEdit(
-            i + 1,
-            step_index,
-            edit,
-            final_start[i],
-            max(final_start[i], final_end[i]),
-            origin[i],
-            engulfed[i],
+        LocatedEdit(number, step_index, edit, start, end, original_start, engulfed)
+        for number, ((step_index, edit), (start, end, engulfed), original_start) in enumerate(
+            zip(numbered, final, origin, strict=True), 1
         )
-        for i, step_index, edit in numbered
     ]
 
 
@@ -368,7 +258,7 @@ def _note_lines(
         offset = note.get("start")
         known.append(step is not None and isinstance(offset, int))
         places.append((step or 0, offset if isinstance(offset, int) else 0))
-    offsets = to_original(log, places)
+    offsets = log.to_original(places)
     return [
         line_number(starts, offset) if ok else None
         for offset, ok in zip(offsets, known, strict=True)
