@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import html
 import itertools
 import json
 import re
@@ -32,6 +33,7 @@ from preserve.repair.review import (
     render_review,
     show_invisibles,
 )
+from preserve_testdata import TEST_DATA
 
 CHROMIUM = "/usr/bin/chromium"
 HOSTILE = '</script><script>document.body.appendChild(document.createElement("pwned"))</script>'
@@ -725,3 +727,53 @@ def test_the_repair_command_writes_the_review_page(tmp_path: Path, magazine_text
     assert result.exit_code == 0, result.output
     markup = page.read_text(encoding="utf-8")
     assert markup.startswith("<!DOCTYPE html>") and "page.txt" in markup
+
+
+def test_the_page_shows_quality_scores_before_and_after_repair(
+    sample: tuple[str, EditLog],
+) -> None:
+    text, log = sample
+    quality = {
+        "before": {"words the dictionary knows": 0.8123456, "garbage <tokens>": 0.07},
+        "after": {"words the dictionary knows": 0.93, "garbage <tokens>": 0.01, "lines": 12},
+    }
+    markup = render(text, log, quality=quality)
+    page = Page(markup)
+    shown = page.text_of("quality")
+    assert "words the dictionary knows 0.8123 0.93" in shown
+    assert "garbage <tokens> 0.07 0.01" in shown and "lines 12" in shown
+    assert '<a href="#quality">' in markup
+    without = render(text, log)
+    assert 'id="quality"' not in without and "#quality" not in without
+
+
+def test_every_note_a_rule_logs_is_on_the_page() -> None:
+    """The places left alone and the rules that stood down: each note, with its reason, on
+    the page of every repair case that has notes."""
+    from preserve.repair import repair
+
+    noted = 0
+    for path in sorted((TEST_DATA / "repair-cases").glob("*.json")):
+        for case in json.loads(path.read_text(encoding="utf-8")):
+            result = repair(case["input"])
+            result.log.note("restore_small_caps", 0, 0, "", "stood down: no small caps here")
+            rows = _table_rows(render_result(result, title=case["label"]), "notes")
+            assert len(rows) == len(result.log.notes), case["label"]
+            for note, cells in zip(result.log.notes, rows, strict=True):
+                assert cells[0] == note["rule"] and cells[3] == note["reason"]
+            assert rows[-1][1:3] == ["", "(the whole text)"]  # about no place: not "line 1"
+            noted += len(result.log.notes) - 1
+    assert noted >= 5  # the rules' own notes were there to be shown
+
+
+def _table_rows(markup: str, section: str) -> list[list[str]]:
+    """The text of each body cell of the table in the section with id ``section``."""
+    body = markup.split(f'<section id="{section}"', 1)[1].split("</section>", 1)[0]
+    body = body.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [
+        [
+            html.unescape(re.sub(r"<[^>]+>", "", cell))
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", body)
+    ]
