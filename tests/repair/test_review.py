@@ -26,7 +26,6 @@ from preserve.errors import RepairError
 from preserve.repair.edits import Edit, EditLog, Step, edits_from_replacements
 from preserve.repair.review import (
     CONTENT_SECURITY_POLICY,
-    RULE_DESCRIPTIONS,
     describe_rule,
     locate_edits,
     render_result,
@@ -616,9 +615,11 @@ def test_a_reader_uses_keyboard_mouse_and_filters_in_chromium_and_nothing_loads(
 
 
 def test_every_engine_rule_has_its_own_description() -> None:
-    from preserve.repair import OCR_RULES
+    from preserve.repair.rules import RULES
 
-    assert all(rule in RULE_DESCRIPTIONS for rule in OCR_RULES)
+    descriptions = [describe_rule(rule.name) for rule in RULES]
+    assert all(descriptions) and len(set(descriptions)) == len(RULES)
+    assert descriptions == [rule.description for rule in RULES]
     assert describe_rule("collapse_spaces", {"collapse_spaces": "Ours."}) == "Ours."
 
 

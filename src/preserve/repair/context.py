@@ -21,11 +21,14 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.edits import Edit, Step, new_edit
 from preserve.repair.lexicon import Lexicon, lexicon_for
-from preserve.repair.rules.lines import LineTable
+
+if TYPE_CHECKING:  # the rules package (its registry) imports this module: not at run time
+    from preserve.repair.rules.lines import LineTable
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 """A word: letters, with inner apostrophes (``haven’t``)."""

@@ -10,54 +10,21 @@ True
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from preserve.errors import PreserveError, RepairError
 from preserve.repair.classify import classify_text
-from preserve.repair.config import BORN_DIGITAL_RULES, RepairConfig
-from preserve.repair.context import RuleContext, RuleOutput
+from preserve.repair.config import RepairConfig
+from preserve.repair.context import RuleContext
 from preserve.repair.edits import EditLog
 from preserve.repair.lexicon import lexicon_for, software_versions
-from preserve.repair.rules.encoding import fix_encoding, remove_soft_hyphens
-from preserve.repair.rules.headings import fix_drop_caps, restore_small_caps
-from preserve.repair.rules.hyphenation import join_line_end_hyphens
-from preserve.repair.rules.layout import move_interrupting_blocks, remove_layout_debris
-from preserve.repair.rules.reflow import reflow_paragraphs
-from preserve.repair.rules.whitespace import (
-    collapse_blank_lines,
-    collapse_spaces,
-    remove_space_before_punctuation,
-    strip_trailing_whitespace,
-)
-from preserve.repair.rules.words import join_split_words
-
-Rule = Callable[[str, RuleContext], RuleOutput]
-
-PIPELINE: dict[str, Rule] = {
-    "fix_encoding": fix_encoding,
-    "remove_soft_hyphens": remove_soft_hyphens,
-    "strip_trailing_whitespace": strip_trailing_whitespace,
-    "collapse_blank_lines": collapse_blank_lines,
-    "remove_layout_debris": remove_layout_debris,
-    "move_interrupting_blocks": move_interrupting_blocks,
-    "fix_drop_caps": fix_drop_caps,
-    "join_split_words": join_split_words,
-    "join_line_end_hyphens": join_line_end_hyphens,
-    "reflow_paragraphs": reflow_paragraphs,
-    "restore_small_caps": restore_small_caps,
-    "remove_space_before_punctuation": remove_space_before_punctuation,
-    "collapse_spaces": collapse_spaces,
-}
-"""Rule name → function. The order that counts is :data:`~preserve.repair.config.OCR_RULES`."""
+from preserve.repair.rules import RULES, Rule
 
 DEFAULT_CONFIG = RepairConfig()
 """The configuration of a repair given none: one immutable value, made once (a frozen
 dataclass of many fields takes microseconds to make, a sixth of a short text's repair)."""
-
-FINISHING_RULES: tuple[Rule, ...] = (strip_trailing_whitespace, collapse_blank_lines)
-"""Run last on OCR, whatever the configuration, so the output is in its final form."""
 
 
 @dataclass(frozen=True)
@@ -143,15 +110,14 @@ def _repair(text: str, config: RepairConfig) -> RepairResult:
     except PreserveError as error:
         context = None
         log.note("repair", 0, 0, "", f"no dictionary: {error}")
+    chosen = [rule for rule in RULES if config.runs(rule.name)]  # in pipeline order
     if context is None or kind == "born-digital":
-        names = [name for name in config.rules if name in BORN_DIGITAL_RULES]
-        rules = [PIPELINE[name] for name in names]
+        rules = [rule for rule in chosen if rule.born_digital]
         if context is None:
             kind, reason = "born-digital", reason + "; dictionary missing, whitespace only"
             context = _ContextWithoutDictionary(config)
     else:
-        rules = [PIPELINE[name] for name in config.rules if name in PIPELINE]
-        rules += list(FINISHING_RULES)
+        rules = chosen + [rule for rule in RULES if rule.finishing]
     current = text
     for rule in rules:
         current = _run(rule, current, context, log, debris)
@@ -172,12 +138,12 @@ class _ContextWithoutDictionary(RuleContext):
 
 
 def _run(rule: Rule, text: str, context: RuleContext, log: EditLog, debris: list[Debris]) -> str:
-    name = rule.__name__
+    name = rule.name
     steps_before = len(log.steps)
     try:
         if name != "fix_encoding":
             context.column_width(text)  # measured once, on the text as wrapped in columns
-        output = rule(text, context)
+        output = rule.function(text, context)
         result = log.apply_step(name, output.edits, text)
     except Exception as error:
         del log.steps[steps_before:]

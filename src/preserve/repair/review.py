@@ -52,64 +52,10 @@ from markupsafe import Markup
 from preserve.errors import RepairError
 from preserve.pages import render_page
 from preserve.repair.edits import Edit, EditLog, line_number, line_starts
+from preserve.repair.rules import BY_NAME
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
-)
-
-RULE_DESCRIPTIONS: dict[str, str] = {
-    "fix_encoding": "Repairs encoding damage (mojibake, control characters, Unicode form) "
-    "with ftfy, keeping curly quotes and the author's typography.",
-    "remove_soft_hyphens": "Removes invisible soft hyphens left by the typesetting.",
-    "strip_trailing_whitespace": "Removes spaces at the ends of lines.",
-    "collapse_blank_lines": "Reduces runs of blank lines to one.",
-    "remove_layout_debris": "Takes page numbers, running heads and feet, captions and credits "
-    "out of the body; they are listed under Removed debris.",
-    "move_interrupting_blocks": "Moves a pull quote or deck that interrupted a sentence to the "
-    "next paragraph break, so the sentence reads whole.",
-    "fix_drop_caps": "Rejoins a large first letter (drop cap) to the rest of its word.",
-    "join_split_words": "Rejoins a word split by a space, when the whole word is known and "
-    "its parts are not.",
-    "join_line_end_hyphens": "Joins a word hyphenated at a line end; real hyphens (compounds, "
-    "ranges) stay.",
-    "reflow_paragraphs": "Joins the lines of one paragraph into one line; a column break is "
-    "not a paragraph break.",
-    "restore_small_caps": "Restores normal case to text set in small capitals, keeping proper "
-    "nouns capitalised.",
-    "remove_space_before_punctuation": "Removes a space before punctuation or an apostrophe.",
-    "collapse_spaces": "Reduces runs of spaces to one.",
-}
-"""What each rule of the engine (``preserve.repair.config.OCR_RULES``) does, for readers."""
-
-# Plain-English descriptions of rules, found by words in the rule's name so that a rule
-# renamed or added by the engine still gets a sensible line. First match wins.
-_DESCRIPTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (
-        ("mojibake", "encoding", "ftfy", "unicode", "nfc", "control", "soft_hyphen", "ligature"),
-        "Fixes encoding damage (mojibake, control characters, soft hyphens, Unicode form) "
-        "with ftfy, keeping the author's typography.",
-    ),
-    (("hyphen",), "Joins a word the printer split with a hyphen at a line end."),
-    (("drop_cap", "dropcap"), "Rejoins a large first letter (drop cap) to its word."),
-    (("small_cap", "smallcap", "case"), "Restores normal case to text set in small capitals."),
-    (
-        ("running", "folio", "debris", "caption", "credit", "page_number"),
-        "Takes layout debris (page numbers, running heads, captions) out of the body; "
-        "it is kept below.",
-    ),
-    (
-        ("interrupt", "pull_quote", "pullquote", "deck"),
-        "Moves a pull quote or deck that cut a sentence to the next paragraph break.",
-    ),
-    (
-        ("reflow", "paragraph", "join_line", "unwrap"),
-        "Joins the lines of one paragraph into one line.",
-    ),
-    (("split_word", "split"), "Rejoins letters of one word that a space split apart."),
-    (("punctuation", "apostrophe"), "Removes a space before punctuation or an apostrophe."),
-    (("blank",), "Reduces runs of blank lines."),
-    (("trailing", "line_end", "whitespace"), "Removes spaces at the ends of lines."),
-    (("space",), "Reduces runs of spaces to one."),
 )
 
 _KIND_LABELS = {"ocr": "OCR", "born-digital": "Born-digital"}
@@ -117,24 +63,18 @@ _SHORT_LIMIT = 40  # up to this length, every space in a before/after is shown a
 
 
 def describe_rule(rule: str, descriptions: Mapping[str, str] | None = None) -> str:
-    """A one-sentence description of what a rule does, for readers who never saw the code.
+    """A one-sentence description of what a rule does, for readers who never saw the code:
+    ``descriptions[rule]`` if given, else the rule registry's.
 
     >>> describe_rule("join_line_end_hyphens")
     'Joins a word hyphenated at a line end; real hyphens (compounds, ranges) stay.'
-    >>> describe_rule("join_hyphenated_words")  # not known by name: found by its words
-    'Joins a word the printer split with a hyphen at a line end.'
     >>> describe_rule("frobnicate")
     'Edits made by the rule “frobnicate”.'
     """
     if descriptions and rule in descriptions:
         return descriptions[rule]
-    if rule in RULE_DESCRIPTIONS:
-        return RULE_DESCRIPTIONS[rule]
-    name = rule.lower().replace("-", "_")
-    for words, text in _DESCRIPTIONS:
-        if any(word in name for word in words):
-            return text
-    return f"Edits made by the rule “{rule}”."
+    known = BY_NAME.get(rule)
+    return known.description if known else f"Edits made by the rule “{rule}”."
 
 
 @functools.lru_cache(maxsize=8192)  # edits repeat the same few strings (⏎, ␣, -⏎)
