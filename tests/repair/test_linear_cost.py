@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from preserve.repair.context import Names
+from preserve.repair.vocabulary import Names
 
 
 class CountingNames(Names):

@@ -14,34 +14,28 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from preserve.errors import ConfigError
 
-OCR_RULES: tuple[str, ...] = (
-    "fix_encoding",
-    "remove_soft_hyphens",
-    "strip_trailing_whitespace",
-    "collapse_blank_lines",
-    "remove_layout_debris",
-    "move_interrupting_blocks",
-    "fix_drop_caps",
-    "join_split_words",
-    "join_line_end_hyphens",
-    "reflow_paragraphs",
-    "restore_small_caps",
-    "remove_space_before_punctuation",
-    "collapse_spaces",
-)
-"""Every rule, in pipeline order."""
 
-BORN_DIGITAL_RULES: tuple[str, ...] = ("strip_trailing_whitespace", "collapse_blank_lines")
-"""The only rules a born-digital text gets: its words, quotes and spacing are the record."""
+def _every_rule() -> tuple[str, ...]:
+    """Every rule's name, in pipeline order, from the one registry (:mod:`preserve.repair.rules`;
+    imported when first needed: its rules import this module)."""
+    from preserve.repair.rules import OCR_RULES
 
-NO_DICTIONARY_RULES: tuple[str, ...] = ("fix_encoding", *BORN_DIGITAL_RULES)
-"""The only rules OCR gets when no installed dictionary knows its language (``auto`` found
-none): every other rule weighs words against a dictionary."""
+    return OCR_RULES
+
+
+def __getattr__(name: str) -> Any:
+    """``OCR_RULES``, ``BORN_DIGITAL_RULES`` and ``NO_DICTIONARY_RULES``, kept in the rule
+    registry, asked for here."""
+    if name in ("OCR_RULES", "BORN_DIGITAL_RULES", "NO_DICTIONARY_RULES"):
+        from preserve.repair import rules
+
+        return getattr(rules, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 AUTO = "auto"
 """The :attr:`RepairConfig.language` that chooses the dictionary per text."""
@@ -61,8 +55,9 @@ class RepairConfig:
     knows is a word (British spellings in American-English text, and the other way
     round). Only those of the same language as :attr:`language` are used (for en_US,
     en_GB; for de_DE, none), and each one used must be installed."""
-    rules: tuple[str, ...] = OCR_RULES
-    """Rules to run, a subset of :data:`OCR_RULES`; they always run in pipeline order."""
+    rules: tuple[str, ...] = field(default_factory=_every_rule)
+    """Rules to run (by name), a subset of ``preserve.repair.rules.OCR_RULES``, all of them by
+    default; they always run in pipeline order."""
 
     # Encoding (ftfy). The author's typography is kept: quotes stay curly, widths stay.
     uncurl_quotes: bool = False
@@ -151,10 +146,11 @@ class RepairConfig:
                 raise ConfigError(f"Repair setting {key!r} must be text.")
             values[key] = value
         config = cls(**values)
-        bad_rules = [rule for rule in config.rules if rule not in OCR_RULES]
+        every_rule = _every_rule()
+        bad_rules = [rule for rule in config.rules if rule not in every_rule]
         if bad_rules:
             raise ConfigError(
-                f"Unknown repair rule(s) {bad_rules}: choose from {', '.join(OCR_RULES)}."
+                f"Unknown repair rule(s) {bad_rules}: choose from {', '.join(every_rule)}."
             )
         if config.normalization not in ("NFC", "NFD", "NFKC", "NFKD", "none"):
             raise ConfigError(

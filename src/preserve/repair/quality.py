@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 from preserve.errors import ConfigError
 from preserve.repair.config import AUTO
-from preserve.repair.context import HYPHEN_MARKS, line_end_hyphens
 from preserve.repair.lexicon import get_lexicon
+from preserve.repair.vocabulary import HYPHEN_MARKS, line_end_hyphens
 
 if TYPE_CHECKING:
     from preserve.repair.engine import RepairResult

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.context import WORD, RuleContext, RuleOutput, Vocabulary, _new_edit
@@ -379,3 +380,51 @@ def _lines_with_soup(text: str) -> Iterator[tuple[int, int]]:
     for start in sorted(starts):
         end = text.find("\n", start)
         yield start, end if end >= 0 else len(text)
+
+
+# Case soup in a line, for the layout rules and reflow (a deck set in small caps).
+
+
+def _not_lowercase_letters() -> str:
+    """A character class of the letters that are not lowercase (capitals, titlecase and
+    uncased letters), every character outside the BMP included to keep the class short."""
+    ranges: list[list[int]] = []
+    for code in range(0x10000):
+        char = chr(code)
+        if char.isalnum() and not char.isdecimal() and not char.islower():
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    ranges.append([0x10000, 0x10FFFF])
+    return "".join(
+        re.escape(chr(first)) + ("-" + re.escape(chr(last)) if last > first else "")
+        for first, last in ranges
+    )
+
+
+MAYBE_SOUP = re.compile(rf"[{_not_lowercase_letters()}](?:(?<=[^\W\d_].)|(?<=['’].))")
+"""A letter that is not lowercase inside a word: no word is case soup without one (a quick
+look, so that most lines of body text are never split into words)."""
+
+
+def holds_soup(content: str) -> bool:
+    """Does this line hold at least one word of three letters or more in case soup?"""
+    if not MAYBE_SOUP.search(content):
+        return False  # most lines: answered without being split into words
+    return any(is_case_soup(word) for word in WORD.findall(content) if len(word) > 2)
+
+
+def soup_line(content: str) -> bool:
+    """Is this line mostly small caps read as case soup (part of a deck)?"""
+    if not MAYBE_SOUP.search(content):
+        return False  # most lines: answered without being split into words
+    return _mostly_soup(content)
+
+
+@lru_cache(maxsize=4096)
+def _mostly_soup(content: str) -> bool:
+    """Are half the words of this line case soup? Kept for each line: the lines of a deck
+    are looked at again and again (by both layout rules, and by reflow)."""
+    words = [word for word in WORD.findall(content) if len(word) > 1]
+    return bool(words) and sum(map(is_case_soup, words)) * 2 >= len(words)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from functools import lru_cache
 from itertools import compress, islice, pairwise
 
 from preserve.repair.config import RepairConfig
@@ -39,6 +38,7 @@ from preserve.repair.context import (
     ends_sentence,
 )
 from preserve.repair.edits import Edit
+from preserve.repair.rules.headings import MAYBE_SOUP, _mostly_soup, holds_soup, soup_line
 from preserve.repair.rules.lines import LineTable
 
 ADDRESS = r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?"
@@ -1032,38 +1032,6 @@ def _lowercase_after_blank(contents: list[str], filled: bytearray, index: int) -
     return following >= 0 and contents[following][:1].islower()
 
 
-def _not_lowercase_letters() -> str:
-    """A character class of the letters that are not lowercase (capitals, titlecase and
-    uncased letters), every character outside the BMP included to keep the class short."""
-    ranges: list[list[int]] = []
-    for code in range(0x10000):
-        char = chr(code)
-        if char.isalnum() and not char.isdecimal() and not char.islower():
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1][1] = code
-            else:
-                ranges.append([code, code])
-    ranges.append([0x10000, 0x10FFFF])
-    return "".join(
-        re.escape(chr(first)) + ("-" + re.escape(chr(last)) if last > first else "")
-        for first, last in ranges
-    )
-
-
-MAYBE_SOUP = re.compile(rf"[{_not_lowercase_letters()}](?:(?<=[^\W\d_].)|(?<=['’].))")
-"""A letter that is not lowercase inside a word: no word is case soup without one (a quick
-look, so that most lines of body text are never split into words)."""
-
-
-def holds_soup(content: str) -> bool:
-    """Does this line hold at least one word of three letters or more in case soup?"""
-    if not MAYBE_SOUP.search(content):
-        return False  # most lines: answered before the import statement's cost
-    from preserve.repair.rules.headings import is_case_soup
-
-    return any(is_case_soup(word) for word in WORD.findall(content) if len(word) > 2)
-
-
 def _paragraph_goes_on(ending: str, going_on: str, full: int) -> bool:
     """After the sentence-final line ``ending``, does its paragraph go on past the block
     (a quotation or a deck), at the body line ``going_on``?
@@ -1074,23 +1042,6 @@ def _paragraph_goes_on(ending: str, going_on: str, full: int) -> bool:
     """
     opens = going_on[0].isupper() or (going_on[0] in OPENING_QUOTES and going_on[1:2].isupper())
     return opens and len(ending) + 1 + len(going_on.split(maxsplit=1)[0]) > full
-
-
-def soup_line(content: str) -> bool:
-    """Is this line mostly small caps read as case soup (part of a deck)?"""
-    if not MAYBE_SOUP.search(content):
-        return False  # most lines: answered before the import statement's cost
-    return _mostly_soup(content)
-
-
-@lru_cache(maxsize=4096)
-def _mostly_soup(content: str) -> bool:
-    """Are half the words of this line case soup? Kept for each line: the lines of a deck
-    are looked at again and again (by both layout rules, and by reflow)."""
-    from preserve.repair.rules.headings import is_case_soup
-
-    words = [word for word in WORD.findall(content) if len(word) > 1]
-    return bool(words) and sum(map(is_case_soup, words)) * 2 >= len(words)
 
 
 def move_interrupting_blocks(text: str, context: RuleContext) -> RuleOutput:
