@@ -17,6 +17,7 @@ the leftovers of a dead run and finishes the job.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Callable, Iterable, Sequence
@@ -43,6 +44,32 @@ class PayloadFile:
 def encode_manifest_path(path: str) -> str:
     """Percent-encode what RFC 8493 §2.1.3 requires in manifest paths: %, CR and LF."""
     return path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def decode_manifest_path(path: str) -> str:
+    """The inverse of :func:`encode_manifest_path`.
+
+    >>> decode_manifest_path("data/100%25 of%0Athis.txt")
+    'data/100% of\\nthis.txt'
+    """
+    return path.replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%")
+
+
+_MANIFEST_LINE = re.compile(r"(?P<digest>\S+)[ \t]+(?P<path>.*)", re.DOTALL)
+
+
+def read_payload_manifests(root: Path) -> dict[str, dict[str, str]]:
+    """Every payload path of a (validated) bag with its digests, from all its manifests."""
+    found: dict[str, dict[str, str]] = {}
+    for manifest in sorted(root.glob("manifest-*.txt")):
+        algorithm = manifest.name[len("manifest-") : -len(".txt")]
+        # split on LF only: a name may hold other line separators (U+2028, form feed).
+        for line in manifest.read_bytes().decode("utf-8").split("\n"):
+            match = _MANIFEST_LINE.fullmatch(line)
+            if match:
+                path = decode_manifest_path(match["path"])
+                found.setdefault(path, {})[algorithm] = match["digest"]
+    return found
 
 
 def encode_tag_value(value: str) -> str:

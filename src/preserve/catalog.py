@@ -241,8 +241,14 @@ class Catalog:
         files: Sequence[NewFile],
         created_at: datetime | None = None,
         previous: str | None = None,
+        replace: bool = False,
     ) -> PackageRecord:
-        """Record a package that now exists on disk, with its files, in one transaction."""
+        """Record a package that now exists on disk, with its files, in one transaction.
+
+        With ``replace``, a package already recorded under this name (one rebuilt after its
+        folder was deleted) keeps its identity, history and events, and its location,
+        Payload-Oxum and files are recorded afresh: those of the package now on disk.
+        """
         created = (created_at or now_utc()).isoformat()
         with self.transaction() as db:
             db.execute(
@@ -254,20 +260,34 @@ class Catalog:
             if previous is not None:
                 row = db.execute("SELECT id FROM packages WHERE name = ?", (previous,)).fetchone()
                 previous_id = row[0] if row else None
-            cursor = db.execute(
-                "INSERT INTO packages(name, location, item_id, content_key, payload_oxum,"
-                " created_at, previous_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    name,
-                    self._location(path),
-                    item_id,
-                    content_key,
-                    payload_oxum,
-                    created,
-                    previous_id,
-                ),
-            )
-            package_id = cursor.lastrowid
+            existing = db.execute("SELECT id FROM packages WHERE name = ?", (name,)).fetchone()
+            if replace and existing is not None:
+                package_id = existing[0]
+                db.execute(
+                    "UPDATE packages SET location = ?, content_key = ?, payload_oxum = ?"
+                    " WHERE id = ?",
+                    (self._location(path), content_key, payload_oxum, package_id),
+                )
+                db.execute(
+                    "DELETE FROM checksums WHERE file_id IN"
+                    " (SELECT id FROM files WHERE package_id = ?)",
+                    (package_id,),
+                )
+                db.execute("DELETE FROM files WHERE package_id = ?", (package_id,))
+            else:
+                package_id = db.execute(
+                    "INSERT INTO packages(name, location, item_id, content_key, payload_oxum,"
+                    " created_at, previous_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        name,
+                        self._location(path),
+                        item_id,
+                        content_key,
+                        payload_oxum,
+                        created,
+                        previous_id,
+                    ),
+                ).lastrowid
             for new in files:
                 file_id = db.execute(
                     "INSERT INTO files(package_id, bag_path, original_path, size, role)"

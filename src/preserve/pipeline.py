@@ -43,6 +43,7 @@ from preserve.bagging import (
     finish_bag,
     new_staging,
     publish,
+    read_payload_manifests,
     remove_dead_staging,
     write_payload_bytes,
 )
@@ -223,10 +224,16 @@ def _run_steps(
         outcome.status = "already-preserved"
         outcome.package = known.name
         return
-    if known is None and final.is_dir():
-        _adopt(item, final, key, intake, context, catalog, outcome, now)
+    if final.is_dir():
+        _adopt(item, final, key, context, catalog, outcome, now)
         return
-    previous = catalog.latest_for_source(str(item.path))
+    # A package recorded under this name whose folder was deleted is rebuilt in its place,
+    # keeping its link to the package before it (not to itself).
+    rebuilt = catalog.package(name)
+    if rebuilt is not None:
+        previous = catalog.package(rebuilt.previous) if rebuilt.previous else None
+    else:
+        previous = catalog.latest_for_source(str(item.path))
     if staging is None:
         staging = new_staging(context.packages, name)
         scratch.append(staging)
@@ -292,7 +299,9 @@ def _run_steps(
         )
         for p in payload[len(originals) :]
     ]
-    _record(catalog, item, name, final, key, oxum, files, events, now, previous)
+    _record(
+        catalog, item, name, final, key, oxum, files, events, now, previous, replace=rebuilt
+    )
     outcome.status = "ingested"
     outcome.previous = previous.name if previous else None
     outcome.repairs = repairs
@@ -488,14 +497,14 @@ def _adopt(
     item: Item,
     final: Path,
     key: str,
-    intake: dict[str, tuple[dict[str, str], int]],
     context: IngestContext,
     catalog: Catalog,
     outcome: ItemOutcome,
     now: datetime,
 ) -> None:
-    """A package with this content's name is on disk but not in the catalog: an earlier run
-    died between publishing and recording. Validate it and record it."""
+    """A package with this content's name is on disk but the catalog does not know it where
+    it is: an earlier run died between publishing and recording, or the catalog was lost.
+    Validate it and record every file of it (originals, derived, metadata) as it is."""
     from preserve.validation import validate_bag
 
     report = validate_bag(final, processes=_processes(context, item.size))
@@ -504,28 +513,30 @@ def _adopt(
             f"a package named {final.name} is in the way and is not valid "
             f"({report.errors[0].code}): move it aside, then rerun"
         )
-    files = [
-        NewFile(
-            f"data/original/{source.relative}",
-            str(source.path),
-            intake[source.relative][1],
-            "original",
-            intake[source.relative][0],
-        )
-        for source in item.files
-    ]
-    oxum = _read_oxum(final)
+    sources = {f"data/original/{source.relative}": str(source.path) for source in item.files}
+    files = []
+    for bag_path, digests in sorted(read_payload_manifests(final).items()):
+        if bag_path.startswith("data/original/"):
+            role = "original"
+        elif bag_path.startswith("data/metadata/"):
+            role = "metadata"
+        else:
+            role = "derived"
+        size = (final / bag_path).stat().st_size
+        files.append(NewFile(bag_path, sources.get(bag_path), size, role, digests))
+    recorded = catalog.package(final.name)
     _record(
         catalog,
         item,
         final.name,
         final,
         key,
-        oxum,
+        _read_oxum(final),
         files,
         [],
         now,
-        catalog.latest_for_source(str(item.path)),
+        None if recorded is not None else catalog.latest_for_source(str(item.path)),
+        replace=recorded,
     )
     outcome.status = "already-preserved"
     outcome.package = final.name
@@ -562,7 +573,10 @@ def _record(
     events: Sequence[Any],
     now: datetime,
     previous: Any,
+    *,
+    replace: Any = None,
 ) -> None:
+    """Record a package and its events; ``replace``: the record of the same name it heals."""
     record = catalog.add_package(
         name=name,
         path=final,
@@ -573,6 +587,7 @@ def _record(
         files=files,
         created_at=now,
         previous=previous.name if previous else None,
+        replace=replace is not None,
     )
     with catalog.transaction():
         for event in events:
