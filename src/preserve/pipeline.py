@@ -299,9 +299,7 @@ def _run_steps(
         )
         for p in payload[len(originals) :]
     ]
-    _record(
-        catalog, item, name, final, key, oxum, files, events, now, previous, replace=rebuilt
-    )
+    _record(catalog, item, name, final, key, oxum, files, events, now, previous, replace=rebuilt)
     outcome.status = "ingested"
     outcome.previous = previous.name if previous else None
     outcome.repairs = repairs
