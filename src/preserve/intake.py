@@ -76,12 +76,17 @@ def slugify(name: str, limit: int = 48) -> str:
     return slug[:limit].rstrip("-") or "item"
 
 
-def check_separate(sources: Sequence[Path], output: Path) -> None:
-    """Refuse an output folder inside a source (it would ingest its own packages), or a
-    source inside the output."""
+def check_separate(sources: Sequence[Path], output: Path, catalog: Path | None = None) -> None:
+    """Refuse an output folder inside a source (it would ingest its own packages), a source
+    inside the output, or a catalog inside a source (it would be preserved as an item)."""
     out = output.resolve()
     for source in sources:
         src = source.resolve()
+        if catalog is not None and (src == catalog.resolve() or src in catalog.resolve().parents):
+            raise ConfigError(
+                f"The catalog {catalog} is inside the source {source}: "
+                "choose a catalog outside every source."
+            )
         if out == src or src in out.parents:
             raise ConfigError(
                 f"The output folder {output} is inside the source {source}: "

@@ -109,3 +109,23 @@ def test_error_sentences_keep_brackets_in_paths(tmp_path: Path) -> None:
     result = CliRunner().invoke(preserve.cli.app, ["ingest", str(missing)])
     assert result.exit_code == 2
     assert "[red]scans[/red]" in result.output
+
+
+def test_catalog_inside_source_is_a_usage_error(raw_copy: Path, tmp_path: Path) -> None:
+    """Else the catalog would be preserved as an item of its own source on every run."""
+    for catalog in (raw_copy / "catalog.sqlite", raw_copy / "sub" / "catalog.sqlite"):
+        result = CliRunner().invoke(
+            preserve.cli.app,
+            ["ingest", str(raw_copy), "--out", str(tmp_path / "out"), "--catalog", str(catalog)],
+        )
+        assert result.exit_code == 2, result.output
+        assert "catalog" in result.output and "inside the source" in result.output
+        assert not catalog.exists() and not (tmp_path / "out").exists()
+    config = tmp_path / "preserve.toml"
+    config.write_text(f'[paths]\ncatalog = "{raw_copy / "c.sqlite"}"\n')
+    result = CliRunner().invoke(
+        preserve.cli.app,
+        ["ingest", str(raw_copy), "--config", str(config)],
+    )
+    assert result.exit_code == 2, result.output
+    assert "inside the source" in result.output

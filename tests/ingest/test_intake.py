@@ -87,3 +87,11 @@ def test_output_inside_source_is_refused(tmp_path: Path) -> None:
 def test_missing_source_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         discover([tmp_path / "nowhere"])
+
+
+def test_catalog_inside_source_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "raw"
+    source.mkdir()
+    with pytest.raises(ConfigError, match=r"catalog .* inside the source"):
+        check_separate([source], tmp_path / "packages", catalog=source / "c.sqlite")
+    check_separate([source], tmp_path / "packages", catalog=tmp_path / "c.sqlite")

@@ -56,7 +56,13 @@ def ingest_command(
         settings = load_config(config)
         source_paths = list(sources) if sources else [Path(settings.paths.source)]
         packages = out or Path(settings.paths.packages)
-        check_separate(source_paths, packages)
+        if catalog is not None:
+            catalog_path = catalog
+        elif out is None:
+            catalog_path = Path(settings.paths.catalog)
+        else:
+            catalog_path = packages / ".catalog.sqlite"
+        check_separate(source_paths, packages, catalog_path)
         found = discover(source_paths)  # fails early, before Prefect starts, on a bad source
     total_items = len(found.items) + len(found.rejected)
     total_bytes = sum(item.size for item in found.items)
