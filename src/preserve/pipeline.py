@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import shutil
 import ssl
@@ -51,7 +52,7 @@ from preserve.catalog import Catalog, NewFile
 from preserve.config import Config
 from preserve.errors import PreserveError
 from preserve.fixity import PREMIS_NAMES, digest_file
-from preserve.intake import Item, Rejected, slugify
+from preserve.intake import Item, Rejected, SourceFile, slugify
 
 STEPS = (
     "fixity",
@@ -240,10 +241,7 @@ def _run_steps(
         copied = _copy_originals(item, staging, algorithms, None)
         for relative, (digests, _size) in copied.items():
             if digests != intake[relative][0]:
-                raise PreserveError(
-                    f"{relative} changed while it was being preserved: "
-                    "rerun once the source is stable"
-                )
+                raise PreserveError(f"{relative} changed while being read; try again")
     payload: list[PayloadFile] = []
     originals: list[tuple[str, Path, PayloadFile]] = []
     for source in item.files:
@@ -320,7 +318,10 @@ def _hash_originals(
     """Intake fixity, read-only: every algorithm in one read of each original."""
     return dict(
         _in_parallel(
-            lambda source: (source.relative, digest_file(source.path, algorithms, progress)),
+            lambda source: (
+                source.relative,
+                _read_unchanged(source, lambda: digest_file(source.path, algorithms, progress)),
+            ),
             item.files,
         )
     )
@@ -334,13 +335,37 @@ def _copy_originals(
         _in_parallel(
             lambda source: (
                 source.relative,
-                copy_and_hash(
-                    source.path, staging / f"data/original/{source.relative}", algorithms, progress
+                _read_unchanged(
+                    source,
+                    lambda: copy_and_hash(
+                        source.path,
+                        staging / f"data/original/{source.relative}",
+                        algorithms,
+                        progress,
+                    ),
                 ),
             ),
             item.files,
         )
     )
+
+
+def _read_unchanged(
+    source: SourceFile, read: Callable[[], tuple[dict[str, str], int]]
+) -> tuple[dict[str, str], int]:
+    """``read`` the file, and fail it if it was written, truncated or replaced meanwhile:
+    its size, times and inode before and after the read, and the size listed at discovery,
+    must all agree with the bytes read."""
+
+    def state() -> tuple[int, ...]:
+        info = os.stat(source.path, follow_symlinks=False)
+        return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+
+    before = state()
+    digests, size = read()
+    if not before[0] == size == source.size or state() != before:
+        raise PreserveError(f"{source.relative} changed while being read; try again")
+    return digests, size
 
 
 def _premis_record(
