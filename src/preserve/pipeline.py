@@ -661,10 +661,10 @@ def _repair_texts(
     if not context.config.ingest.repair:
         return repaired, software
     from preserve.identification import decode_text
-    from preserve.repair import RepairConfig, repair
+    from preserve.repair import repair
     from preserve.repair.review import render_result
 
-    repair_config = RepairConfig.from_mapping(context.config.repair)
+    repair_config = context.config.repair
     algorithms = context.algorithms
     for relative, _path, entry in originals:
         ident = identities[entry.bag_path]
