@@ -188,10 +188,12 @@ class Catalog:
             path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(path, timeout=30, isolation_level=None)
             _set_up(connection, path)
-        except sqlite3.DatabaseError as error:
+        except (sqlite3.DatabaseError, OSError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
             raise ConfigError(
-                f"Cannot open the catalog {path} ({error}): check the path in [paths] catalog."
-            ) from error
+                f"Cannot open the catalog {path} ({reason}): give a catalog file with --catalog "
+                "or [paths] catalog."
+            ) from None
         return cls(connection, path)
 
     def close(self) -> None:

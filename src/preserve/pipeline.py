@@ -28,6 +28,7 @@ import os
 import platform
 import shutil
 import ssl
+import tempfile
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -50,7 +51,7 @@ from preserve.bagging import (
 )
 from preserve.catalog import Catalog, NewFile
 from preserve.config import Config
-from preserve.errors import PreserveError
+from preserve.errors import ConfigError, PreserveError
 from preserve.fixity import PREMIS_NAMES, digest_file
 from preserve.intake import Item, Rejected, SourceFile, slugify
 
@@ -141,10 +142,37 @@ def package_name(item: Item, key: str) -> str:
 # -- the run --------------------------------------------------------------------------------
 
 
-def prepare_output(packages: Path) -> None:
-    """Create the packages folder and remove what runs killed mid-package left behind."""
-    packages.mkdir(parents=True, exist_ok=True)
-    remove_dead_staging(packages)
+SPARE_BYTES = 1 << 20
+"""Free space a run needs beyond its originals' size to start (catalog, metadata)."""
+
+
+def prepare_output(packages: Path, needed_bytes: int = 0) -> None:
+    """Create the packages folder and remove what runs killed mid-package left behind.
+
+    Refuses (:class:`ConfigError`, before any work) a path that is a file, a place that
+    cannot be written, and a disk without room for the originals about to be copied.
+    """
+    if packages.exists() and not packages.is_dir():
+        raise ConfigError(
+            f"The packages folder {packages} is not a folder: give a folder with --out "
+            "or [paths] packages."
+        )
+    try:
+        packages.mkdir(parents=True, exist_ok=True)
+        remove_dead_staging(packages)
+        with tempfile.TemporaryFile(dir=packages, prefix=".write-check-"):
+            pass
+        free = shutil.disk_usage(packages).free
+    except OSError as error:
+        raise ConfigError(
+            f"Cannot write to the packages folder {packages} ({error.strerror or error}): "
+            "choose a writable folder with --out or [paths] packages."
+        ) from None
+    if free < needed_bytes + SPARE_BYTES:
+        raise ConfigError(
+            f"The packages folder {packages} has {free:,} bytes free and this run needs at "
+            f"least {needed_bytes + SPARE_BYTES:,}: free some space, then rerun."
+        )
 
 
 def ingest_items(

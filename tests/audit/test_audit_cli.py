@@ -136,3 +136,13 @@ def test_the_report_is_written_aside_then_renamed(
     assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert elsewhere.read_text(encoding="utf-8") == "someone's notes"
     assert [p.name for p in report.parent.iterdir()] == ["audit.html"]  # nothing left aside
+
+
+def test_an_age_beyond_the_calendar_is_a_usage_error(
+    store: Catalog, packages: Path, three, in_tmp_dir: Path
+) -> None:
+    for age in ("999999d", "99999999999d", "9" * 400 + "w"):
+        result = run_cli("--packages", str(packages), "--older-than", age)
+        assert result.exit_code == 2, (age, result.output)
+        assert "--older-than" in result.output and len(result.output.strip().splitlines()) == 1
+    assert store.events(event_type="fixity check") == []

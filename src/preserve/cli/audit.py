@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -68,7 +69,7 @@ def audit_command(
             catalog = (
                 Path(settings.paths.catalog) if packages is None else packages / ".catalog.sqlite"
             )
-        age = parse_duration(older_than) if older_than else None
+        age = _age(older_than) if older_than else None
         created_since = parse_moment(since) if since else None
     if not catalog.is_file():
         fail(f"There is no catalog at {catalog}: run preserve ingest first or give --catalog.")
@@ -114,6 +115,16 @@ def audit_command(
     else:
         _print_summary(run, catalog, report)
     raise typer.Exit(EXIT_OK if run.ok else EXIT_FAILED)
+
+
+def _age(text: str) -> timedelta:
+    """--older-than as a duration the calendar can go back by."""
+    try:
+        age = parse_duration(text)
+        datetime.now(UTC) - age
+    except OverflowError:
+        fail(f"--older-than {text} goes back further than the calendar: give at most 36500d.")
+    return age
 
 
 def check_report_path(

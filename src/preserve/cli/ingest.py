@@ -17,6 +17,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from preserve.catalog import Catalog
 from preserve.cli.app import (
     EXIT_FAILED,
     EXIT_OK,
@@ -31,6 +32,8 @@ from preserve.cli.app import (
 )
 from preserve.config import load_config
 from preserve.intake import check_separate, discover
+from preserve.pipeline import prepare_output
+from preserve.validation.paths import shown
 
 
 @app.command("ingest")
@@ -64,6 +67,10 @@ def ingest_command(
             catalog_path = packages / ".catalog.sqlite"
         check_separate(source_paths, packages, catalog_path)
         found = discover(source_paths)  # fails early, before Prefect starts, on a bad source
+        # Where packages and the catalog go: a mistake there is one line here, not a
+        # traceback from inside the flow.
+        prepare_output(packages, sum(item.size for item in found.items))
+        Catalog.open(catalog_path).close()
     total_items = len(found.items) + len(found.rejected)
     total_bytes = sum(item.size for item in found.items)
 
@@ -117,7 +124,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
         table.add_column("reason", overflow="fold")
         for item in attention:
             for reason in item["reasons"]:
-                table.add_row(escape(item["name"]), item["status"], escape(reason))
+                table.add_row(escape(shown(item["name"])), item["status"], escape(shown(reason)))
         console.print(table)
     table = Table(title=f"Ingest into {escape(summary['packages'])}", title_justify="left")
     table.add_column("ingested", justify="right")
