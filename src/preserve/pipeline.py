@@ -22,6 +22,7 @@ becomes a one-line reason on the item's outcome, and the batch goes on.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -201,11 +202,7 @@ def ingest_item(
         outcome.reasons.append(str(error))
     except OSError as error:
         outcome.status = "failed"
-        where = f" ({error.filename})" if error.filename else ""
-        outcome.reasons.append(
-            f"cannot be read or written{where}: {error.strerror or error}; "
-            "check permissions and free space, then rerun"
-        )
+        outcome.reasons.append(os_error_reason(error))
     except Exception as error:  # a bug: report it on this item, keep the batch going
         outcome.status = "failed"
         last = traceback.extract_tb(error.__traceback__)[-1]
@@ -218,6 +215,20 @@ def ingest_item(
             if folder.exists():  # not published: a failure, or already preserved
                 shutil.rmtree(folder, ignore_errors=True)
     return outcome
+
+
+def os_error_reason(error: OSError) -> str:
+    """One sentence for a file-system error, naming its real cause: a name too long is not
+    a permission problem, nor is a full disk."""
+    where = f" ({error.filename})" if error.filename else ""
+    what = error.strerror or str(error)
+    if error.errno == errno.ENAMETOOLONG:
+        return f"a name is too long for the file system{where}: shorten it, then rerun"
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk is full{where}: {what}; free space, then rerun"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot be read or written{where}: {what}; check permissions, then rerun"
+    return f"cannot be read or written{where}: {what}; check the file and the disk, then rerun"
 
 
 def _run_steps(
@@ -299,7 +310,10 @@ def _run_steps(
         item, name, context, originals, identities, repaired, repair_agents, now, copied_at
     )
     payload.append(write_payload_bytes(staging, "data/metadata/premis.xml", premis_xml, algorithms))
-    description = _describe(item, name, originals, identities, repairs, context, now, previous)
+    derived = {text.source: [o.bag_path for o in text.outputs] for text in repaired}
+    description = _describe(
+        item, name, originals, identities, repairs, derived, context, now, previous
+    )
     payload.append(write_payload_bytes(staging, "data/metadata/item.json", description, algorithms))
 
     # 7. bag
@@ -705,7 +719,7 @@ def _repair_texts(
         text = decode_text((staging / entry.bag_path).read_bytes(), ident.encoding)
         result = repair(text, repair_config)
         software.update(result.software)
-        base = f"data/derived/{relative}"
+        base = derived_base(relative)
         parts = [
             (f"{base}.repaired.txt", result.text.encode("utf-8")),
             (f"{base}.edits.json", _json(result.to_dict(), compact=True)),
@@ -720,6 +734,40 @@ def _repair_texts(
         )
         repaired.append(RepairedText(entry.bag_path, outputs, result.summary()))
     return repaired, software
+
+
+DERIVED_FORMATS = {
+    ".repaired.txt": "Plain Text (UTF-8), repaired derivative",
+    ".edits.json": "JSON edit log (preserve-edit-log/1)",
+    ".debris.json": "JSON, layout debris removed from the text",
+    ".review.html": "HTML repair review page",
+}
+"""The derived files of a repaired text: their name's ending and their format."""
+
+NAME_MAX = 255
+"""Bytes in one file name on the file systems packages live on (ext4, XFS, APFS, NTFS)."""
+
+
+def derived_base(relative: str) -> str:
+    """Where a text's derived files go: its own name, or, when an ending would take that
+    name past :data:`NAME_MAX` bytes, a short stable form (the name cut at a character,
+    plus a hash of the whole name). ``item.json`` maps each original to its derived files.
+
+    >>> derived_base("letters/to mother.txt")
+    'data/derived/letters/to mother.txt'
+    >>> short = derived_base("a" * 250 + ".txt")
+    >>> len(short.rsplit("/", 1)[1].encode()) + len(".repaired.txt") <= NAME_MAX
+    True
+    >>> short == derived_base("a" * 250 + ".txt") != derived_base("a" * 250 + ".TXT")
+    True
+    """
+    folder, _, name = relative.rpartition("/")
+    encoded = name.encode("utf-8")
+    longest = max(len(ending) for ending in DERIVED_FORMATS)
+    if len(encoded) + longest > NAME_MAX:
+        tag = "~" + hashlib.sha256(encoded).hexdigest()[:16]
+        name = encoded[: NAME_MAX - longest - len(tag)].decode("utf-8", "ignore") + tag
+    return f"data/derived/{folder}/{name}" if folder else f"data/derived/{name}"
 
 
 def _not_repairable(ident: Any, path: Path, max_line_bytes: int) -> str | None:
@@ -763,13 +811,8 @@ def _json(data: Any, *, compact: bool = False) -> bytes:
 
 
 def _derived_format(bag_path: str) -> str:
-    for suffix, name in (
-        (".repaired.txt", "Plain Text (UTF-8), repaired derivative"),
-        (".edits.json", "JSON edit log (preserve-edit-log/1)"),
-        (".debris.json", "JSON, layout debris removed from the text"),
-        (".review.html", "HTML repair review page"),
-    ):
-        if bag_path.endswith(suffix):
+    for ending, name in DERIVED_FORMATS.items():
+        if bag_path.endswith(ending):
             return name
     return "unknown"
 
@@ -804,6 +847,7 @@ def _describe(
     originals: Sequence[tuple[str, Path, PayloadFile]],
     identities: dict[str, Any],
     repairs: dict[str, dict[str, int]],
+    derived: dict[str, list[str]],
     context: IngestContext,
     now: datetime,
     previous: Any,
@@ -826,6 +870,7 @@ def _describe(
                     "digests": entry.digests,
                     "identification": identities[entry.bag_path].to_dict(),
                     "repairs": repairs.get(entry.bag_path),
+                    "derived": derived.get(entry.bag_path, []),
                 }
                 for relative, _path, entry in originals
             ],
