@@ -710,6 +710,8 @@ def _repair_texts(
     algorithms = context.algorithms
     for relative, _path, entry in originals:
         ident = identities[entry.bag_path]
+        if ident.size and not ident.is_text and _identified(ident):
+            continue  # a page image, a PDF...: a known format, preserved as is, not text
         reason = _not_repairable(
             ident, staging / entry.bag_path, context.config.ingest.max_line_bytes
         )
@@ -774,7 +776,10 @@ def _not_repairable(ident: Any, path: Path, max_line_bytes: int) -> str | None:
     if ident.size == 0:
         return "empty file: preserved as is, there is no text to repair"
     if not ident.is_text or ident.encoding is None:
-        return f"not text ({ident.media_type}): preserved as is, not repaired"
+        return (
+            f"unidentified content ({ident.media_type}, {ident.basis or 'no match'}): preserved "
+            "as is, not repaired; find out what it is"
+        )
     if "guess" in ident.encoding_basis:
         return (
             f"not valid UTF-8 and has no byte-order mark (looks like {ident.encoding}): preserved "
@@ -787,6 +792,11 @@ def _not_repairable(ident: Any, path: Path, max_line_bytes: int) -> str | None:
             "not repaired; raise [ingest] max_line_bytes to repair it"
         )
     return None
+
+
+def _identified(ident: Any) -> bool:
+    """siegfried recognised the format by its content, not only by the name's extension."""
+    return ident.puid is not None and not any("extension only" in w for w in ident.warnings)
 
 
 def _longest_line(path: Path) -> int:
