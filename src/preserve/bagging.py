@@ -16,11 +16,13 @@ the leftovers of a dead run and finishes the job.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import secrets
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -188,10 +190,9 @@ def _human_size(octets: int) -> str:
 
 def new_staging(packages: Path, name: str) -> Path:
     """A fresh, private folder to build one package in, on the packages' file system."""
-    staging = packages / STAGING
-    staging.mkdir(parents=True, exist_ok=True)
-    folder = staging / f"{name}.{os.getpid()}.{secrets.token_hex(4)}"
-    folder.mkdir()
+    folder = packages / STAGING / f"{name}.{os.getpid()}.{secrets.token_hex(4)}"
+    # parents: another run that just finished may have removed the empty staging folder.
+    folder.mkdir(parents=True)
     return folder
 
 
@@ -219,6 +220,35 @@ def remove_dead_staging(packages: Path) -> list[Path]:
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     return removed
+
+
+LOCKS = ".locks"
+
+
+@contextmanager
+def claim_package(packages: Path, name: str) -> Iterator[bool]:
+    """Hold a package name while this run looks it up, builds, publishes and records it, so
+    that two runs into one packages folder (a scheduled one and a manual one), or two
+    threads, never build or record the same package at once.
+
+    An OS lock (``flock``) on ``<packages>/.locks/<name>.lock``: the kernel releases it when
+    the holder ends, however it ends, so a killed run never leaves a stale claim. Waits
+    while another holds it; yields whether it had to wait. Lock files are left in place
+    (removing one another process has open would let two runs hold "the" lock).
+    """
+    folder = packages / LOCKS
+    folder.mkdir(exist_ok=True)
+    descriptor = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            waited = False
+        except BlockingIOError:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            waited = True
+        yield waited
+    finally:
+        os.close(descriptor)  # releases the lock
 
 
 def publish(staging: Path, final: Path) -> None:

@@ -34,6 +34,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ from typing import Any, Literal
 from preserve import __version__
 from preserve.bagging import (
     PayloadFile,
+    claim_package,
     copy_and_hash,
     finish_bag,
     new_staging,
@@ -86,6 +88,8 @@ class ItemOutcome:
     bytes: int = 0
     reasons: list[str] = field(default_factory=list)
     """One sentence each: why it failed, or what needs a person's attention."""
+    notes: list[str] = field(default_factory=list)
+    """One sentence each: what happened that needs no one's attention."""
     repairs: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
@@ -102,6 +106,7 @@ class ItemOutcome:
             "files": self.files,
             "bytes": self.bytes,
             "reasons": list(self.reasons),
+            "notes": list(self.notes),
             "repairs": self.repairs,
         }
 
@@ -195,8 +200,9 @@ def ingest_item(
         item.name, str(item.path), "failed", files=len(item.files), bytes=item.size
     )
     scratch: list[Path] = []  # the staging folder, once made: removed whatever happens
+    claims = ExitStack()  # the package name this run holds: released whatever happens
     try:
-        _run_steps(item, context, catalog, outcome, progress, scratch)
+        _run_steps(item, context, catalog, outcome, progress, scratch, claims)
     except PreserveError as error:
         outcome.status = "failed"
         outcome.reasons.append(str(error))
@@ -214,6 +220,7 @@ def ingest_item(
         for folder in scratch:
             if folder.exists():  # not published: a failure, or already preserved
                 shutil.rmtree(folder, ignore_errors=True)
+        claims.close()
     return outcome
 
 
@@ -238,6 +245,7 @@ def _run_steps(
     outcome: ItemOutcome,
     progress: ProgressCallback | None,
     scratch: list[Path],
+    claims: ExitStack,
 ) -> None:
     algorithms = context.algorithms
     now = context.clock()
@@ -259,6 +267,10 @@ def _run_steps(
     final = context.packages / name
     outcome.package = name
 
+    # From the lookup to the record, this run holds the package's name: another run (or
+    # thread) preserving the same content waits here, then finds it preserved.
+    if claims.enter_context(claim_package(context.packages, name)):
+        outcome.notes.append("another run was preserving it at the same time: waited for it")
     known = catalog.find_by_content(key)
     if known is not None and known.path.is_dir():
         outcome.status = "already-preserved"

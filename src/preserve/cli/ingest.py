@@ -138,5 +138,11 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"[red]{counts['failed']}[/]" if counts["failed"] else "0",
     )
     console.print(table)
+    waited = sum(1 for item in summary["items"] if item.get("notes"))
+    if waited:
+        console.print(
+            f"{waited} item(s) were being preserved by another run at the same time: "
+            "this run waited for it, then took them from where it left them."
+        )
     if counts["ingested"] == 0 and counts["failed"] == 0 and counts["already-preserved"]:
         console.print("Nothing new: every item is already preserved.")
