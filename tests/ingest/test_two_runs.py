@@ -7,14 +7,21 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from ingest_helpers import packages_in
+from typer.testing import CliRunner
 
+import preserve.cli
 from preserve.audit import audit_packages
+from preserve.bagging import claim_package
 from preserve.catalog import Catalog
+from preserve.fixity import digest_file
+from preserve.intake import discover
+from preserve.pipeline import content_key, package_name
 
 SCRIPT = """
 import json, sys, time
@@ -106,27 +113,17 @@ def test_two_preserve_ingest_commands_at_once(tmp_path: Path) -> None:
     assert len(packages_in(tmp_path / "packages")) == ITEMS
 
 
+@pytest.mark.slow
 def test_a_run_waiting_for_a_claimed_item_says_so_in_one_line(tmp_path: Path) -> None:
     """The other run is played by this test: it holds one item's claim (the same OS lock)
     until the command is seen waiting for it."""
-    from typer.testing import CliRunner
-
-    import preserve.cli
-    from preserve.bagging import claim_package
-    from preserve.intake import discover
-    from preserve.pipeline import content_key, package_name
-
     source = tmp_path / "raw"
     source.mkdir()
     (source / "letter.txt").write_text("Dear editor,\nkeep this.\n")
     out = tmp_path / "packages"
     out.mkdir()
     [item] = discover([source]).items
-    from preserve.fixity import digest_file
-
     key = content_key({"letter.txt": digest_file(item.files[0].path, ["sha256"])[0]})
-    import threading
-
     held = threading.Event()
     release = threading.Event()
 
