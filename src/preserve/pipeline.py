@@ -283,6 +283,7 @@ def _run_steps(
     # keeping its link to the package before it (not to itself).
     rebuilt = catalog.package(name)
     if rebuilt is not None:
+        outcome.notes.append("its package folder had gone from the packages folder: rebuilt")
         previous = catalog.package(rebuilt.previous) if rebuilt.previous else None
     else:
         previous = catalog.latest_for_source(str(item.path))
@@ -617,6 +618,7 @@ def _adopt(
     )
     outcome.status = "already-preserved"
     outcome.package = final.name
+    outcome.notes.append("its package was on disk but not in the catalog: recorded")
 
 
 def _identification_line(bag_path: str, ident: Any) -> str:

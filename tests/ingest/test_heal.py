@@ -60,6 +60,7 @@ def test_a_deleted_package_is_rebuilt_and_recorded_whole(raw_copy: Path, out: Pa
         o.reasons for o in second
     ]
     assert second[0].package == first[0].package and not second[0].reasons
+    assert second[0].notes == ["its package folder had gone from the packages folder: rebuilt"]
     assert gone.is_dir()
     assert recorded_paths(out, gone.name) == payload_paths(gone)
     audit_is_green(out)
@@ -79,6 +80,7 @@ def test_a_lost_catalog_readopts_every_file_of_each_package(raw_copy: Path, out:
 
     outcomes = ingest_at(raw_copy, out, 1)
     assert [o.status for o in outcomes] == ["already-preserved"] * 2
+    assert all(o.notes and "not in the catalog" in o.notes[0] for o in outcomes)
     for bag in packages_in(out):
         assert recorded_paths(out, bag.name) == payload_paths(bag)
     audit_is_green(out)

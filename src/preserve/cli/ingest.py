@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -138,11 +139,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"[red]{counts['failed']}[/]" if counts["failed"] else "0",
     )
     console.print(table)
-    waited = sum(1 for item in summary["items"] if item.get("notes"))
-    if waited:
-        console.print(
-            f"{waited} item(s) were being preserved by another run at the same time: "
-            "this run waited for it, then took them from where it left them."
-        )
+    notes = Counter(note for item in summary["items"] for note in item.get("notes", []))
+    for note, count in sorted(notes.items()):
+        console.print(f"{count} item(s): {escape(note)}.", highlight=False)
     if counts["ingested"] == 0 and counts["failed"] == 0 and counts["already-preserved"]:
         console.print("Nothing new: every item is already preserved.")
