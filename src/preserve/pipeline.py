@@ -149,14 +149,15 @@ def package_name(item: Item, key: str) -> str:
 
 
 SPARE_BYTES = 1 << 20
-"""Free space a run needs beyond its originals' size to start (catalog, metadata)."""
+"""Free space a run needs to start at all (catalog, metadata); an item the disk then has no
+room for fails on its own with "the disk is full"."""
 
 
-def prepare_output(packages: Path, needed_bytes: int = 0) -> None:
+def prepare_output(packages: Path) -> None:
     """Create the packages folder and remove what runs killed mid-package left behind.
 
     Refuses (:class:`ConfigError`, before any work) a path that is a file, a place that
-    cannot be written, and a disk without room for the originals about to be copied.
+    cannot be written, and a full disk.
     """
     if packages.exists() and not packages.is_dir():
         raise ConfigError(
@@ -174,10 +175,10 @@ def prepare_output(packages: Path, needed_bytes: int = 0) -> None:
             f"Cannot write to the packages folder {packages} ({error.strerror or error}): "
             "choose a writable folder with --out or [paths] packages."
         ) from None
-    if free < needed_bytes + SPARE_BYTES:
+    if free < SPARE_BYTES:
         raise ConfigError(
-            f"The packages folder {packages} has {free:,} bytes free and this run needs at "
-            f"least {needed_bytes + SPARE_BYTES:,}: free some space, then rerun."
+            f"The disk of the packages folder {packages} is full ({free:,} bytes free): "
+            "free some space, then rerun."
         )
 
 

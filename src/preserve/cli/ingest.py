@@ -70,7 +70,8 @@ def ingest_command(
         found = discover(source_paths)  # fails early, before Prefect starts, on a bad source
         # Where packages and the catalog go: a mistake there is one line here, not a
         # traceback from inside the flow.
-        prepare_output(packages, sum(item.size for item in found.items))
+        # Not the collection's size as room needed: a rerun over it may have little new.
+        prepare_output(packages)
         Catalog.open(catalog_path).close()
     total_items = len(found.items) + len(found.rejected)
     total_bytes = sum(item.size for item in found.items)
