@@ -35,7 +35,10 @@ from typing import Any
 
 from preserve.errors import ConfigError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""1: items, packages, files, checksums, events. 2: quality (OCR quality of each repaired
+text); a catalog of version 1 gets the new table when opened (every statement of the
+schema is ``IF NOT EXISTS``)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -82,6 +85,20 @@ CREATE TABLE IF NOT EXISTS events (
     agents TEXT NOT NULL                -- JSON list of agent identifiers
 );
 CREATE INDEX IF NOT EXISTS events_package ON events(package_id, event_type);
+CREATE TABLE IF NOT EXISTS quality (
+    package_id INTEGER NOT NULL REFERENCES packages(id),
+    bag_path TEXT NOT NULL,             -- the original text: data/original/...
+    score REAL NOT NULL,                -- known x (1 - garbage) as received: 0 worst, 1 best
+    language TEXT,                      -- the dictionary the words were looked up in
+    known_before REAL,                  -- shares, known is NULL without a dictionary
+    known_after REAL,
+    garbage_before REAL NOT NULL,
+    garbage_after REAL NOT NULL,
+    hyphens_before REAL NOT NULL,
+    hyphens_after REAL NOT NULL,
+    PRIMARY KEY (package_id, bag_path)
+);
+CREATE INDEX IF NOT EXISTS quality_score ON quality(score);
 """
 
 
@@ -118,6 +135,32 @@ class FileRecord:
     size: int
     role: str
     digests: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QualityRecord:
+    """The OCR quality of one repaired text of a package (see ``repair.quality``)."""
+
+    package: str
+    item_name: str
+    source: str
+    bag_path: str
+    score: float
+    language: str | None
+    before: dict[str, float | None]
+    after: dict[str, float | None]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "package": self.package,
+            "item": self.item_name,
+            "source": self.source,
+            "file": self.bag_path,
+            "score": self.score,
+            "language": self.language,
+            "before": dict(self.before),
+            "after": dict(self.after),
+        }
 
 
 @dataclass(frozen=True)
@@ -434,6 +477,62 @@ class Catalog:
                 detail=row[5],
                 outcome_detail=None if row[6] is None else json.loads(row[6]),
                 agents=json.loads(row[7]),
+            )
+            for row in rows
+        ]
+
+    def record_quality(self, package_id: int, bag_path: str, quality: dict[str, Any]) -> None:
+        """Record the OCR quality (``Quality.to_dict()``) of a package's text ``bag_path``."""
+        before, after = quality["before"], quality["after"]
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO quality(package_id, bag_path, score, language,"
+                " known_before, known_after, garbage_before, garbage_after, hyphens_before,"
+                " hyphens_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    package_id,
+                    bag_path,
+                    quality["score"],
+                    quality.get("language"),
+                    before["known"],
+                    after["known"],
+                    before["garbage"],
+                    after["garbage"],
+                    before["hyphens"],
+                    after["hyphens"],
+                ),
+            )
+
+    def worst_quality(self, limit: int, source: str | None = None) -> list[QualityRecord]:
+        """The ``limit`` texts of lowest OCR quality score, lowest first, in the latest
+        package of each item (under the folder ``source``, if given)."""
+        query = (
+            "SELECT p.name, i.name, i.source, q.bag_path, q.score, q.language,"
+            " q.known_before, q.garbage_before, q.hyphens_before,"
+            " q.known_after, q.garbage_after, q.hyphens_after"
+            " FROM quality q JOIN packages p ON p.id = q.package_id"
+            " JOIN items i ON i.id = p.item_id"
+            " WHERE NOT EXISTS (SELECT 1 FROM packages newer WHERE newer.previous_id = p.id)"
+        )
+        parameters: list[Any] = []
+        if source is not None:
+            folder = source.rstrip("/")
+            query += " AND (i.source = ? OR substr(i.source, 1, ?) = ?)"
+            parameters += [folder, len(folder) + 1, folder + "/"]
+        query += " ORDER BY q.score, i.source, q.bag_path LIMIT ?"
+        parameters.append(limit)
+        rows = self.connection.execute(query, parameters).fetchall()
+        keys = ("known", "garbage", "hyphens")
+        return [
+            QualityRecord(
+                package=row[0],
+                item_name=row[1],
+                source=row[2],
+                bag_path=row[3],
+                score=row[4],
+                language=row[5],
+                before=dict(zip(keys, row[6:9], strict=True)),
+                after=dict(zip(keys, row[9:12], strict=True)),
             )
             for row in rows
         ]

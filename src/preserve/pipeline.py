@@ -91,6 +91,8 @@ class ItemOutcome:
     notes: list[str] = field(default_factory=list)
     """One sentence each: what happened that needs no one's attention."""
     repairs: dict[str, dict[str, int]] = field(default_factory=dict)
+    quality: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """OCR quality of each repaired text, by its original's bag path (repair.quality)."""
 
     @property
     def needs_attention(self) -> bool:
@@ -108,6 +110,7 @@ class ItemOutcome:
             "reasons": list(self.reasons),
             "notes": list(self.notes),
             "repairs": self.repairs,
+            "quality": self.quality,
         }
 
 
@@ -318,6 +321,7 @@ def _run_steps(
     repaired, repair_agents = _repair_texts(staging, originals, identities, context, outcome)
     payload.extend(output for text in repaired for output in text.outputs)
     repairs = {text.source: text.summary for text in repaired}
+    qualities = {text.source: text.quality for text in repaired if text.quality}
 
     # 6. describe
     premis_xml, events = _premis_record(
@@ -326,7 +330,7 @@ def _run_steps(
     payload.append(write_payload_bytes(staging, "data/metadata/premis.xml", premis_xml, algorithms))
     derived = {text.source: [o.bag_path for o in text.outputs] for text in repaired}
     description = _describe(
-        item, name, originals, identities, repairs, derived, context, now, previous
+        item, name, originals, identities, repairs, derived, context, now, previous, qualities
     )
     payload.append(write_payload_bytes(staging, "data/metadata/item.json", description, algorithms))
 
@@ -353,10 +357,24 @@ def _run_steps(
         )
         for p in payload[len(originals) :]
     ]
-    _record(catalog, item, name, final, key, oxum, files, events, now, previous, replace=rebuilt)
+    _record(
+        catalog,
+        item,
+        name,
+        final,
+        key,
+        oxum,
+        files,
+        events,
+        now,
+        previous,
+        qualities,
+        replace=rebuilt,
+    )
     outcome.status = "ingested"
     outcome.previous = previous.name if previous else None
     outcome.repairs = repairs
+    outcome.quality = qualities
 
 
 def _in_parallel(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
@@ -604,6 +622,7 @@ def _adopt(
         size = (final / bag_path).stat().st_size
         files.append(NewFile(bag_path, sources.get(bag_path), size, role, digests))
     recorded = catalog.package(final.name)
+    qualities = _recorded_qualities(final / "data" / "metadata" / "item.json")
     _record(
         catalog,
         item,
@@ -615,11 +634,21 @@ def _adopt(
         [],
         now,
         None if recorded is not None else catalog.latest_for_source(str(item.path)),
+        qualities,
         replace=recorded,
     )
     outcome.status = "already-preserved"
     outcome.package = final.name
     outcome.notes.append("its package was on disk but not in the catalog: recorded")
+
+
+def _recorded_qualities(item_json: Path) -> dict[str, dict[str, Any]]:
+    """The OCR quality each text's ``item.json`` entry carries (none from older packages)."""
+    try:
+        description = json.loads(item_json.read_bytes())
+        return {f["path"]: f["quality"] for f in description["files"] if f.get("quality")}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def _identification_line(bag_path: str, ident: Any) -> str:
@@ -653,6 +682,7 @@ def _record(
     events: Sequence[Any],
     now: datetime,
     previous: Any,
+    qualities: dict[str, dict[str, Any]] | None = None,
     *,
     replace: Any = None,
 ) -> None:
@@ -690,6 +720,8 @@ def _record(
             agents=["preserve"],
             when=now,
         )
+    for bag_path, quality in (qualities or {}).items():
+        catalog.record_quality(record.id, bag_path, quality)
 
 
 # -- repair ---------------------------------------------------------------------------------
@@ -702,6 +734,8 @@ class RepairedText:
     outputs: tuple[PayloadFile, ...]
     """Repaired text, edit log, debris, review page."""
     summary: dict[str, int]
+    quality: dict[str, Any] | None = None
+    """The OCR quality of the text (``repair.quality.Quality.to_dict()``)."""
 
 
 def _repair_texts(
@@ -719,6 +753,7 @@ def _repair_texts(
         return repaired, software
     from preserve.identification import decode_text
     from preserve.repair import repair
+    from preserve.repair.quality import quality_of
     from preserve.repair.review import render_result
 
     repair_config = context.config.repair
@@ -736,6 +771,7 @@ def _repair_texts(
         text = decode_text((staging / entry.bag_path).read_bytes(), ident.encoding)
         result = repair(text, repair_config)
         software.update(result.software)
+        quality = quality_of(result).to_dict()
         base = derived_base(relative)
         parts = [
             (f"{base}.repaired.txt", result.text.encode("utf-8")),
@@ -743,13 +779,15 @@ def _repair_texts(
             (f"{base}.debris.json", _json([d.to_dict() for d in result.debris])),
             (
                 f"{base}.review.html",
-                render_result(result, title=relative, source_name=relative).encode("utf-8"),
+                render_result(result, title=relative, source_name=relative, quality=quality).encode(
+                    "utf-8"
+                ),
             ),
         ]
         outputs = tuple(
             write_payload_bytes(staging, path, data, algorithms) for path, data in parts
         )
-        repaired.append(RepairedText(entry.bag_path, outputs, result.summary()))
+        repaired.append(RepairedText(entry.bag_path, outputs, result.summary(), quality))
     return repaired, software
 
 
@@ -876,6 +914,7 @@ def _describe(
     context: IngestContext,
     now: datetime,
     previous: Any,
+    qualities: dict[str, dict[str, Any]] | None = None,
 ) -> bytes:
     """Descriptive and technical metadata a person (or a repository) reads first."""
     return _json(
@@ -896,6 +935,7 @@ def _describe(
                     "identification": identities[entry.bag_path].to_dict(),
                     "repairs": repairs.get(entry.bag_path),
                     "derived": derived.get(entry.bag_path, []),
+                    "quality": (qualities or {}).get(entry.bag_path),
                 }
                 for relative, _path, entry in originals
             ],

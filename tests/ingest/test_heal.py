@@ -83,6 +83,8 @@ def test_a_lost_catalog_readopts_every_file_of_each_package(raw_copy: Path, out:
     assert all(o.notes and "not in the catalog" in o.notes[0] for o in outcomes)
     for bag in packages_in(out):
         assert recorded_paths(out, bag.name) == payload_paths(bag)
+    with Catalog.open(out / ".catalog.sqlite") as catalog:  # OCR quality, from item.json
+        assert len(catalog.worst_quality(10)) == 2
     audit_is_green(out)
 
 
@@ -98,7 +100,7 @@ def test_a_crash_between_publish_and_record_is_readopted(raw_copy: Path, out: Pa
                 " (SELECT id FROM files WHERE package_id = ?)",
                 (package.id,),
             )
-            for table in ("files", "events"):
+            for table in ("files", "events", "quality"):
                 db.execute(f"DELETE FROM {table} WHERE package_id = ?", (package.id,))
             db.execute("DELETE FROM packages WHERE id = ?", (package.id,))
 

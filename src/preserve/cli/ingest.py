@@ -140,8 +140,37 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"[red]{counts['failed']}[/]" if counts["failed"] else "0",
     )
     console.print(table)
+    _print_quality(summary)
     notes = Counter(note for item in summary["items"] for note in item.get("notes", []))
     for note, count in sorted(notes.items()):
         console.print(f"{count} item(s): {escape(note)}.", highlight=False)
     if counts["ingested"] == 0 and counts["failed"] == 0 and counts["already-preserved"]:
         console.print("Nothing new: every item is already preserved.")
+
+
+QUALITY_SHOWN = 5
+"""Texts of lowest OCR quality the summary lists (``preserve report quality`` lists more)."""
+
+
+def _print_quality(summary: dict[str, Any]) -> None:
+    """The texts of this run with the lowest OCR quality score, lowest first."""
+    scored = [
+        (quality["score"], item["name"], path, quality)
+        for item in summary["items"]
+        for path, quality in (item.get("quality") or {}).items()
+    ]
+    if not scored:
+        return
+    table = Table(title="Lowest OCR quality (0 worst, 1 best)", title_justify="left")
+    for column in ("score", "words known", "garbage", "item", "file"):
+        table.add_column(column, overflow="fold")
+    for score, name, path, quality in sorted(scored, key=lambda row: row[:3])[:QUALITY_SHOWN]:
+        known = quality["before"]["known"]
+        table.add_row(
+            f"{score:.2f}",
+            "—" if known is None else f"{known:.0%}",
+            f"{quality['before']['garbage']:.1%}",
+            escape(name),
+            escape(path),
+        )
+    console.print(table)

@@ -28,6 +28,7 @@ from preserve.cli.app import (
 from preserve.config import load_config
 from preserve.errors import ConfigError, PreserveError, RepairError
 from preserve.repair import RepairConfig, repair, undo
+from preserve.repair.config import AUTO
 from preserve.repair.lexicon import lexicon_for
 
 
@@ -45,7 +46,11 @@ def repair_command(
     ] = None,
     lang: Annotated[
         str | None,
-        typer.Option("--lang", help="Dictionary language, e.g. en_US or de_DE. Default: en_US."),
+        typer.Option(
+            "--lang",
+            help="Dictionary language, e.g. en_US or de_DE, or auto (the default): the "
+            "installed dictionary that knows most of the text's words, recorded in the edits.",
+        ),
     ] = None,
     undo_file: Annotated[
         Path | None,
@@ -70,7 +75,8 @@ def repair_command(
         fail("Give the text FILE to repair (or --undo CLEANED --edits EDITS.json).")
     with user_errors():
         settings = _settings(config, lang)
-        lexicon_for(settings)  # a missing dictionary is a usage error, said up front
+        if settings.language != AUTO:
+            lexicon_for(settings)  # a missing dictionary is a usage error, said up front
     with user_errors():
         raw, text = _read_text(file)
         result = repair(text, settings)
@@ -97,6 +103,7 @@ def repair_command(
             "file": str(file),
             "kind": result.kind,
             "reason": result.classification_reason,
+            "language": result.language or {"setting": result.config.language},
             "edits": sum(summary.values()),
             "summary": summary,
             "debris": [item.to_dict() for item in result.debris],

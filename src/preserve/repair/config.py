@@ -4,7 +4,7 @@ The configuration is recorded with every repaired text so the run can be reprodu
 
 >>> config = RepairConfig()
 >>> config.language, config.uncurl_quotes
-('en_US', False)
+('auto', False)
 >>> RepairConfig.from_mapping({"language": "de_DE"}).language
 'de_DE'
 >>> RepairConfig.from_mapping(config.to_dict()) == config
@@ -40,13 +40,23 @@ OCR_RULES: tuple[str, ...] = (
 BORN_DIGITAL_RULES: tuple[str, ...] = ("strip_trailing_whitespace", "collapse_blank_lines")
 """The only rules a born-digital text gets: its words, quotes and spacing are the record."""
 
+NO_DICTIONARY_RULES: tuple[str, ...] = ("fix_encoding", *BORN_DIGITAL_RULES)
+"""The only rules OCR gets when no installed dictionary knows its language (``auto`` found
+none): every other rule weighs words against a dictionary."""
+
+AUTO = "auto"
+"""The :attr:`RepairConfig.language` that chooses the dictionary per text."""
+
 
 @dataclass(frozen=True)
 class RepairConfig:
     """Everything that decides what a repair does. Defaults are documented on each field."""
 
-    language: str = "en_US"
-    """Any installed Hunspell/enchant dictionary tag (``en_US``, ``de_DE``...)."""
+    language: str = AUTO
+    """``auto`` (the installed Hunspell dictionary that knows the largest share of a sample
+    of the text's words, per text; the choice and the shares are recorded; none when no
+    dictionary knows half of them, and then only encoding and whitespace are repaired), or
+    any installed Hunspell/enchant dictionary tag (``en_US``, ``de_DE``...)."""
     variants: tuple[str, ...] = ("en_GB", "en_US")
     """Dictionaries of other varieties of the language, consulted too: a word one of them
     knows is a word (British spellings in American-English text, and the other way
@@ -131,7 +141,7 @@ class RepairConfig:
     def dictionary_variants(self) -> tuple[str, ...]:
         """The :attr:`variants` of the repair language itself (same language, other region).
 
-        >>> RepairConfig().dictionary_variants()
+        >>> RepairConfig(language="en_US").dictionary_variants()
         ('en_GB',)
         >>> RepairConfig(language="de_DE").dictionary_variants()
         ()

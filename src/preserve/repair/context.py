@@ -33,9 +33,18 @@ MID_SENTENCE_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁΑ-Ω](?<=[\w,;][ \n]
 """A capitalized word after a word or a comma: not the start of a sentence (a name)."""
 INNER_HYPHEN = re.compile(r"-(?<=[^\W\d_]-)(?=[^\W\d_])")
 COMPOUND = re.compile(r"(?<![\w-])[^\W\d_]+(?:-[^\W\d_]+)+(?![\w-])")
-LINE_END_BREAK = re.compile(r"[-‐¬][ \t]*\n\n?[ \t]*([^\W\d_]+)")
 LINE_END_BREAK_ASCII = re.compile(r"-[ \t]*\n\n?[ \t]*([^\W\d_]+)")
-"""``LINE_END_BREAK`` for a text with no other hyphen than ``-``."""
+"""A line-end hyphen and the letters after it, for a text with no other hyphen than ``-``
+(see :func:`line_end_break`)."""
+HYPHEN_MARKS = "-‐¬⸗\u00ad"
+"""What OCR writes for a hyphen at a line end: ``-``, the Unicode hyphen, ``¬`` (ABBYY
+FineReader), ``⸗`` (Fraktur OCR's double hyphen) and the soft hyphen. ``=`` is one too, in
+a document that uses it so (see :func:`line_end_hyphens`)."""
+EQUALS_BREAK = re.compile(r"=(?<=[^\W\d_]=)[ \t]*\n[ \t]*(?=[^\W\d_])")
+"""``Zei=⏎tung``: ``=`` between letters at a line end (Fraktur OCR's double hyphen)."""
+MIN_EQUALS_BREAKS = 2
+"""Lines a document must end with ``=`` inside a word going on in lowercase (more than
+half of its ``=``) before its ``=`` is read as a line-end hyphen."""
 LETTERS_BEFORE = re.compile(r"[^\W\d_]+\Z")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»]*$")
 SENTENCE_MARKS = ".!?…"
@@ -269,6 +278,11 @@ class Names:
                 self._starts.setdefault(word.lower(), []).append(match.start())
         self._prose: dict[int, bool] = {}  # line start -> is the line prose?
         self._reverse = ""  # text backwards, made for the first word before a name
+        # What was worked out for a word asked about, kept: a book asks about the same
+        # names thousands of times, and reading all their places each time made the cost
+        # grow with the square of the length.
+        self._counts: dict[str, int] = {}  # lowercase -> times capitalized in prose
+        self._firsts: dict[str, dict[str, int]] = {}  # second -> first -> times as a pair
 
     def words(self) -> Collection[str]:
         """Each lowercase word that stands capitalized, in prose or not."""
@@ -276,23 +290,33 @@ class Names:
 
     def count(self, lower: str) -> int:
         """Times the lowercase word ``lower`` stands capitalized in prose."""
-        starts = self._starts.get(lower)
-        if starts is None:
-            return 0
-        return sum(map(self._in_prose, starts))
+        found = self._counts.get(lower)
+        if found is None:
+            starts = self._starts.get(lower)
+            if starts is None:
+                return 0
+            found = self._counts[lower] = sum(map(self._in_prose, starts))
+        return found
 
     def pairs(self, first: str, second: str) -> int:
-        """Times the lowercase words ``first second`` stand together so, both capitalized."""
-        starts = self._starts.get(second)
-        if starts is None:
-            return 0
-        return sum(
-            1
-            for start in starts
-            if self._in_prose(start)
-            and (before := self._word_before(start)).istitle()
-            and before.lower() == first
-        )
+        """Times the lowercase words ``first second`` stand together so, both capitalized.
+
+        The capitalized words before ``second`` are counted once, at the first question
+        about it: every place of ``second`` is read once whatever is asked later.
+        """
+        firsts = self._firsts.get(second)
+        if firsts is None:
+            starts = self._starts.get(second)
+            if starts is None:
+                return 0
+            firsts = self._firsts[second] = {}
+            for start in starts:
+                if self._in_prose(start):
+                    before = self._word_before(start)
+                    if before.istitle():
+                        key = before.lower()
+                        firsts[key] = firsts.get(key, 0) + 1
+        return firsts.get(first, 0)
 
     def _in_prose(self, start: int) -> bool:
         """Is the line holding ``start`` prose?"""
@@ -336,8 +360,7 @@ def line_end_fragments(text: str) -> list[str]:
     ['massa', 'cre']
     """
     fragments = []
-    breaks = LINE_END_BREAK if _has_other_hyphens(text) else LINE_END_BREAK_ASCII
-    for match in breaks.finditer(text):
+    for match in line_end_break(line_end_hyphens(text)).finditer(text):
         # LETTERS_BEFORE, looked for from the hyphen back (a search would try every start)
         end = match.start()
         start, limit = end, max(0, end - 60)
@@ -352,12 +375,42 @@ def line_end_fragments(text: str) -> list[str]:
 
 
 def _has_other_hyphens(text: str) -> bool:
-    """Does ``text`` hold a hyphen other than ``-`` (``‐`` or ``¬``)?
+    """Does ``text`` hold a line-end hyphen other than ``-`` (see :func:`line_end_hyphens`)?
 
     Most texts do not: there a pattern that starts with the literal ``-`` finds line-end
-    hyphens five times faster than one that starts with the class ``[-‐¬]``.
+    hyphens five times faster than one that starts with a class like ``[-‐¬]``.
     """
-    return "‐" in text or "¬" in text
+    return line_end_hyphens(text) != "-"
+
+
+def line_end_hyphens(text: str) -> str:
+    """The characters that mark a word broken at a line end in ``text``: ``-``, the other
+    :data:`HYPHEN_MARKS` it holds, and ``=`` where the document's own counts show it is
+    used so: at least :data:`MIN_EQUALS_BREAKS` lines end in ``=`` inside a word going on
+    in lowercase, and those are more than half of its ``=``.
+
+    >>> line_end_hyphens("a massa-\\ncre"), line_end_hyphens("die Zei¬\\ntung")
+    ('-', '-¬')
+    >>> line_end_hyphens("Zei=\\ntung und Stra=\\nße")
+    '-='
+    >>> line_end_hyphens("x=\\ny and a=\\nb, c=d, e=f")
+    '-'
+    """
+    marks = "-" + "".join(mark for mark in HYPHEN_MARKS[1:] if mark in text)
+    if "=" in text:
+        breaks = sum(1 for match in EQUALS_BREAK.finditer(text) if text[match.end()].islower())
+        if breaks >= MIN_EQUALS_BREAKS and 2 * breaks > text.count("="):
+            marks += "="
+    return marks
+
+
+@functools.lru_cache(maxsize=32)
+def line_end_break(marks: str) -> re.Pattern[str]:
+    """``LINE_END_BREAK_ASCII`` for the line-end hyphens ``marks`` (see
+    :func:`line_end_hyphens`)."""
+    if marks == "-":
+        return LINE_END_BREAK_ASCII
+    return re.compile(f"[{re.escape(marks)}]" + r"[ \t]*\n\n?[ \t]*([^\W\d_]+)")
 
 
 def _compounds(text: str) -> list[str]:
@@ -526,8 +579,8 @@ def _wrapped_lines(lines: list[str], full: int) -> tuple[int, int]:
     starts_small = map(str.islower, map(_FIRST_CHARACTER, itertools.islice(lines, 1, None)))
     for index in itertools.compress(itertools.count(), starts_small):
         line = lines[index]
-        # line[-1:] not in "-‐¬": is not empty and does not end with a hyphen ("" is in any str)
-        if line[-1:] not in "-‐¬":
+        # not in HYPHEN_MARKS: is not empty and does not end with a hyphen ("" is in any str)
+        if line[-1:] not in HYPHEN_MARKS:
             needs += 1
             # len(line) + 1 + len(next word) <= full: the next word had room. A line of
             # full - 1 or more has room for none: no need to split out the next one

@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 from preserve.errors import PreserveError, RepairError
 from preserve.repair.classify import classify_text
-from preserve.repair.config import BORN_DIGITAL_RULES, RepairConfig
+from preserve.repair.config import AUTO, BORN_DIGITAL_RULES, NO_DICTIONARY_RULES, RepairConfig
 from preserve.repair.context import RuleContext, RuleOutput
 from preserve.repair.edits import EditLog, Step
-from preserve.repair.lexicon import lexicon_for, software_versions
+from preserve.repair.lexicon import lexicon_for, resolve_language, software_versions
 from preserve.repair.rules.encoding import fix_encoding, remove_soft_hyphens
 from preserve.repair.rules.headings import fix_drop_caps, restore_small_caps
 from preserve.repair.rules.hyphenation import join_line_end_hyphens
@@ -94,6 +94,8 @@ class RepairResult:
     classification_reason: str
     config: RepairConfig
     software: dict[str, str] = field(default_factory=dict)
+    language: dict[str, Any] = field(default_factory=dict)
+    """How ``language = "auto"`` chose the dictionary (chosen, shares); empty otherwise."""
 
     def summary(self) -> dict[str, int]:
         """Edits per rule."""
@@ -106,6 +108,7 @@ class RepairResult:
             "reason": self.classification_reason,
             "config": self.config.to_dict(),
             "software": dict(self.software),
+            **({"language": dict(self.language)} if self.language else {}),
             "summary": self.summary(),
             "log": self.log.to_dict(),
             "debris": [item.to_dict() for item in self.debris],
@@ -136,26 +139,45 @@ def _repair(text: str, config: RepairConfig) -> RepairResult:
         kind, reason = classify_text(text, config)
     except Exception as error:
         kind, reason = "born-digital", f"could not classify ({error}); left alone"
-    try:
-        lexicon = lexicon_for(config)
-        software.update(lexicon.describe())
-        context: RuleContext | None = RuleContext(config, lexicon)
-    except PreserveError as error:
-        context = None
-        log.note("repair", 0, 0, "", f"no dictionary: {error}")
-    if context is None or kind == "born-digital":
+    current = text
+    # auto chooses the language from the text as the rules read it, its encoding repaired:
+    # mojibake is no word of any language (and a second repair would choose otherwise)
+    encoding_first = config.language == AUTO and kind == "ocr" and config.runs("fix_encoding")
+    if encoding_first:
+        current = _run(fix_encoding, text, _ContextWithoutDictionary(config), log, debris)
+    run_config, choice = resolve_language(current, config)
+    no_language = choice is not None and choice.language is None
+    if choice is not None:
+        log.note("repair", 0, 0, "", choice.describe())
+    context: RuleContext | None = None
+    if not no_language:
+        try:
+            lexicon = lexicon_for(run_config)
+            software.update(lexicon.describe())
+            context = RuleContext(run_config, lexicon)
+        except PreserveError as error:
+            log.note("repair", 0, 0, "", f"no dictionary: {error}")
+    if context is None and no_language and kind == "ocr":
+        # no installed dictionary knows the text's language: only the rules needing none
+        rules = [PIPELINE[name] for name in config.rules if name in NO_DICTIONARY_RULES]
+        rules += list(FINISHING_RULES)
+        context = _ContextWithoutDictionary(config)
+    elif context is None or kind == "born-digital":
         names = [name for name in config.rules if name in BORN_DIGITAL_RULES]
         rules = [PIPELINE[name] for name in names]
         if context is None:
-            kind, reason = "born-digital", reason + "; dictionary missing, whitespace only"
+            if not no_language:
+                kind, reason = "born-digital", reason + "; dictionary missing, whitespace only"
             context = _ContextWithoutDictionary(config)
     else:
         rules = [PIPELINE[name] for name in config.rules if name in PIPELINE]
         rules += list(FINISHING_RULES)
-    current = text
+    if encoding_first:
+        rules = [rule for rule in rules if rule is not fix_encoding]
     for rule in rules:
         current = _run(rule, current, context, log, debris)
-    return RepairResult(text, current, log, debris, kind, reason, config, software)
+    language = choice.to_dict() if choice is not None else {}
+    return RepairResult(text, current, log, debris, kind, reason, config, software, language)
 
 
 class _ContextWithoutDictionary(RuleContext):

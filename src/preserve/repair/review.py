@@ -548,8 +548,11 @@ def render_review(
     config: Mapping[str, Any] | None = None,
     source_name: str = "",
     descriptions: Mapping[str, str] | None = None,
+    quality: Mapping[str, Any] | None = None,
 ) -> str:
     """One self-contained HTML document reviewing the repair of ``original`` into ``text``.
+
+    ``quality``: the OCR quality record (``preserve.repair.quality.Quality.to_dict()``).
 
     ``debris`` items are mappings or objects with ``kind, text, start, end, reason`` (span
     in the original). ``descriptions`` overrides the built-in rule descriptions by name.
@@ -602,6 +605,8 @@ def render_review(
     add(f"<dt>Debris removed</dt><dd>{len(debris)}</dd>")
     add(f"<dt>Left alone on purpose</dt><dd>{len(notes)}</dd>")
     add(f"<dt>Length</dt><dd>{len(original):,} characters before, {len(text):,} after</dd>")
+    if quality:
+        add(f'<dt>OCR quality</dt><dd id="quality">{_esc(_quality_line(quality))}</dd>')
     add(
         '</dl>\n<nav aria-label="Sections"><a href="#rules">Edits per rule</a> '
         '<a href="#text">Repaired text</a> <a href="#all-edits">All edits</a> '
@@ -758,8 +763,33 @@ def render_review(
     return "".join(out)
 
 
-def render_result(result: Any, *, title: str, source_name: str = "") -> str:
-    """The review page for a ``preserve.repair.RepairResult``."""
+def _quality_line(quality: Mapping[str, Any]) -> str:
+    """The OCR quality record in one line, as received → repaired.
+
+    >>> line = _quality_line({"score": 0.9, "before": {"known": 0.9, "hyphens": 0.2},
+    ...                       "after": {"known": 0.96, "hyphens": 0.0}})
+    >>> line.split("; ")[:2]
+    ['score 0.90', 'words known 90.0% → 96.0%']
+    """
+    before, after = quality.get("before") or {}, quality.get("after") or {}
+
+    def share(value: Any) -> str:
+        return "no dictionary" if value is None else f"{value:.1%}"
+
+    parts = [f"score {quality.get('score', 0):.2f}"]
+    for key, label in (
+        ("known", "words known"),
+        ("garbage", "garbage tokens"),
+        ("hyphens", "lines ending in a hyphen"),
+    ):
+        parts.append(f"{label} {share(before.get(key))} → {share(after.get(key))}")
+    return "; ".join(parts)
+
+
+def render_result(
+    result: Any, *, title: str, source_name: str = "", quality: Mapping[str, Any] | None = None
+) -> str:
+    """The review page for a ``preserve.repair.RepairResult`` (and its OCR quality)."""
     config = result.config
     config_data = config.to_dict() if hasattr(config, "to_dict") else dict(config or {})
     return render_review(
@@ -773,6 +803,7 @@ def render_result(result: Any, *, title: str, source_name: str = "") -> str:
         software=result.software,
         config=config_data,
         source_name=source_name,
+        quality=quality,
     )
 
 

@@ -260,7 +260,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
             )
             gone.add(index)
 
-    alone_contents = [contents[index] for index in alone]  # few: counted when asked
+    alone_counts = Counter(contents[index] for index in alone)  # once: a book has thousands
     # Section names printed in the folios ("112 | HERITAGE") name the running heads.
     sections = {
         (match.group(1) or match.group(2)).strip().casefold()
@@ -279,7 +279,7 @@ def remove_layout_debris(text: str, context: RuleContext) -> RuleOutput:
         short = _words(content) <= config.max_running_head_words
         if not short or ends_sentence(content) or content[-1] in ",;:-":
             continue
-        if alone_contents.count(content) >= 2:
+        if alone_counts[content] >= 2:
             found[index] = (
                 index,
                 "running-head",
@@ -628,8 +628,8 @@ def find_interruptions(
     is yielded too when the line before it had no room for the word after it: the wrapping
     broke that line, so the paragraph goes on past the quotation.
 
-    Lines in ``gone`` count as blank, and the caller
-    may add to ``gone`` between two cuts. With ``longest_block``, cuts holding a block of
+    Lines in ``gone`` count as blank, and the caller may add to ``gone`` (never take from
+    it) between two cuts. With ``longest_block``, cuts holding a block of
     more lines than that (before the continuation) are left out, unlooked-at: a caller
     that can act only on short blocks saves reading on through long ones.
     """
@@ -649,19 +649,20 @@ def find_interruptions(
     wide = config.wide_line_ratio * column
     maybe_soup = MAYBE_SOUP.search  # soup_line's quick test, without a call for each line
     longest = count if longest_block is None else longest_block
-    seen_gone: set[int] | None = None
-    filled = bytearray()  # the lines still in the body: with text, not gone
+    seen_gone: set[int] = set()
+    filled = bytearray(table.filled)  # the lines still in the body: with text, not gone
     find = filled.find
     final_marks = FINAL_MARKS
     index = 0
     while True:
-        if gone != seen_gone:
-            seen_gone = set(gone)
-            filled = bytearray(table.filled)
-            for taken in gone:
+        # gone only grows: a new size is a change, and only the new lines are marked (a
+        # comparison of the sets, or a new copy of the lines, at every cut made the cost
+        # grow with the square of the length)
+        if len(gone) != len(seen_gone):
+            for taken in gone - seen_gone:
                 if 0 <= taken < count:
                     filled[taken] = 0
-            find = filled.find
+            seen_gone = set(gone)
         # Only a line with text followed by a blank (or gone) line can be cut after.
         index = find(b"\x01\x00", index)
         if index < 0:
