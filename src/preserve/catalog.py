@@ -231,10 +231,12 @@ class Catalog:
             path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(path, timeout=30, isolation_level=None)
             _set_up(connection, path)
-        except sqlite3.DatabaseError as error:
+        except (sqlite3.DatabaseError, OSError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
             raise ConfigError(
-                f"Cannot open the catalog {path} ({error}): check the path in [paths] catalog."
-            ) from error
+                f"Cannot open the catalog {path} ({reason}): give a catalog file with --catalog "
+                "or [paths] catalog."
+            ) from None
         return cls(connection, path)
 
     def close(self) -> None:
@@ -284,8 +286,14 @@ class Catalog:
         files: Sequence[NewFile],
         created_at: datetime | None = None,
         previous: str | None = None,
+        replace: bool = False,
     ) -> PackageRecord:
-        """Record a package that now exists on disk, with its files, in one transaction."""
+        """Record a package that now exists on disk, with its files, in one transaction.
+
+        With ``replace``, a package already recorded under this name (one rebuilt after its
+        folder was deleted) keeps its identity, history and events, and its location,
+        Payload-Oxum and files are recorded afresh: those of the package now on disk.
+        """
         created = (created_at or now_utc()).isoformat()
         with self.transaction() as db:
             db.execute(
@@ -297,20 +305,34 @@ class Catalog:
             if previous is not None:
                 row = db.execute("SELECT id FROM packages WHERE name = ?", (previous,)).fetchone()
                 previous_id = row[0] if row else None
-            cursor = db.execute(
-                "INSERT INTO packages(name, location, item_id, content_key, payload_oxum,"
-                " created_at, previous_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    name,
-                    self._location(path),
-                    item_id,
-                    content_key,
-                    payload_oxum,
-                    created,
-                    previous_id,
-                ),
-            )
-            package_id = cursor.lastrowid
+            existing = db.execute("SELECT id FROM packages WHERE name = ?", (name,)).fetchone()
+            if replace and existing is not None:
+                package_id = existing[0]
+                db.execute(
+                    "UPDATE packages SET location = ?, content_key = ?, payload_oxum = ?"
+                    " WHERE id = ?",
+                    (self._location(path), content_key, payload_oxum, package_id),
+                )
+                db.execute(
+                    "DELETE FROM checksums WHERE file_id IN"
+                    " (SELECT id FROM files WHERE package_id = ?)",
+                    (package_id,),
+                )
+                db.execute("DELETE FROM files WHERE package_id = ?", (package_id,))
+            else:
+                package_id = db.execute(
+                    "INSERT INTO packages(name, location, item_id, content_key, payload_oxum,"
+                    " created_at, previous_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        name,
+                        self._location(path),
+                        item_id,
+                        content_key,
+                        payload_oxum,
+                        created,
+                        previous_id,
+                    ),
+                ).lastrowid
             for new in files:
                 file_id = db.execute(
                     "INSERT INTO files(package_id, bag_path, original_path, size, role)"

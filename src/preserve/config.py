@@ -18,10 +18,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from preserve.errors import ConfigError
+
+if TYPE_CHECKING:  # imported when needed: preserve.repair's config uses coerce_settings
+    from preserve.repair.config import RepairConfig
 
 BTR_PROFILE_ID = (
     "https://github.com/dpscollaborative/btr_bagit_profile/releases/download/1.0/"
@@ -78,6 +80,12 @@ class Ingest:
     """Put a repaired derived copy of each text in its package."""
 
 
+def _default_repair() -> RepairConfig:
+    from preserve.repair.config import RepairConfig
+
+    return RepairConfig()
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything preserve needs to know; immutable once loaded."""
@@ -86,8 +94,8 @@ class Config:
     paths: Paths = field(default_factory=Paths)
     bagging: Bagging = field(default_factory=Bagging)
     ingest: Ingest = field(default_factory=Ingest)
-    repair: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    """Passed to :meth:`preserve.repair.RepairConfig.from_mapping`."""
+    repair: RepairConfig = field(default_factory=_default_repair)
+    """How texts are repaired (the ``[repair]`` table, checked when the file is read)."""
     origin: str = "defaults"
     """The file this configuration came from, or ``defaults``."""
 
@@ -107,10 +115,13 @@ class Config:
             ("ingest", Ingest),
         ):
             parts[name] = _build(kind, data.get(name, {}), f"{origin} [{name}]")
-        repair = data.get("repair", {})
-        if not isinstance(repair, Mapping):
-            raise ConfigError(f"[repair] in {origin} must be a table.")
-        config = cls(**parts, repair=MappingProxyType(dict(repair)), origin=origin)
+        from preserve.repair.config import RepairConfig
+
+        try:
+            repair = RepairConfig.from_mapping(data.get("repair", {}))
+        except ConfigError as error:
+            raise ConfigError(f"{error} (in {origin})") from None
+        config = cls(**parts, repair=repair, origin=origin)
         for algorithm in config.bagging.algorithms:
             if algorithm not in SUPPORTED_ALGORITHMS:
                 raise ConfigError(
@@ -121,6 +132,8 @@ class Config:
             raise ConfigError(f"[bagging] algorithms in {origin} must name at least one.")
         if config.ingest.items_per_task < 1:
             raise ConfigError(f"[ingest] items_per_task in {origin} must be at least 1.")
+        if config.bagging.processes < 1:
+            raise ConfigError(f"[bagging] processes in {origin} must be at least 1.")
         return config
 
     def to_dict(self) -> dict[str, Any]:
@@ -130,21 +143,38 @@ class Config:
             "paths": asdict(self.paths),
             "bagging": {**asdict(self.bagging), "algorithms": list(self.bagging.algorithms)},
             "ingest": asdict(self.ingest),
-            "repair": dict(self.repair),
+            "repair": self.repair.to_dict(),
             "origin": self.origin,
         }
 
 
 def _build(kind: type, data: Any, where: str) -> Any:
+    return kind(**coerce_settings(kind, data, where))
+
+
+def coerce_settings(kind: type, data: Any, where: str) -> dict[str, Any]:
+    """A TOML table as the keyword arguments of the settings dataclass ``kind``: every key
+    known, every value of its field's type (lists of names become tuples, numbers are never
+    negative), or a one-sentence :class:`ConfigError` naming ``where``. The one place where
+    configuration values are typed, for every section ``[repair]`` included.
+
+    >>> coerce_settings(Ingest, {"repair": False}, "[ingest]")
+    {'repair': False}
+    >>> coerce_settings(Ingest, {"max_line_bytes": -1}, "[ingest]")
+    Traceback (most recent call last):
+    ...
+    preserve.errors.ConfigError: [ingest] max_line_bytes must be a whole number of at least 0.
+    """
     if not isinstance(data, Mapping):
         raise ConfigError(f"{where} must be a table of settings.")
     names = {f.name: f for f in fields(kind)}
     unknown = set(data) - set(names)
     if unknown:
         raise ConfigError(f"Unknown setting(s) {sorted(unknown)} in {where}: use {sorted(names)}.")
+    defaults = kind()
     values: dict[str, Any] = {}
     for key, value in data.items():
-        default = getattr(kind(), key)
+        default = getattr(defaults, key)
         if isinstance(default, tuple):
             if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{where} {key} must be a list of strings.")
@@ -153,12 +183,16 @@ def _build(kind: type, data: Any, where: str) -> Any:
             if not isinstance(value, bool):
                 raise ConfigError(f"{where} {key} must be true or false.")
         elif isinstance(default, int):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ConfigError(f"{where} {key} must be a whole number.")
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"{where} {key} must be a whole number of at least 0.")
+        elif isinstance(default, float):
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ConfigError(f"{where} {key} must be a number of at least 0.")
+            value = float(value)
         elif isinstance(default, str) and not isinstance(value, str):
             raise ConfigError(f"{where} {key} must be a string.")
         values[key] = value
-    return kind(**values)
+    return values
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:

@@ -143,7 +143,7 @@ def repair_command(
 
 
 def _settings(config: Path | None, lang: str | None) -> RepairConfig:
-    settings = RepairConfig.from_mapping(load_config(config).repair)
+    settings = load_config(config).repair
     if lang is not None:
         if not lang.replace("_", "").replace("-", "").isalnum():
             raise ConfigError(f"--lang {lang!r} is not a dictionary tag: use one like en_US.")

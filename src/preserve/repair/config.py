@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from preserve.config import coerce_settings
 from preserve.errors import ConfigError
 
 
@@ -116,35 +117,7 @@ class RepairConfig:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> RepairConfig:
         """Build from a TOML table or :meth:`to_dict` output; refuse what is not understood."""
-        if not isinstance(data, Mapping):
-            raise ConfigError("The [repair] settings must be a table of names and values.")
-        known = {field.name: field for field in fields(cls)}
-        unknown = sorted(set(data) - set(known))
-        if unknown:
-            raise ConfigError(f"Unknown repair setting(s) {unknown}: use only {sorted(known)}.")
-        values: dict[str, Any] = {}
-        defaults = cls()
-        for key, value in data.items():
-            default = getattr(defaults, key)
-            if isinstance(default, tuple):
-                if not isinstance(value, list | tuple) or not all(
-                    isinstance(v, str) for v in value
-                ):
-                    raise ConfigError(f"Repair setting {key!r} must be a list of names.")
-                value = tuple(value)
-            elif isinstance(default, bool):
-                if not isinstance(value, bool):
-                    raise ConfigError(f"Repair setting {key!r} must be true or false.")
-            elif isinstance(default, int):
-                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise ConfigError(f"Repair setting {key!r} must be a whole number ≥ 0.")
-            elif isinstance(default, float):
-                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                    raise ConfigError(f"Repair setting {key!r} must be a number ≥ 0.")
-                value = float(value)
-            elif isinstance(default, str) and not isinstance(value, str):
-                raise ConfigError(f"Repair setting {key!r} must be text.")
-            values[key] = value
+        values = coerce_settings(cls, data, "[repair]")
         config = cls(**values)
         every_rule = _every_rule()
         bad_rules = [rule for rule in config.rules if rule not in every_rule]
