@@ -154,6 +154,7 @@ def _summary(reports: list[Report]) -> dict[str, Any]:
         "errors": sum(len(r.errors) for r in reports),
         "warnings": sum(len(r.warnings) for r in reports),
         "notices": sum(len(r.notices) for r in reports),
+        "checksums_skipped": sum(r.info.get("checksums") == "skipped" for r in reports),
     }
 
 
@@ -166,7 +167,9 @@ def _print_report(report: Report, notices: bool) -> None:
         f"{verdict} {escape(report.subject)}  BagIt {escape(str(version))}, "
         f"{info.get('payload_files', 0)} payload files "
         f"({filesize.decimal(int(info.get('payload_bytes') or 0))}), "
-        f"manifests: {escape(algorithms)}; {len(report.errors)} errors, "
+        f"manifests: {escape(algorithms)}"
+        f"{'' if info.get('checksums') != 'skipped' else ', checksums NOT verified'}; "
+        f"{len(report.errors)} errors, "
         f"{len(report.warnings)} warnings, {len(report.notices)} notices",
         highlight=False,
     )
@@ -196,3 +199,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"{summary['notices']} notices.",
         highlight=False,
     )
+    if summary["checksums_skipped"]:
+        console.print(
+            f"[yellow]Checksums were skipped for {summary['checksums_skipped']} of "
+            f"{summary['bags']} bags (--fast or --completeness-only): a changed file of the "
+            "same size goes unseen; run without them to verify every checksum.[/]",
+            highlight=False,
+        )

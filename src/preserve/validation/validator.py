@@ -114,6 +114,9 @@ def validate_bag(
             "payload_bytes": 0,
             "tag_files": 0,
             "complete": False,
+            # Whether checksums were compared: "verified", or "skipped" (--fast and
+            # --completeness-only: a same-size change passes unseen).
+            "checksums": "verified" if mode == "full" else "skipped",
         }
     )
     try:
