@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import tarfile
+import tempfile
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -99,6 +102,30 @@ def test_profile_problems_join_the_report(make_bag: BagMaker) -> None:
     assert any(code.startswith("profile-") for code in codes)
     assert result.exit_code == 1
     assert document["bags"][0]["info"]["profile"] == "btr"
+
+
+def test_an_archive_is_unpacked_once_for_bag_and_profile(
+    make_bag: BagMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "bag.zip"
+    bag = make_bag()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for path in sorted(bag.rglob("*")):
+            bundle.write(path, f"bag/{path.relative_to(bag).as_posix()}")
+    scratch: list[str] = []
+    real = tempfile.mkdtemp
+
+    def spy(*args: Any, **kwargs: Any) -> str:  # the real function, counted
+        scratch.append(real(*args, **kwargs))
+        return scratch[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", spy)
+    result = runner.invoke(app, ["validate", "--json", "--profile", "btr", str(archive)])
+    document = json.loads(result.stdout)
+    codes = {p["code"] for p in document["bags"][0]["problems"]}
+    assert "profile-identifier-missing" in codes
+    assert len(scratch) == 1
+    assert not Path(scratch[0]).exists()
 
 
 def test_unknown_profile_is_a_usage_error(make_bag: BagMaker, tmp_path: Path) -> None:

@@ -76,21 +76,20 @@ def validate_command(
     if not_bags:
         fail(f"Not a bag folder or a .tar, .tar.gz or .zip archive: {', '.join(not_bags)}.")
     loaded_profile = None
-    validate_profile = None
     if profile is not None:
         # Imported here: profiles pull in more than plain validation needs.
         from preserve.validation.profile import load_profile
-        from preserve.validation.profile import validate_profile as check_profile
 
         with user_errors():
             loaded_profile = load_profile(profile)
-        validate_profile = check_profile
 
     reports: list[Report] = []
     for path in paths:
-        report = _validate_one(path, fast, completeness_only, processes, json_output)
-        if loaded_profile is not None and validate_profile is not None:
-            report.extend(validate_profile(path, loaded_profile))
+        # The profile is checked on the copy the bag validator unpacked: one unpacking.
+        report = _validate_one(
+            path, fast, completeness_only, processes, json_output, loaded_profile
+        )
+        if loaded_profile is not None:
             report.info["profile"] = profile
         reports.append(report)
         if not json_output:
@@ -105,12 +104,18 @@ def validate_command(
 
 
 def _validate_one(
-    path: Path, fast: bool, completeness_only: bool, processes: int, json_output: bool
+    path: Path,
+    fast: bool,
+    completeness_only: bool,
+    processes: int,
+    json_output: bool,
+    profile: dict[str, Any] | None,
 ) -> Report:
     options: dict[str, Any] = {
         "fast": fast,
         "completeness_only": completeness_only,
         "processes": processes,
+        "profile": profile,
     }
     if not show_progress(json_output) or fast or completeness_only:
         return validate_path(path, **options)

@@ -23,7 +23,7 @@ import tarfile
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -64,6 +64,48 @@ def archive_kind(path: str | os.PathLike[str]) -> str | None:
     if name.endswith(".zip"):
         return "zip"
     return None
+
+
+_SUFFIX_MIME = (
+    (".tar.gz", "application/gzip"),
+    (".tgz", "application/gzip"),
+    (".tar.bz2", "application/x-bzip2"),
+    (".tar.xz", "application/x-xz"),
+    (".tar", "application/tar"),
+    (".zip", "application/zip"),
+    (".7z", "application/x-7z-compressed"),
+)
+_MAGIC_MIME = (
+    (b"PK\x03\x04", "application/zip"),
+    (b"\x1f\x8b", "application/gzip"),
+    (b"BZh", "application/x-bzip2"),
+    (b"\xfd7zXZ\x00", "application/x-xz"),
+)
+
+
+def archive_mime(path: str | os.PathLike[str]) -> str | None:
+    """The MIME type of a serialized bag, from its name or else its first bytes (None for a
+    folder), as BagIt profiles name serializations.
+
+    >>> archive_mime("bag.tgz"), archive_mime("bag.zip")
+    ('application/gzip', 'application/zip')
+    """
+    source = Path(path)
+    name = source.name.lower()
+    for suffix, mime in _SUFFIX_MIME:
+        if name.endswith(suffix):
+            return mime
+    try:
+        if not source.is_file():
+            return None
+        with source.open("rb") as stream:
+            head = stream.read(6)
+    except OSError:
+        return None
+    for magic, mime in _MAGIC_MIME:
+        if head.startswith(magic):
+            return mime
+    return "application/tar" if _is_tar(source) else None
 
 
 def is_archive(path: str | os.PathLike[str]) -> bool:
@@ -458,22 +500,34 @@ def _bag_root(scratch: Path, source: Path, problems: list[Problem] | None) -> Pa
     return scratch
 
 
-def validate_path(path: str | os.PathLike[str], **options: Any) -> Report:
+def validate_path(
+    path: str | os.PathLike[str], *, profile: Mapping[str, Any] | None = None, **options: Any
+) -> Report:
     """Validate a bag folder or a serialized bag; never raises for anything the input holds.
 
-    ``options`` are those of :func:`~preserve.validation.validate_bag`, plus ``max_bytes``.
+    ``options`` are those of :func:`~preserve.validation.validate_bag`, plus ``max_bytes``
+    and ``max_members``. With ``profile`` (from
+    :func:`~preserve.validation.profile.load_profile`) the bag is also checked against
+    it, on the same unpacked copy: an archive is unpacked once.
     """
     source = Path(path)
     limits = {k: options.pop(k) for k in ("max_bytes", "max_members") if k in options}
     try:
-        if source.is_dir() or not source.exists():
-            return validate_bag(source, **options)
+        is_folder = source.is_dir() or not source.exists()
     except OSError:
-        return validate_bag(source, **options)
+        is_folder = True
+    if is_folder:
+        report = validate_bag(source, **options)
+        if profile is not None and source.is_dir():
+            report.extend(_profile_problems(source, profile, None, ""))
+        return report
     problems: list[Problem] = []
+    mime = archive_mime(source)
     try:
         with open_bag(source, problems=problems, **limits) as root:
             report = validate_bag(root, **options)
+            if profile is not None:
+                report.extend(_profile_problems(root, profile, mime, source.name))
     except ArchiveDamaged as error:
         report = Report(subject=str(path))
         report.add("error", error.code, "", str(error))
@@ -494,3 +548,12 @@ def validate_path(path: str | os.PathLike[str], **options: Any) -> Report:
     report.info["serialization"] = archive_kind(source) or "archive"
     make_printable(report)
     return report
+
+
+def _profile_problems(
+    root: Path, profile: Mapping[str, Any], mime: str | None, archive: str
+) -> list[Problem]:
+    # Imported here: the profile module imports this one.
+    from preserve.validation.profile import check_folder
+
+    return check_folder(root, profile, mime, archive)
