@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tarfile
 import tempfile
 import zipfile
@@ -133,6 +134,14 @@ def test_unknown_profile_is_a_usage_error(make_bag: BagMaker, tmp_path: Path) ->
     bad.write_text("{not json")
     result = runner.invoke(app, ["validate", "--profile", str(bad), str(make_bag())])
     assert result.exit_code == 2
+
+
+def test_every_core_hashes_by_default_and_one_stays_possible(make_bag: BagMaker) -> None:
+    bag = make_bag()
+    document = json.loads(runner.invoke(app, ["validate", "--json", str(bag)]).stdout)
+    assert document["bags"][0]["info"]["processes"] == (os.cpu_count() or 1)
+    one = runner.invoke(app, ["validate", "--json", "--processes", "1", str(bag)])
+    assert json.loads(one.stdout)["bags"][0]["info"]["processes"] == 1
 
 
 def test_an_archive_without_its_extension_is_still_validated(

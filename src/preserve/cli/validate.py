@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -58,7 +59,10 @@ def validate_command(
         ),
     ] = None,
     json_output: JsonOption = False,
-    processes: Annotated[int, typer.Option(min=1, help="Hashing processes per bag.")] = 1,
+    processes: Annotated[
+        int | None,
+        typer.Option(min=1, help="Hashing processes per bag [default: every core]."),
+    ] = None,
     notices: Annotated[
         bool, typer.Option("--notices", help="Also list notices in the human summary.")
     ] = False,
@@ -67,6 +71,7 @@ def validate_command(
 
     Exit 0 when every bag is valid, 1 when any is invalid, 2 on usage errors.
     """
+    processes = processes or os.cpu_count() or 1
     if fast and completeness_only:
         fail("--fast and --completeness-only exclude each other: choose one.")
     missing = [str(p) for p in paths if not p.exists()]

@@ -117,6 +117,7 @@ def validate_bag(
             # Whether checksums were compared: "verified", or "skipped" (--fast and
             # --completeness-only: a same-size change passes unseen).
             "checksums": "verified" if mode == "full" else "skipped",
+            "processes": max(1, int(processes)),
         }
     )
     try:
