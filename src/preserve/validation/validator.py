@@ -36,6 +36,7 @@ from preserve.validation.paths import (
     shown,
 )
 from preserve.validation.scan import BagTree, DiskFile, scan_bag
+from preserve.validation.spool import SpooledReport
 from preserve.validation.tagfiles import (
     MAX_BAG_INFO_BYTES,
     MAX_BAGIT_TXT_BYTES,
@@ -101,7 +102,7 @@ def validate_bag(
     called with the number of bytes just hashed. Never raises for anything a bag
     contains: an unexpected failure is reported as ``internal-error`` (a bug).
     """
-    report = Report(subject=str(path))
+    report = SpooledReport(str(path))
     mode = "completeness" if completeness_only else "fast" if fast else "full"
     report.info.update(
         {
@@ -547,7 +548,10 @@ class _BagCheck:
                 manifest=name,
                 line=number,
             )
-        path = sys.intern(path)  # shares the string with the scan's index
+        if path in self.tree.files:
+            # The scan interned its names: this returns its string, and the entry adds no
+            # copy. A name not on disk is not interned (the table would keep it too).
+            path = sys.intern(path)
         stored = _stored(checksum)
         previous = manifest.entries.get(path)
         if previous is not None:
@@ -575,8 +579,7 @@ class _BagCheck:
             # Both checksums must hold: the second is checked like any entry.
             self.duplicates.append((manifest, path, stored))
             return
-        key = normalized(path)
-        other = seen_normal.get(key)
+        other = _twin(manifest.entries, seen_normal, path, normalized(path))
         if other is not None:
             self.add(
                 "warning",
@@ -589,9 +592,7 @@ class _BagCheck:
                 other=shown(other),
             )
         else:
-            seen_normal[key] = path
-            fold = folded(path)
-            other = seen_folded.get(fold)
+            other = _twin(manifest.entries, seen_folded, path, folded(path))
             if other is not None:
                 self.add(
                     "warning",
@@ -603,8 +604,6 @@ class _BagCheck:
                     line=number,
                     other=shown(other),
                 )
-            else:
-                seen_folded[fold] = path
         manifest.entries[path] = stored
         if literal is not None:
             as_written = check_path(literal)
@@ -1175,6 +1174,23 @@ class _BagCheck:
                 manifest=manifest.name,
                 **facts,
             )
+
+
+def _twin(entries: dict[str, bytes], seen: dict[str, str], path: str, key: str) -> str | None:
+    """An earlier name of the manifest with the same ``key`` (its NFC or case-folded form).
+
+    Only names that differ from their key are remembered in ``seen``; a name equal to its
+    key is found among the entries themselves. Most names (ASCII, lowercase) cost nothing
+    more than their entry: a million-line manifest must fit in memory.
+    """
+    if key != path:
+        if key in entries:
+            return key
+        other = seen.get(key)
+        if other is None:
+            seen[key] = path
+        return other
+    return seen.get(key)
 
 
 def _as_disk_name(path: str, encoding: str) -> str:
