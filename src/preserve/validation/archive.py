@@ -517,7 +517,7 @@ def validate_path(
     except OSError:
         is_folder = True
     if is_folder:
-        report = validate_bag(source, **options)
+        report: Report = validate_bag(source, **options)
         if profile is not None and source.is_dir():
             report.extend(_profile_problems(source, profile, None, ""))
         return report

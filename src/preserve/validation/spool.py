@@ -121,6 +121,13 @@ class SpooledReport(Report):
             self._spool = None
 
 
+def every_problem(report: Report) -> Iterator[Problem]:
+    """All of a report's problems, spooled ones included (any :class:`Report`)."""
+    if isinstance(report, SpooledReport):
+        return report.iter_problems()
+    return iter(report.problems)
+
+
 def write_report_json(report: Report, stream: IO[str], indent: str = "    ") -> None:
     """A report as one JSON object, its problems streamed (any :class:`Report`)."""
 
@@ -132,7 +139,7 @@ def write_report_json(report: Report, stream: IO[str], indent: str = "    ") -> 
         if isinstance(report, SpooledReport)
         else {s: sum(p.severity == s for p in report.problems) for s in SEVERITIES}
     )
-    problems = report.iter_problems() if isinstance(report, SpooledReport) else report.problems
+    problems = every_problem(report)
     stream.write(f'{{\n{indent}  "subject": {dump(report.subject)},\n')
     stream.write(f'{indent}  "valid": {dump(report.valid)},\n')
     stream.write(f'{indent}  "counts": {dump(counts)},\n')

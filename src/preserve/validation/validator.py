@@ -94,13 +94,19 @@ def validate_bag(
     completeness_only: bool = False,
     processes: int = 1,
     progress: Callable[[int], None] | None = None,
-) -> Report:
+    on_digest: Callable[[str, dict[str, str]], None] | None = None,
+) -> SpooledReport:
     """Check one bag folder and return a report of every problem found.
 
     ``fast``: completeness and Payload-Oxum only; ``completeness_only``: completeness,
     no hashing. ``processes > 1`` hashes files in a process pool. ``progress(n)`` is
-    called with the number of bytes just hashed. Never raises for anything a bag
-    contains: an unexpected failure is reported as ``internal-error`` (a bug).
+    called with the number of bytes just hashed; ``on_digest(path, {algorithm: hex})``
+    with each file's digests as computed from its bytes (hashlib names), so a caller
+    that needs them (the audit) does not read the file again. Never raises for anything
+    a bag contains: an unexpected failure is reported as ``internal-error`` (a bug).
+
+    The report holds its first problems in ``problems`` and spools the rest (see
+    :class:`~preserve.validation.spool.SpooledReport`): use ``iter_problems()`` for all.
     """
     report = SpooledReport(str(path))
     mode = "completeness" if completeness_only else "fast" if fast else "full"
@@ -122,7 +128,9 @@ def validate_bag(
         }
     )
     try:
-        _BagCheck(Path(path), report, mode, max(1, int(processes)), progress).run()
+        check = _BagCheck(Path(path), report, mode, max(1, int(processes)), progress)
+        check.on_digest = on_digest
+        check.run()
     except Exception as error:  # a crash is a bug, but the report must still come back
         report.add(
             "error",
@@ -204,6 +212,7 @@ class _BagCheck:
         """Checks not found by the disk path itself: repeated entries, other normalizations."""
         self.duplicates: list[tuple[_Manifest, str, bytes]] = []
         self.folded_payload: dict[str, list[str]] | None = None
+        self.on_digest: Callable[[str, dict[str, str]], None] | None = None
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -1139,6 +1148,10 @@ class _BagCheck:
             if result.digests is None:
                 unreadable.append((result.path, result.error or "unknown error"))
                 continue
+            if self.on_digest is not None:
+                self.on_digest(
+                    result.path, {hashlib_name(a) or a: d for a, d in result.digests.items()}
+                )
             mask = self.listed[result.path]
             checks = [
                 (n, result.path, m.entries[result.path])
