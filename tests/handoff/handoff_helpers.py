@@ -3,7 +3,11 @@ once per session, and copied for each test."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,3 +68,50 @@ def packages_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def preserved(packages_template: Path, tmp_path: Path) -> tuple[Path, list[Path]]:
     """(catalog, package folders), a private copy for the test."""
     return copy_store(packages_template, tmp_path / "packages")
+
+
+def make_bag(folder: Path, files: dict[str, bytes]) -> Path:
+    """A plain bagit-python bag (sha256), for tests that need a large or odd package."""
+    import bagit
+
+    folder.mkdir(parents=True)
+    for relative, content in files.items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_bytes(content)
+    bagit.make_bag(str(folder), {"Source-Organization": "Test"}, checksums=["sha256"])
+    return folder
+
+
+@contextmanager
+def writes_denied(folder: Path) -> Iterator[None]:
+    """A folder no one may write into: chmod for a user, the immutable flag for root."""
+    if os.geteuid() == 0:
+        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+            pytest.skip("chattr +i is not available on this file system")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+    else:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+
+
+@contextmanager
+def tiny_disk(folder: Path, size: str = "256k") -> Iterator[Path]:
+    """A small tmpfs mounted at ``folder`` (root only), to fill up."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small file system needs root")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import handoff_helpers
+from handoff_helpers import make_bag, tiny_disk, writes_denied
 from typer.testing import CliRunner
 
 import preserve.cli  # noqa: F401 - registers the commands
@@ -59,3 +64,144 @@ def test_packages_arrive_whole_with_receipts_and_premis_events(
     with Catalog.open(catalog) as store:
         assert len(store.deliveries()) == 2  # nothing new to say
         assert len(store.events(event_type="replication")) == 2
+
+
+def test_an_invalid_package_is_refused_and_nothing_of_it_arrives(
+    preserved: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    catalog, packages = preserved
+    damaged = next(
+        p for p in sorted(packages[0].rglob("*")) if "data/original" in p.as_posix() and p.is_file()
+    )
+    damaged.write_bytes(damaged.read_bytes().replace(b"e", b"E", 1))
+    dest = tmp_path / "transfer"
+    result = handoff(*map(str, packages), "--to", str(dest), "--catalog", str(catalog))
+    assert result.exit_code == 1
+    assert "refused" in result.output and "checksum" in result.output
+    assert sorted(os.listdir(dest)) == [packages[1].name]
+    with Catalog.open(catalog) as store:
+        refused = store.deliveries(package_name=packages[0].name)
+        assert [r.outcome for r in refused] == ["refused"]
+        assert any("checksum" in reason for reason in refused[0].reasons)
+        events = store.events(event_type="replication")
+        assert sorted(e.outcome for e in events) == ["fail", "success"]
+
+
+def test_other_content_under_the_same_name_is_refused_never_overwritten(
+    preserved: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    catalog, packages = preserved
+    dest = tmp_path / "transfer"
+    assert handoff(str(packages[0]), "--to", str(dest), "--catalog", str(catalog)).exit_code == 0
+    there = dest / packages[0].name / "bag-info.txt"
+    there.write_bytes(there.read_bytes() + b"Note: edited at the destination\n")
+    before = tree(dest)
+    result = handoff(str(packages[0]), "--to", str(dest), "--catalog", str(catalog), "--json")
+    assert result.exit_code == 1
+    delivery = json.loads(result.output)["deliveries"][0]
+    assert delivery["outcome"] == "refused"
+    assert "other content under the name" in delivery["reasons"][0]
+    assert "bag-info.txt" in delivery["reasons"][0]
+    assert tree(dest) == before
+
+
+def test_serialized_bags_are_reproducible_and_validate(
+    preserved: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    import tarfile
+    import zipfile
+
+    catalog, packages = preserved
+    package = packages[1]
+    for kind in ("tar", "tar.gz", "zip"):
+        outputs = []
+        for copy in ("one", "two"):
+            dest = tmp_path / f"{copy}-{kind}"
+            result = handoff(
+                str(package), "--to", str(dest), "--serialize", kind, "--catalog", str(catalog)
+            )
+            assert result.exit_code == 0, result.output
+            outputs.append(dest / f"{package.name}.{kind}")
+        assert outputs[0].read_bytes() == outputs[1].read_bytes()
+        validated = runner.invoke(app, ["validate", str(outputs[0]), "--profile", "btr"])
+        assert validated.exit_code == 0, validated.output
+        if kind == "zip":
+            with zipfile.ZipFile(outputs[0]) as archive:
+                names = archive.namelist()
+                assert {i.date_time[:3] for i in archive.infolist()} == {(2026, 11, 23)}
+        else:
+            with tarfile.open(outputs[0]) as archive:
+                members = archive.getmembers()
+                names = [m.name for m in members]
+                assert {(m.uid, m.gid, m.uname, m.gname) for m in members} == {(0, 0, "", "")}
+                assert {m.mode for m in members if m.isfile()} == {0o644}
+                assert {m.mtime for m in members} == {1795392000}  # 2026-11-23, Bagging-Date
+        assert names == sorted(names)
+        assert {n.split("/")[0] for n in names} == {package.name}
+
+
+def test_an_unwritable_destination_fails_in_one_line_and_leaves_nothing(
+    preserved: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    catalog, packages = preserved
+    dest = tmp_path / "locked"
+    dest.mkdir()
+    with writes_denied(dest):
+        result = handoff(str(packages[0]), "--to", str(dest), "--catalog", str(catalog), "--json")
+    assert result.exit_code == 1
+    delivery = json.loads(result.output)["deliveries"][0]
+    assert delivery["outcome"] == "failed"
+    assert delivery["reasons"][0].startswith("permission denied at the destination")
+    assert os.listdir(dest) == []
+
+
+def test_a_full_disk_fails_in_one_line_and_leaves_nothing(
+    preserved: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    catalog, _packages = preserved
+    big = make_bag(tmp_path / "big-bag", {"data/scan.bin": os.urandom(1 << 20)})
+    with tiny_disk(tmp_path / "small") as dest:
+        result = handoff(
+            str(big), "--to", str(dest), "--profile", "none", "--catalog", str(catalog), "--json"
+        )
+        assert result.exit_code == 1
+        delivery = json.loads(result.output)["deliveries"][0]
+        assert delivery["reasons"][0].startswith("the destination is full"), delivery
+        assert os.listdir(dest) == []
+
+
+def test_a_hand_off_killed_mid_transfer_leaves_no_partial_and_finishes_next_time(
+    preserved: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    catalog, _packages = preserved
+    big = make_bag(
+        tmp_path / "big-bag",
+        {f"data/part-{n:02}.bin": bytes([n]) * (8 << 20) for n in range(24)},
+    )
+    dest = tmp_path / "transfer"
+    command = [
+        sys.executable,
+        "-c",
+        "from preserve.cli import main; main()",
+        "handoff",
+        str(big),
+        "--to",
+        str(dest),
+        "--profile",
+        "none",
+        "--catalog",
+        str(catalog),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    partial = dest / f".{big.name}.preserve-partial"
+    while process.poll() is None and not (partial / "data").is_dir():
+        time.sleep(0.001)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (dest / big.name).exists(), "killed before the end, it must not be published"
+    assert [p.name for p in dest.iterdir() if not p.name.startswith(".")] == []
+
+    result = handoff(str(big), "--to", str(dest), "--profile", "none", "--catalog", str(catalog))
+    assert result.exit_code == 0, result.output
+    assert sorted(os.listdir(dest)) == [big.name]
+    assert tree(dest / big.name) == tree(big)

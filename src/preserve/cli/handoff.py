@@ -56,7 +56,8 @@ def handoff_command(
     ] = None,
     profile: Annotated[
         str | None,
-        typer.Option(help="BagIt profile checked first. Default: \\[bagging] profile_identifier."),
+        typer.Option(help="BagIt profile checked first (a file, btr, aptrust, a URI, or none). "
+            "Default: \\[bagging] profile_identifier."),
     ] = None,
     identity: Annotated[Path | None, typer.Option(help="SSH private key file.")] = None,
     known_hosts: Annotated[
@@ -88,6 +89,8 @@ def handoff_command(
         fail(f"--serialize {kind} is unknown: choose none, tar, tar.gz or zip.")
     given_profile = profile if profile is not None else (named.profile if named else "")
     chosen_profile = given_profile or settings.bagging.profile_identifier or None
+    if chosen_profile == "none":
+        chosen_profile = None
     catalog = catalog or Path(settings.paths.catalog)
     if not catalog.is_file():
         fail(f"There is no catalog at {catalog}: run preserve ingest first or give --catalog.")

@@ -298,7 +298,9 @@ def explain_os_error(error: OSError, where: str) -> str:
     code = error.errno
     if code == errno.ENOSPC or code == errno.EDQUOT:
         return f"the destination is full while writing {where}: free space there, then rerun"
-    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+    if code == errno.EROFS:
+        return f"the destination is read-only ({where}): give a writable destination"
+    if code in (errno.EACCES, errno.EPERM):
         return (
             f"permission denied at the destination ({where}): "
             "grant write access to the destination folder, then rerun"
@@ -352,6 +354,9 @@ class _HashingWriter(io.RawIOBase):
 
     def writable(self) -> bool:
         return True
+
+    def tell(self) -> int:
+        return self.size
 
     def write(self, data: Any) -> int:
         view = memoryview(data)
