@@ -159,7 +159,7 @@ def test_a_full_disk_fails_in_one_line_and_leaves_nothing(
     preserved: tuple[Path, list[Path]], tmp_path: Path
 ) -> None:
     catalog, _packages = preserved
-    big = make_bag(tmp_path / "big-bag", {"data/scan.bin": os.urandom(1 << 20)})
+    big = make_bag(tmp_path / "big-bag", {"scan.bin": os.urandom(1 << 20)})
     with tiny_disk(tmp_path / "small") as dest:
         result = handoff(
             str(big), "--to", str(dest), "--profile", "none", "--catalog", str(catalog), "--json"
@@ -176,7 +176,7 @@ def test_a_hand_off_killed_mid_transfer_leaves_no_partial_and_finishes_next_time
     catalog, _packages = preserved
     big = make_bag(
         tmp_path / "big-bag",
-        {f"data/part-{n:02}.bin": bytes([n]) * (8 << 20) for n in range(24)},
+        {f"part-{n:02}.bin": bytes([n]) * (8 << 20) for n in range(24)},
     )
     dest = tmp_path / "transfer"
     command = [
