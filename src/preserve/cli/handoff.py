@@ -29,6 +29,7 @@ from preserve.handoff import (
     SERIALIZATIONS,
     Delivery,
     DeliveryError,
+    audit_destination,
     hand_off,
     open_destination,
     parse_destination,
@@ -204,3 +205,57 @@ def _print(deliveries: list[Delivery], summary: dict[str, Any]) -> None:
         f"{summary['refused']} refused, {summary['failed']} failed.",
         highlight=False,
     )
+
+
+def audit_copies(
+    to: str, catalog: Path | None, config: Path | None, json_output: bool
+) -> None:
+    """``preserve audit --destination DEST``: read back every copy the catalog says was
+    delivered to DEST, re-hash it, compare it with its receipt, and flag a changed one.
+    Exit 0 when every copy is intact, 1 otherwise."""
+    with user_errors():
+        settings = load_config(config)
+        named = _named_destination(settings, to)
+        address = parse_destination(named.url if named else to)
+    catalog = catalog or Path(settings.paths.catalog)
+    if not catalog.is_file():
+        fail(f"There is no catalog at {catalog}: run preserve ingest first or give --catalog.")
+    options = _connection_options(address.kind, named, None, None, False)
+    agents = [settings.organization.identifier, "preserve"]
+    with user_errors(), Catalog.open(catalog) as store:
+        try:
+            destination = open_destination(address, **options)
+        except DeliveryError as error:
+            fail(str(error), EXIT_FAILED)
+        try:
+            checks = audit_destination(store, destination, agents)
+        finally:
+            destination.close()
+    summary = {
+        "destination": address.display,
+        "copies": len(checks),
+        "intact": sum(c.status == "pass" for c in checks),
+        "changed": sum(c.status == "changed" for c in checks),
+        "missing": sum(c.status == "missing" for c in checks),
+        "unreachable": sum(c.status == "unreachable" for c in checks),
+    }
+    ok = summary["intact"] == summary["copies"]
+    if json_output:
+        emit_json({"summary": summary, "copies": [c.to_dict() for c in checks]})
+    else:
+        table = Table(title=f"Copies at {escape(address.display)}", title_justify="left")
+        for column in ("package", "at the destination", "status", "finding"):
+            table.add_column(column, overflow="fold")
+        for check in checks:
+            status = "intact" if check.status == "pass" else f"[red]{check.status}[/]"
+            finding = check.problems[0] if check.problems else ""
+            if len(check.problems) > 1:
+                finding += f" (+{len(check.problems) - 1} more; --json lists them)"
+            table.add_row(escape(check.package), escape(check.location), status, escape(finding))
+        console.print(table)
+        console.print(
+            f"{summary['intact']} of {summary['copies']} delivered copies intact; "
+            f"{summary['changed']} changed, {summary['missing']} missing.",
+            highlight=False,
+        )
+    raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
