@@ -57,8 +57,10 @@ def handoff_command(
     ] = None,
     profile: Annotated[
         str | None,
-        typer.Option(help="BagIt profile checked first (a file, btr, aptrust, a URI, or none). "
-            "Default: \\[bagging] profile_identifier."),
+        typer.Option(
+            help="BagIt profile checked first (a file, btr, aptrust, a URI, or none). "
+            "Default: \\[bagging] profile_identifier."
+        ),
     ] = None,
     identity: Annotated[Path | None, typer.Option(help="SSH private key file.")] = None,
     known_hosts: Annotated[
@@ -207,9 +209,7 @@ def _print(deliveries: list[Delivery], summary: dict[str, Any]) -> None:
     )
 
 
-def audit_copies(
-    to: str, catalog: Path | None, config: Path | None, json_output: bool
-) -> None:
+def audit_copies(to: str, catalog: Path | None, config: Path | None, json_output: bool) -> None:
     """``preserve audit --destination DEST``: read back every copy the catalog says was
     delivered to DEST, re-hash it, compare it with its receipt, and flag a changed one.
     Exit 0 when every copy is intact, 1 otherwise."""

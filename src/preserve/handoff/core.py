@@ -652,6 +652,37 @@ def hand_off(
     return delivery
 
 
+def hand_off_all(
+    paths: Sequence[Path],
+    address: DestinationAddress,
+    serialization: str,
+    profile: str | None,
+    options: dict[str, Any] | None = None,
+) -> list[Delivery]:
+    """Open the destination once and hand off each package; when the destination cannot
+    be opened, every package fails with that one reason."""
+    try:
+        destination = open_destination(address, **(options or {}))
+    except DeliveryError as error:
+        return [
+            Delivery(p.name, address.display, serialization, reasons=[str(error)]) for p in paths
+        ]
+    try:
+        return [hand_off(path, destination, serialization, profile) for path in paths]
+    finally:
+        destination.close()
+
+
+def configured_options(identity: str, known_hosts: str, password_env: str) -> dict[str, Any]:
+    """Connection options of a ``[[handoff.destinations]]`` entry: files, and the password
+    read from the environment variable it names (never from the config itself)."""
+    return {
+        "identity": Path(identity).expanduser() if identity else None,
+        "known_hosts": Path(known_hosts).expanduser() if known_hosts else None,
+        "password": os.environ.get(password_env) if password_env else None,
+    }
+
+
 def open_destination(address: DestinationAddress, **options: Any) -> Destination:
     """Connect to (or open) a destination; raises :class:`DeliveryError` with one line when
     it cannot be reached or refuses us, :class:`ConfigError` on bad options."""
