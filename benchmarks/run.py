@@ -7,7 +7,9 @@ Each benchmark prints medians and ratios against a named baseline measured in th
                         Prefect's share of the wall time on many small items;
 - ``validate_bench.py`` preserve validate vs bagit-python ``Bag.validate``; memory on 100k files;
 - ``repair_bench.py``   OCR repair on synthetic magazine pages vs ``ftfy.fix_text`` and a naive
-                        de-hyphenate-and-join baseline: error removed, false edits, MB/s per core.
+                        de-hyphenate-and-join baseline: error removed, false edits, MB/s per core;
+- ``handoff_bench.py``  preserve handoff to a folder and over loopback SFTP vs ``cp -r`` and
+                        OpenSSH's ``sftp`` moving the same bytes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("ingest_bench.py", "validate_bench.py", "repair_bench.py")
+BENCHMARKS = ("ingest_bench.py", "validate_bench.py", "repair_bench.py", "handoff_bench.py")
 
 
 def main() -> int:

@@ -44,11 +44,9 @@ def keygen(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
-    if not os.path.exists(SSHD):
-        pytest.skip("OpenSSH's sshd is not installed (scripts/bootstrap.sh --tests installs it)")
-    folder = tmp_path_factory.mktemp("sshd")
+def start_sshd(folder: Path) -> tuple[subprocess.Popen[bytes], Sshd]:
+    """sshd on a free port of 127.0.0.1 with fresh keys in ``folder``; raises when it
+    does not come up within 10 s."""
     host_key = keygen(folder / "host_ed25519")
     user_key = keygen(folder / "user_ed25519")
     (folder / "authorized_keys").write_text((folder / "user_ed25519.pub").read_text())
@@ -77,10 +75,23 @@ def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
                 _out, error = server.communicate()
-                pytest.fail(f"sshd did not start: {error.decode(errors='replace')}")
+                raise RuntimeError(
+                    f"sshd did not start: {error.decode(errors='replace')}"
+                ) from None
             time.sleep(0.05)
+    return server, Sshd(port, getpass.getuser(), user_key, folder / "known_hosts", folder)
+
+
+@pytest.fixture(scope="session")
+def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
+    if not os.path.exists(SSHD):
+        pytest.skip("OpenSSH's sshd is not installed (scripts/bootstrap.sh --tests installs it)")
     try:
-        yield Sshd(port, getpass.getuser(), user_key, folder / "known_hosts", folder)
+        server, details = start_sshd(tmp_path_factory.mktemp("sshd"))
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    try:
+        yield details
     finally:
         server.terminate()
         server.wait(timeout=10)
