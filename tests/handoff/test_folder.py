@@ -205,3 +205,29 @@ def test_a_hand_off_killed_mid_transfer_leaves_no_partial_and_finishes_next_time
     assert result.exit_code == 0, result.output
     assert sorted(os.listdir(dest)) == [big.name]
     assert tree(dest / big.name) == tree(big)
+
+
+def test_a_tag_file_no_manifest_lists_travels_too(
+    preserved: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    catalog, _packages = preserved
+    bag = make_bag(tmp_path / "bag", {"letter.txt": b"Dear archivist\n"})
+    (bag / "notes.txt").write_text("a tag file the tag manifest does not list\n")
+    dest = tmp_path / "transfer"
+    result = handoff(str(bag), "--to", str(dest), "--profile", "none", "--catalog", str(catalog))
+    assert result.exit_code == 0, result.output
+    assert tree(dest / bag.name) == tree(bag)
+
+
+def test_an_old_catalog_gains_the_receipts_table(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with Catalog.open(path):
+        pass
+    with sqlite3.connect(path) as old:  # what schema 1 left: no deliveries table
+        old.execute("DROP TABLE deliveries")
+        old.execute("PRAGMA user_version=1")
+    with Catalog.open(path) as store:
+        assert store.connection.execute("PRAGMA user_version").fetchone()[0] >= 2
+        assert store.deliveries() == []

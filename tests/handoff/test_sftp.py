@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import handoff_helpers
@@ -169,3 +173,39 @@ def test_a_full_disk_on_the_server_leaves_nothing(
         )
         assert "disk is full" in failure(result)
         assert os.listdir(remote) == []
+
+
+def test_a_hand_off_killed_mid_transfer_finishes_next_time(
+    sshd: Sshd, preserved: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    catalog, _packages = preserved
+    big = make_bag(
+        tmp_path / "big-bag", {f"part-{n:02}.bin": bytes([n]) * (4 << 20) for n in range(16)}
+    )
+    remote = tmp_path / "server"
+    arguments = [
+        str(big),
+        "--to",
+        sshd.url(remote),
+        "--profile",
+        "none",
+        "--catalog",
+        str(catalog),
+        "--identity",
+        str(sshd.identity),
+        "--known-hosts",
+        str(sshd.known_hosts),
+    ]
+    command = [sys.executable, "-c", "from preserve.cli import main; main()", "handoff", *arguments]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    partial = remote / f".{big.name}.preserve-partial"
+    while process.poll() is None and not (partial / "data").is_dir():
+        time.sleep(0.001)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (remote / big.name).exists()
+
+    result = runner.invoke(app, ["handoff", *arguments, "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert sorted(os.listdir(remote)) == [big.name]
+    assert tree(remote / big.name) == tree(big)

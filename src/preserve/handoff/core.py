@@ -217,8 +217,12 @@ def describe_package(path: Path) -> Package:
     if chosen is None:
         raise RefusedError(f"{path.name} has no manifest preserve can check: it was not sent.")
     algorithm = chosen
-    for tag_manifest in tag_manifests:
-        digests[tag_manifest.name] = digest_file(tag_manifest, (algorithm,))[0]
+    # The tag manifests, and any tag file no tag manifest lists, are hashed here (just after
+    # validation): every file of the bag travels, not only those the manifests name.
+    for file in sorted(path.rglob("*")):
+        bag_path = file.relative_to(path).as_posix()
+        if bag_path not in digests and file.is_file() and not file.is_symlink():
+            digests[bag_path] = digest_file(file, (algorithm,))[0]
     missing = [p for p, entry in digests.items() if algorithm not in entry]
     if missing:
         raise RefusedError(
