@@ -231,3 +231,22 @@ def test_an_old_catalog_gains_the_receipts_table(tmp_path: Path) -> None:
     with Catalog.open(path) as store:
         assert store.connection.execute("PRAGMA user_version").fetchone()[0] >= 2
         assert store.deliveries() == []
+
+
+def test_the_replication_event_is_valid_premis(
+    preserved: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    from preserve.handoff.core import Delivery
+    from preserve.handoff.receipts import replication_event
+    from preserve.premis import Agent, append_events, parse_events, validate_premis
+
+    _catalog, packages = preserved
+    premis = (packages[0] / "data" / "metadata" / "premis.xml").read_bytes()
+    delivery = Delivery(packages[0].name, "sftp://archive@host/srv", "tar", "delivered", "x.tar")
+    event = replication_event(
+        delivery, ["preserve-demo", "preserve"], objects=["data/original/letter.txt"]
+    )
+    xml = append_events(premis, [event], [Agent("preserve-demo", "Demo", "organization")])
+    assert validate_premis(xml) == []
+    added = [e for e in parse_events(xml) if e.type == "replication"]
+    assert added[0].outcome == "success" and "sftp://archive@host/srv" in added[0].detail

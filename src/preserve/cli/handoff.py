@@ -21,6 +21,7 @@ from preserve.cli.app import (
     app,
     console,
     emit_json,
+    error_console,
     fail,
     user_errors,
 )
@@ -202,6 +203,13 @@ def _print(deliveries: list[Delivery], summary: dict[str, Any]) -> None:
             escape(reason),
         )
     console.print(table)
+    for d in deliveries:  # each failure once more as one whole line, for logs and grep
+        if not d.ok:
+            error_console.print(
+                f"[bold red]{d.outcome}:[/] {escape(d.package)}: {escape(d.reasons[0])}",
+                highlight=False,
+                soft_wrap=True,
+            )
     console.print(
         f"{summary['delivered']} delivered, {summary['already_delivered']} already there, "
         f"{summary['refused']} refused, {summary['failed']} failed.",

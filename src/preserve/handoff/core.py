@@ -29,6 +29,7 @@ import os
 import stat
 import tarfile
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -399,11 +400,10 @@ def _check_member(package: Package, bag_path: str, reader: _HashingReader) -> No
 
 
 def _write_tar(package: Package, kind: str, sink: _HashingWriter, moment: float) -> None:
-    compressed = (
-        gzip.GzipFile(filename="", mode="wb", fileobj=sink, mtime=int(moment))
-        if (kind == "tar.gz")
-        else None
-    )
+    compressed = None
+    if kind == "tar.gz":
+        # No file name and a fixed time in the gzip header: the same bytes every time.
+        compressed = gzip.GzipFile(filename="", mode="wb", fileobj=sink, mtime=int(moment))
     stream: Any = compressed if compressed is not None else sink
     with tarfile.open(fileobj=stream, mode="w", format=tarfile.PAX_FORMAT) as archive:
         for member in _members(package):
@@ -413,17 +413,16 @@ def _write_tar(package: Package, kind: str, sink: _HashingWriter, moment: float)
             info.uname = info.gname = ""
             bag_path = member[len(package.name) + 1 :]
             if bag_path in package.digests:
-                info.type, info.mode, info.size = (
-                    tarfile.REGTYPE,
-                    FILE_MODE,
-                    package.sizes[bag_path],
-                )
+                info.type = tarfile.REGTYPE
+                info.mode = FILE_MODE
+                info.size = package.sizes[bag_path]
                 with (package.path / bag_path).open("rb") as source:
                     reader = _HashingReader(source, package.algorithm)
                     archive.addfile(info, io.BufferedReader(reader, 1 << 20))
                 _check_member(package, bag_path, reader)
             else:
-                info.type, info.mode = tarfile.DIRTYPE, FOLDER_MODE
+                info.type = tarfile.DIRTYPE
+                info.mode = FOLDER_MODE
                 archive.addfile(info)
     if compressed is not None:
         compressed.close()
@@ -623,8 +622,6 @@ def hand_off(
 ) -> Delivery:
     """Check, send, prove and publish one package folder; never raises for the package's
     own faults (they are the delivery's reasons)."""
-    import time
-
     delivery = Delivery(path.name, destination.address.display, serialization)
     began = time.monotonic()
     try:

@@ -19,11 +19,11 @@ Fedora 6 and many repositories keep objects in), written with ocfl-py.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
 import re
-import secrets
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -95,12 +95,22 @@ class OcflDestination:
         import ocfl
 
         self.root.parent.mkdir(parents=True, exist_ok=True)
-        staging = self.root.parent / f".{self.root.name}.preserve-partial-{secrets.token_hex(4)}"
+        staging = self._staging("root")
         try:
             ocfl.StorageRoot(str(staging), layout_name=LAYOUT).initialize(spec_version=SPEC_VERSION)
             os.rename(staging, self.root)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    def _staging(self, what: str) -> Path:
+        """Where a root or an object is built, beside the root (same file system, outside
+        the storage hierarchy). One fixed name per object: a run cut off leaves it, the
+        next removes it and builds again."""
+        key = hashlib.sha256(what.encode("utf-8")).hexdigest()[:16]
+        staging = self.root.parent / f".{self.root.name}.preserve-partial-{key}"
+        if staging.exists():
+            shutil.rmtree(staging)
+        return staging
 
     def object_folder(self, identifier: str) -> Path:
         return self.root / self.storage.object_path(identifier)
@@ -152,7 +162,7 @@ class OcflDestination:
     def _create_object(self, package: Package, identifier: str, folder: Path) -> str:
         import ocfl
 
-        staging = self.root.parent / f".{self.root.name}.preserve-partial-{secrets.token_hex(4)}"
+        staging = self._staging(identifier)
         try:
             obj = ocfl.Object(identifier=identifier, digest_algorithm="sha512")
             obj.create(

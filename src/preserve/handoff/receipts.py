@@ -10,6 +10,7 @@ the copy already there records nothing new when a receipt already says so.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,10 +19,40 @@ from typing import Any
 
 from preserve.catalog import Catalog, DeliveryRecord, PackageRecord, now_utc
 from preserve.handoff.core import EVENT_TYPE, Delivery, DeliveryError, Destination
-from preserve.premis import EVENT_OUTCOMES, EVENT_TYPES
+from preserve.premis import Event
 
-assert EVENT_TYPE in EVENT_TYPES  # the LoC vocabulary knows it: written with its URI
 AUDIT_EVENT = "fixity check"
+
+
+def replication_event(
+    delivery: Delivery,
+    agents: Sequence[str],
+    when: datetime | None = None,
+    objects: Sequence[str] = (),
+) -> Event:
+    """The PREMIS ``replication`` event of a delivery: the destination (never a password)
+    in the detail, how it went in the outcome detail, ``objects`` (e.g. the package's
+    ``data/original/...`` files) as its sources. :func:`preserve.premis.append_events`
+    can add it to a package's premis.xml, where those objects are described."""
+    organization, *software = list(agents) or ["preserve"]
+    return Event(
+        identifier=str(uuid.uuid4()),
+        type=EVENT_TYPE,
+        datetime=when or now_utc(),
+        detail=f"handed off to {delivery.destination} as {delivery.location or '(nothing)'}",
+        outcome="success" if delivery.ok else "fail",
+        outcome_detail=json.dumps(
+            {
+                "outcome": delivery.outcome,
+                "serialization": delivery.serialization,
+                "algorithm": delivery.algorithm,
+                "bytes": delivery.bytes,
+                "reasons": delivery.reasons,
+            }
+        ),
+        agents=((organization, "implementer"), *((a, "executing program") for a in software)),
+        objects=tuple((identifier, "source") for identifier in objects),
+    )
 
 
 def record_delivery(catalog: Catalog, delivery: Delivery, agents: Sequence[str]) -> bool:
@@ -35,25 +66,17 @@ def record_delivery(catalog: Catalog, delivery: Delivery, agents: Sequence[str])
         )
     ):
         return False
-    outcome = "success" if delivery.ok else "fail"
-    assert outcome in EVENT_OUTCOMES
-    when = now_utc()
+    event = replication_event(delivery, agents)
     with catalog.transaction():
-        event = catalog.record_event(
+        catalog.record_event(
             package_id=package.id if package else None,
-            event_type=EVENT_TYPE,
-            outcome=outcome,
-            detail=f"handed off to {delivery.destination} as {delivery.location or '(nothing)'}",
-            outcome_detail={
-                "outcome": delivery.outcome,
-                "serialization": delivery.serialization,
-                "algorithm": delivery.algorithm,
-                "bytes": delivery.bytes,
-                "reasons": delivery.reasons,
-            },
-            agents=list(agents),
-            when=when,
-            identifier=str(uuid.uuid4()),
+            event_type=event.type,
+            outcome=event.outcome,
+            detail=event.detail,
+            outcome_detail=json.loads(event.outcome_detail),
+            agents=[agent for agent, _role in event.agents],
+            when=event.datetime,
+            identifier=event.identifier,
         )
         catalog.add_delivery(
             package_id=package.id if package else None,
@@ -66,8 +89,8 @@ def record_delivery(catalog: Catalog, delivery: Delivery, agents: Sequence[str])
             sent=delivery.sent,
             reasons=delivery.reasons,
             size=delivery.bytes,
-            event_identifier=event,
-            when=when,
+            event_identifier=event.identifier,
+            when=event.datetime,
         )
     return True
 
