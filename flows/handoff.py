@@ -46,7 +46,7 @@ from preserve.handoff import (  # noqa: E402
 
 @task(name="hand-off", cache_policy=NO_CACHE, retries=0)
 def deliver(
-    destination: HandoffDestination, packages: list[str], profile: str | None
+    destination: HandoffDestination, packages: list[str], profile: str | None, processes: int
 ) -> list[Delivery]:
     """Check, send, prove and publish each package at one destination."""
     return hand_off_all(
@@ -55,6 +55,7 @@ def deliver(
         destination.serialize,
         profile,
         configured_options(destination.identity, destination.known_hosts, destination.password_env),
+        processes,
     )
 
 
@@ -92,7 +93,8 @@ def handoff(
                 continue
             profile = destination.profile or settings.bagging.profile_identifier or None
             profile = None if profile == "none" else profile
-            futures.append(deliver.submit(destination, [str(p.path) for p in pending], profile))
+            paths = [str(p.path) for p in pending]
+            futures.append(deliver.submit(destination, paths, profile, settings.bagging.processes))
         for future in futures:
             for delivery in future.result():
                 record_delivery(store, delivery, agents)

@@ -122,7 +122,9 @@ def handoff_command(
             _finish(deliveries, json_output, address.display, str(error))
         try:
             for path in packages:
-                delivery = hand_off(path, destination, kind, chosen_profile)
+                delivery = hand_off(
+                    path, destination, kind, chosen_profile, settings.bagging.processes
+                )
                 record_delivery(store, delivery, agents)
                 deliveries.append(delivery)
         finally:

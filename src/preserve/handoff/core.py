@@ -234,10 +234,26 @@ def describe_package(path: Path) -> Package:
     return Package(path, path.name, digests, sizes, algorithm, _bagging_date(path))
 
 
+PARALLEL_BYTES = 64 << 20
+"""Only a package this large is validated with several processes: a pool costs ~0.3 s."""
+
+
+def _payload_bytes(path: Path) -> int:
+    try:
+        for line in (path / "bag-info.txt").read_text(encoding="utf-8").splitlines():
+            if line.lower().startswith("payload-oxum:"):
+                return int(line.split(":", 1)[1].strip().split(".")[0])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def check_package(path: Path, profile: str | None, processes: int = 1) -> Report:
     """Validate in full and against the profile (when one is given)."""
     from preserve.validation import validate_bag
 
+    if _payload_bytes(path) < PARALLEL_BYTES:
+        processes = 1
     report = validate_bag(path, processes=processes)
     if profile:
         from preserve.validation.profile import load_profile, validate_profile
@@ -659,6 +675,7 @@ def hand_off_all(
     serialization: str,
     profile: str | None,
     options: dict[str, Any] | None = None,
+    processes: int = 1,
 ) -> list[Delivery]:
     """Open the destination once and hand off each package; when the destination cannot
     be opened, every package fails with that one reason."""
@@ -669,7 +686,7 @@ def hand_off_all(
             Delivery(p.name, address.display, serialization, reasons=[str(error)]) for p in paths
         ]
     try:
-        return [hand_off(path, destination, serialization, profile) for path in paths]
+        return [hand_off(path, destination, serialization, profile, processes) for path in paths]
     finally:
         destination.close()
 
