@@ -250,3 +250,20 @@ def test_the_replication_event_is_valid_premis(
     assert validate_premis(xml) == []
     added = [e for e in parse_events(xml) if e.type == "replication"]
     assert added[0].outcome == "success" and "sftp://archive@host/srv" in added[0].detail
+
+
+def test_another_archive_under_the_same_name_is_refused(
+    preserved: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    catalog, packages = preserved
+    dest = tmp_path / "transfer"
+    common = ["--to", str(dest), "--serialize", "zip", "--catalog", str(catalog), "--json"]
+    assert handoff(str(packages[0]), *common).exit_code == 0
+    archive = dest / f"{packages[0].name}.zip"
+    archive.write_bytes(archive.read_bytes() + b"\0")
+    result = handoff(str(packages[0]), *common)
+    assert result.exit_code == 1
+    assert (
+        "other content under the name" in json.loads(result.output)["deliveries"][0]["reasons"][0]
+    )
+    assert archive.read_bytes().endswith(b"\0")

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -209,3 +210,63 @@ def test_a_hand_off_killed_mid_transfer_finishes_next_time(
     assert result.exit_code == 0, result.output
     assert sorted(os.listdir(remote)) == [big.name]
     assert tree(remote / big.name) == tree(big)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def test_a_dropped_connection_fails_in_one_line_and_the_rerun_finishes(
+    preserved: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    catalog, _packages = preserved
+    (tmp_path / "own-sshd").mkdir()
+    server, own = sshd_helpers.start_sshd(tmp_path / "own-sshd")
+    try:
+        big = make_bag(
+            tmp_path / "big-bag", {f"part-{n:02}.bin": bytes([n]) * (4 << 20) for n in range(16)}
+        )
+        remote = tmp_path / "server"
+        partial = remote / f".{big.name}.preserve-partial"
+
+        def cut_when_sending() -> None:
+            deadline = time.monotonic() + 60
+            while not (partial / "data").is_dir() and time.monotonic() < deadline:
+                time.sleep(0.001)
+            for child in _children(server.pid):  # the session's sshd: the connection drops
+                os.kill(child, signal.SIGKILL)
+
+        cutter = threading.Thread(target=cut_when_sending)
+        cutter.start()
+        arguments = [
+            str(big),
+            "--to",
+            own.url(remote),
+            "--profile",
+            "none",
+            "--catalog",
+            str(catalog),
+        ]
+        result = handoff(own, *arguments)
+        cutter.join()
+        reason = failure(result)
+        assert reason.startswith(f"the connection to 127.0.0.1:{own.port} dropped"), reason
+        assert not (remote / big.name).exists()
+
+        again = handoff(own, *arguments)
+        assert again.exit_code == 0, again.output
+        assert sorted(os.listdir(remote)) == [big.name]
+        assert tree(remote / big.name) == tree(big)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

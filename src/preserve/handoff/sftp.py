@@ -225,7 +225,8 @@ def _dropped_connection(address: DestinationAddress) -> Iterator[None]:
         yield
     except (TimeoutError, paramiko.SSHException, EOFError) as error:
         raise DeliveryError(
-            f"the connection to {address.host}:{address.port} dropped ({error or 'closed'}): "
+            f"the connection to {address.host}:{address.port} dropped "
+            f"({str(error).rstrip(': ') or type(error).__name__}): "
             "rerun to finish; nothing was published"
         ) from error
 
