@@ -26,6 +26,7 @@ preserved = handoff_helpers.preserved
         ("sftp://user:secret@host/srv", [], "Passwords are never taken from a URL"),
         ("sftp://host", [], "absolute/path"),
         ("ocfl://relative/root", [], "three slashes"),
+        ("ocfl:///srv/ocfl", ["--serialize", "zip"], "not an archive"),
         ("{dest}", ["--serialize", "rar"], "--serialize rar is unknown"),
         ("{dest}", ["--identity", "/no/such/key"], "are for sftp:// destinations"),
         ("{dest}", ["--profile", "/no/such/profile.json"], "profile"),

@@ -91,6 +91,8 @@ def handoff_command(
     kind = serialize or (named.serialize if named else "none")
     if kind not in SERIALIZATIONS:
         fail(f"--serialize {kind} is unknown: choose none, tar, tar.gz or zip.")
+    if address.kind == "ocfl" and kind != "none":
+        fail("An OCFL object holds the bag's files, not an archive: leave out --serialize.")
     given_profile = profile if profile is not None else (named.profile if named else "")
     chosen_profile = given_profile or settings.bagging.profile_identifier or None
     if chosen_profile == "none":
