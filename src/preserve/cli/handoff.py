@@ -48,7 +48,7 @@ def handoff_command(
         str,
         typer.Option(
             "--to",
-            help="A folder, sftp://[user@]host[:port]/abs/path, ocfl:///abs/path, or the name "
+            help="A folder, sftp://\\[user@]host\\[:port]/abs/path, ocfl:///abs/path, or the name "
             "of a \\[\\[handoff.destinations]] entry.",
         ),
     ],
@@ -191,23 +191,19 @@ def _finish(
 
 def _print(deliveries: list[Delivery], summary: dict[str, Any]) -> None:
     table = Table(title=f"Hand-off to {escape(summary['destination'])}", title_justify="left")
-    for column in ("package", "outcome", "at the destination", "size", "seconds", "reason"):
+    for column in ("package", "outcome", "at the destination", "size", "seconds"):
         table.add_column(column, overflow="fold")
     styles = {"delivered": "green", "already-delivered": "dim", "refused": "red", "failed": "red"}
     for d in deliveries:
-        reason = d.reasons[0] if d.reasons else ""
-        if len(d.reasons) > 1:
-            reason += f" (+{len(d.reasons) - 1} more; --json lists them)"
         table.add_row(
             escape(d.package),
             f"[{styles[d.outcome]}]{d.outcome}[/]",
             escape(d.location),
             filesize.decimal(d.bytes) if d.bytes else "",
             f"{d.seconds:.2f}",
-            escape(reason),
         )
     console.print(table)
-    for d in deliveries:  # each failure once more as one whole line, for logs and grep
+    for d in deliveries:  # each refusal or failure as one whole line (--json lists them all)
         if not d.ok:
             error_console.print(
                 f"[bold red]{d.outcome}:[/] {escape(d.package)}: {escape(d.reasons[0])}",
