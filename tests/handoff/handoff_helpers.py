@@ -70,6 +70,15 @@ def preserved(packages_template: Path, tmp_path: Path) -> tuple[Path, list[Path]
     return copy_store(packages_template, tmp_path / "packages")
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder with its bytes, to compare two copies."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 def make_bag(folder: Path, files: dict[str, bytes]) -> Path:
     """A plain bagit-python bag (sha256), for tests that need a large or odd package."""
     import bagit

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import handoff_helpers
-from handoff_helpers import make_bag, tiny_disk, writes_denied
+from handoff_helpers import make_bag, tiny_disk, tree, writes_denied
 from typer.testing import CliRunner
 
 import preserve.cli  # noqa: F401 - registers the commands
@@ -25,14 +25,6 @@ preserved = handoff_helpers.preserved
 
 def handoff(*arguments: str):
     return runner.invoke(app, ["handoff", *arguments], catch_exceptions=False)
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_packages_arrive_whole_with_receipts_and_premis_events(

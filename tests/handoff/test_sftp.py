@@ -13,7 +13,7 @@ from pathlib import Path
 
 import handoff_helpers
 import sshd_helpers
-from handoff_helpers import make_bag, tiny_disk, writes_denied
+from handoff_helpers import make_bag, tiny_disk, tree, writes_denied
 from sshd_helpers import Sshd, free_port, keygen
 from typer.testing import CliRunner
 
@@ -41,14 +41,6 @@ def handoff(server: Sshd, *arguments: str, identity: Path | None = None, known: 
         ],
         catch_exceptions=False,
     )
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_packages_arrive_over_sftp_are_proved_and_a_rerun_changes_nothing(

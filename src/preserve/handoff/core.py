@@ -544,10 +544,8 @@ def _deliver_folder(store: Store, package: Package, delivery: Delivery) -> None:
             )
         delivery.outcome = "already-delivered"
         return
-    temporary = _partial(final)
-    if store.exists(temporary):
-        store.remove(temporary)  # left by a run that was cut off
-    try:
+
+    def send(temporary: str) -> None:
         store.makedirs(temporary)
         folders = sorted({str(PurePosixPath(p).parent) for p in package.digests} - {"."})
         for folder in folders:
@@ -555,18 +553,11 @@ def _deliver_folder(store: Store, package: Package, delivery: Delivery) -> None:
         for bag_path in sorted(package.digests):
             store.put(package.path / bag_path, f"{temporary}/{bag_path}")
             delivery.bytes += package.sizes[bag_path]
-        store.finish(temporary)
-        problems = compare_folder(store, temporary, package.expected_all(), package.algorithm)
-        if problems:
-            raise DeliveryError(
-                f"the copy read back from the destination differs from the package "
-                f"({problems[0]}): nothing was published, rerun"
-            )
-        store.rename(temporary, final)
-        store.finish("")
-    except BaseException:
-        _discard(store, temporary)
-        raise
+
+    def prove(temporary: str) -> list[str]:
+        return compare_folder(store, temporary, package.expected_all(), package.algorithm)
+
+    _send_prove_publish(store, final, send, prove)
     delivery.outcome = "delivered"
 
 
@@ -584,17 +575,34 @@ def _deliver_archive(
             )
         delivery.outcome = "already-delivered"
         return
-    temporary = _partial(final)
-    if store.exists(temporary):
-        store.remove(temporary)
-    try:
+
+    def send(temporary: str) -> None:
         store.put(archive_path, temporary)
         delivery.bytes += archive["size"]
+
+    def prove(temporary: str) -> list[str]:
+        return compare_archive(store, temporary, archive, package.algorithm)
+
+    _send_prove_publish(store, final, send, prove)
+    delivery.outcome = "delivered"
+
+
+def _send_prove_publish(
+    store: Store, final: str, send: Callable[[str], None], prove: Callable[[str], list[str]]
+) -> None:
+    """Send under the temporary name (after removing what a cut-off run left there), make
+    it durable, read it back, and only when it is whole rename it to ``final``; on any
+    failure remove the temporary copy."""
+    temporary = _partial(final)
+    if store.exists(temporary):
+        store.remove(temporary)  # left by a run that was cut off
+    try:
+        send(temporary)
         store.finish(temporary)
-        problems = compare_archive(store, temporary, archive, package.algorithm)
+        problems = prove(temporary)
         if problems:
             raise DeliveryError(
-                f"the archive read back from the destination differs from the one sent "
+                f"the copy read back from the destination differs from what was sent "
                 f"({problems[0]}): nothing was published, rerun"
             )
         store.rename(temporary, final)
@@ -602,7 +610,6 @@ def _deliver_archive(
     except BaseException:
         _discard(store, temporary)
         raise
-    delivery.outcome = "delivered"
 
 
 def _discard(store: Store, name: str) -> None:

@@ -15,6 +15,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
+from preserve.bagging import _fsync_file as fsync_path  # one file or folder, flushed
 from preserve.bagging import fsync_tree
 from preserve.handoff.core import (
     DeliveryError,
@@ -96,9 +97,9 @@ class FolderStore:
     def finish(self, name: str) -> None:
         path = self._path(name)
         if path.is_dir():
-            fsync_tree(path) if name else _fsync(path)
+            fsync_tree(path) if name else fsync_path(path)
         else:
-            _fsync(path)
+            fsync_path(path)
 
     def close(self) -> None:
         pass
@@ -121,14 +122,6 @@ def _copy(source: BinaryIO, target: BinaryIO) -> None:
         return
     if copied != size:
         raise OSError(errno.EIO, f"copied {copied} of {size} bytes", str(source.name))
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 class FolderDestination(StoreDestination):
