@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import handoff_helpers
+import pytest
 from handoff_helpers import ingest, make_source
 from typer.testing import CliRunner
 
@@ -99,4 +100,36 @@ def test_an_unfinished_version_is_removed_and_the_hand_off_finishes(tmp_path: Pa
     result = handoff(str(second), "--to", f"ocfl://{root}", "--catalog", str(catalog))
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["deliveries"][0]["location"].endswith("/v2")
+    assert storage_root_problems(root) == []
+
+
+@pytest.mark.parametrize("cut", ["before the root inventory", "inside the root inventory"])
+def test_a_version_cut_off_at_its_inventories_is_completed(cut: str, tmp_path: Path) -> None:
+    raw = make_source(tmp_path / "raw", {"letter.txt": "First draft.\n"})
+    catalog = ingest(raw, tmp_path / "packages")
+    first = next(p for p in (tmp_path / "packages").iterdir() if p.is_dir() and p.name[0] != ".")
+    root = tmp_path / "ocfl"
+    handoff(str(first), "--to", f"ocfl://{root}", "--catalog", str(catalog))
+    (raw / "letter.txt").write_text("Second draft, changed.\n")
+    ingest(raw, tmp_path / "packages")
+    second = next(
+        p
+        for p in (tmp_path / "packages").iterdir()
+        if p.is_dir() and p.name[0] != "." and p != first
+    )
+    result = handoff(str(second), "--to", f"ocfl://{root}", "--catalog", str(catalog))
+    obj = root / json.loads(result.output)["deliveries"][0]["location"].rsplit("/", 1)[0]
+    # What a kill -9 leaves when it lands after v2's files and inventory were written:
+    if cut == "before the root inventory":
+        for name in ("inventory.json", "inventory.json.sha512"):
+            (obj / name).write_bytes((obj / "v1" / name).read_bytes())
+    else:
+        whole = (obj / "inventory.json").read_bytes()
+        (obj / "inventory.json").write_bytes(whole[: len(whole) // 2])
+    assert storage_root_problems(root) != []
+
+    again = handoff(str(second), "--to", f"ocfl://{root}", "--catalog", str(catalog))
+    assert again.exit_code == 0, again.output
+    delivery = json.loads(again.output)["deliveries"][0]
+    assert (delivery["outcome"], delivery["location"][-2:]) == ("already-delivered", "v2")
     assert storage_root_problems(root) == []

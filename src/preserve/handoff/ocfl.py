@@ -10,8 +10,9 @@ Fedora 6 and many repositories keep objects in), written with ocfl-py.
   version; the version's files are the whole bag, so payload and tag files keep their
   digests (sha512 in OCFL's inventory, the bag's own manifests inside).
 - A new object is built outside the root and renamed into place. A new version is
-  written by ocfl-py in place: its folder first, the inventories last, so a run cut off
-  leaves a version folder no inventory names; the next run removes it before it starts.
+  written by ocfl-py in place: its files first, then its inventory, then the root's. The
+  next run after a cut-off one puts the object in order before it starts (see
+  :func:`finish_interrupted`).
 - After writing, every file of the version is read back from the object, re-hashed and
   compared with the package's manifests, and ocfl-py's validator checks the object.
 """
@@ -32,6 +33,7 @@ from typing import Any
 from preserve import __version__
 from preserve.fixity import digest_file
 from preserve.handoff.core import (
+    PARTIAL,
     Delivery,
     DeliveryError,
     DestinationAddress,
@@ -127,7 +129,7 @@ class OcflDestination:
         delivery.sent = sent_files(package)
         sha512 = _sha512s(package)
         if folder.exists():
-            _remove_unfinished_versions(folder)
+            finish_interrupted(folder)
             inventory = _inventory(folder)
             for version, record in sorted(inventory["versions"].items(), key=_version_order):
                 state = _state(inventory, version)
@@ -254,13 +256,54 @@ def _sha512s(package: Package) -> dict[str, str]:
     }
 
 
-def _remove_unfinished_versions(folder: Path) -> None:
-    """Version folders newer than the inventory's head: a run cut off while adding one."""
-    head = int(_inventory(folder)["head"][1:])
-    for child in folder.iterdir():
-        match = _VERSION_FOLDER.match(child.name)
-        if match and int(match.group(1)) > head and child.is_dir():
+def _sidecar(folder: Path) -> Path | None:
+    return next(iter(sorted(folder.glob(f"{INVENTORY}.*"))), None)
+
+
+def _consistent(folder: Path) -> bool:
+    """The folder's inventory.json and its digest sidecar agree."""
+    sidecar = _sidecar(folder)
+    if sidecar is None or not (folder / INVENTORY).is_file():
+        return False
+    algorithm = sidecar.name[len(INVENTORY) + 1 :]
+    try:
+        recorded = sidecar.read_text(encoding="utf-8").split()[0].lower()
+        return digest_file(folder / INVENTORY, (algorithm,))[0][algorithm] == recorded
+    except (OSError, IndexError, ValueError):
+        return False
+
+
+def finish_interrupted(folder: Path) -> None:
+    """Put an object in order after a run was cut off while adding a version to it.
+
+    ocfl-py writes a version's files, then the version's inventory and sidecar, then the
+    root's. So the newest version folder whose inventory and sidecar agree is complete:
+    any newer folder is unfinished (removed), and the root's inventory must be that
+    version's (copied back when the cut fell before or while the root's was written)."""
+    for leftover in folder.glob(f".*{PARTIAL}"):
+        leftover.unlink()
+    versions = sorted(
+        (int(match.group(1)), child)
+        for child in folder.iterdir()
+        if (match := _VERSION_FOLDER.match(child.name)) and child.is_dir()
+    )
+    complete = [(number, child) for number, child in versions if _consistent(child)]
+    if not complete:
+        raise DeliveryError(
+            f"the OCFL object at {folder} has no complete version: it was left alone, look at it"
+        )
+    newest, latest = complete[-1]
+    for number, child in versions:
+        if number > newest:
             shutil.rmtree(child)
+    sidecar = _sidecar(latest)
+    assert sidecar is not None
+    for name in (INVENTORY, sidecar.name):  # the sidecar last: it seals the inventory
+        source, target = latest / name, folder / name
+        if not target.is_file() or target.read_bytes() != source.read_bytes():
+            temporary = folder / f".{name}{PARTIAL}"
+            temporary.write_bytes(source.read_bytes())
+            os.replace(temporary, target)
 
 
 def compare_version(
@@ -300,10 +343,18 @@ def validate_object(folder: Path) -> list[str]:
 
 
 def storage_root_problems(root: Path) -> list[str]:
-    """ocfl-py's validator over the whole storage root, digests included."""
+    """ocfl-py's validator over the whole storage root, every object and digest included.
+    (Its ``validate`` is true when the hierarchy can be walked; invalid objects only lower
+    ``good_objects``, so both are checked.)"""
     import ocfl
 
     storage = ocfl.StorageRoot(str(root))
-    if storage.validate(check_digests=True):
+    with contextlib.redirect_stdout(None):
+        walked = storage.validate(check_digests=True, log_warnings=False)
+    if walked and storage.good_objects == storage.num_objects:
         return []
-    return [str(m) for m in storage.log.messages] + [str(e) for e in storage.errors or []]
+    return (
+        [f"{path}: {message}" for path, message in storage.errors or []]
+        or [str(m) for m in storage.log.messages]
+        or [f"{storage.num_objects - storage.good_objects} invalid object(s)"]
+    )
