@@ -35,6 +35,7 @@ from preserve.catalog import Catalog  # noqa: E402
 from preserve.config import HandoffDestination, load_config  # noqa: E402
 from preserve.errors import ConfigError  # noqa: E402
 from preserve.handoff import (  # noqa: E402
+    LOCKS,
     Delivery,
     configured_options,
     hand_off_all,
@@ -46,7 +47,11 @@ from preserve.handoff import (  # noqa: E402
 
 @task(name="hand-off", cache_policy=NO_CACHE, retries=0)
 def deliver(
-    destination: HandoffDestination, packages: list[str], profile: str | None, processes: int
+    destination: HandoffDestination,
+    packages: list[str],
+    profile: str | None,
+    processes: int,
+    lock_folder: str,
 ) -> list[Delivery]:
     """Check, send, prove and publish each package at one destination."""
     return hand_off_all(
@@ -56,6 +61,7 @@ def deliver(
         profile,
         configured_options(destination.identity, destination.known_hosts, destination.password_env),
         processes,
+        Path(lock_folder),
     )
 
 
@@ -94,7 +100,10 @@ def handoff(
             profile = destination.profile or settings.bagging.profile_identifier or None
             profile = None if profile == "none" else profile
             paths = [str(p.path) for p in pending]
-            futures.append(deliver.submit(destination, paths, profile, settings.bagging.processes))
+            locks = str(catalog_path.absolute().parent / LOCKS)
+            futures.append(
+                deliver.submit(destination, paths, profile, settings.bagging.processes, locks)
+            )
         for future in futures:
             for delivery in future.result():
                 record_delivery(store, delivery, agents)

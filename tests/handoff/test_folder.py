@@ -259,3 +259,27 @@ def test_another_archive_under_the_same_name_is_refused(
         "other content under the name" in json.loads(result.output)["deliveries"][0]["reasons"][0]
     )
     assert archive.read_bytes().endswith(b"\0")
+
+
+def test_a_second_hand_off_of_the_same_package_waits_its_turn(
+    preserved: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    import fcntl
+
+    from preserve.handoff import LOCKS
+    from preserve.handoff.core import lock_path
+
+    catalog, packages = preserved
+    dest = tmp_path / "transfer"
+    lock = lock_path(catalog.parent / LOCKS, str(dest), packages[0].name)
+    lock.parent.mkdir()
+    with lock.open("a") as held:  # another run, busy with this package
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        result = handoff(
+            *map(str, packages), "--to", str(dest), "--catalog", str(catalog), "--json"
+        )
+    assert result.exit_code == 1
+    first, second = json.loads(result.output)["deliveries"]
+    assert first["outcome"] == "failed" and "is running" in first["reasons"][0]
+    assert second["outcome"] == "delivered"
+    assert os.listdir(dest) == [packages[1].name]

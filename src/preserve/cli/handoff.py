@@ -27,6 +27,7 @@ from preserve.cli.app import (
 )
 from preserve.config import Config, HandoffDestination, load_config
 from preserve.handoff import (
+    LOCKS,
     SERIALIZATIONS,
     Delivery,
     DeliveryError,
@@ -125,7 +126,12 @@ def handoff_command(
         try:
             for path in packages:
                 delivery = hand_off(
-                    path, destination, kind, chosen_profile, settings.bagging.processes
+                    path,
+                    destination,
+                    kind,
+                    chosen_profile,
+                    settings.bagging.processes,
+                    lock_folder=catalog.absolute().parent / LOCKS,
                 )
                 record_delivery(store, delivery, agents)
                 deliveries.append(delivery)

@@ -10,6 +10,7 @@ whole, and keep the receipt.
 """
 
 from preserve.handoff.core import (
+    LOCKS,
     SERIALIZATIONS,
     Delivery,
     DeliveryError,
@@ -24,6 +25,7 @@ from preserve.handoff.core import (
 from preserve.handoff.receipts import audit_destination, record_delivery, undelivered
 
 __all__ = [
+    "LOCKS",
     "SERIALIZATIONS",
     "Delivery",
     "DeliveryError",

@@ -22,6 +22,7 @@ A destination that already holds the same content under the final name is left a
 from __future__ import annotations
 
 import errno
+import fcntl
 import gzip
 import hashlib
 import io
@@ -55,6 +56,8 @@ PREFERRED = ("sha256", "sha512", "sha1", "md5")
 """The manifest algorithm a delivery is re-hashed with: the first the package has
 (sha256 is the fastest here, the CPU has SHA extensions)."""
 EVENT_TYPE = "replication"
+LOCKS = ".handoff-locks"
+"""Beside the catalog: one lock file per package and destination being handed off."""
 
 
 class DeliveryError(PreserveError):
@@ -635,33 +638,49 @@ class Destination(Protocol):
     def close(self) -> None: ...
 
 
+def lock_path(lock_folder: Path, destination: str, package: str) -> Path:
+    key = hashlib.sha256(f"{destination}\0{package}".encode()).hexdigest()[:24]
+    return lock_folder / f"{key}.lock"
+
+
+@contextmanager
+def one_at_a_time(lock_folder: Path | None, destination: str, package: str) -> Iterator[None]:
+    """One hand-off of a package to a destination at a time on this machine (the nightly
+    flow and a person at the command line): both would use the same temporary name. The
+    lock is the kernel's (flock), so a killed run holds it no longer."""
+    if lock_folder is None:
+        yield
+        return
+    lock_folder.mkdir(parents=True, exist_ok=True)
+    with lock_path(lock_folder, destination, package).open("a") as lock:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DeliveryError(
+                f"another hand-off of {package} to {destination} is running: let it finish"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
 def hand_off(
     path: Path,
     destination: Destination,
     serialization: str,
     profile: str | None,
     processes: int = 1,
-    on_checked: Callable[[Package], None] | None = None,
+    lock_folder: Path | None = None,
 ) -> Delivery:
     """Check, send, prove and publish one package folder; never raises for the package's
-    own faults (they are the delivery's reasons)."""
+    own faults (they are the delivery's reasons). ``lock_folder`` (beside the catalog)
+    keeps two runs on this machine from handing off the same package to the same place."""
     delivery = Delivery(path.name, destination.address.display, serialization)
     began = time.monotonic()
     try:
-        if not path.is_dir():
-            raise RefusedError(f"{path} is not a package folder: nothing was sent")
-        report = check_package(path, profile, processes)
-        if not report.valid:
-            delivery.outcome = "refused"
-            delivery.reasons = [
-                f"{p.code}: {p.path + ': ' if p.path else ''}{p.message}" for p in report.errors
-            ]
-            return delivery
-        package = describe_package(path)
-        delivery.algorithm = package.algorithm
-        if on_checked is not None:
-            on_checked(package)
-        destination.deliver(package, serialization, delivery)
+        with one_at_a_time(lock_folder, delivery.destination, path.name):
+            _check_and_deliver(path, destination, serialization, profile, processes, delivery)
     except RefusedError as error:
         delivery.outcome = "refused"
         delivery.reasons.append(str(error))
@@ -676,6 +695,28 @@ def hand_off(
     return delivery
 
 
+def _check_and_deliver(
+    path: Path,
+    destination: Destination,
+    serialization: str,
+    profile: str | None,
+    processes: int,
+    delivery: Delivery,
+) -> None:
+    if not path.is_dir():
+        raise RefusedError(f"{path} is not a package folder: nothing was sent")
+    report = check_package(path, profile, processes)
+    if not report.valid:
+        delivery.outcome = "refused"
+        delivery.reasons = [
+            f"{p.code}: {p.path + ': ' if p.path else ''}{p.message}" for p in report.errors
+        ]
+        return
+    package = describe_package(path)
+    delivery.algorithm = package.algorithm
+    destination.deliver(package, serialization, delivery)
+
+
 def hand_off_all(
     paths: Sequence[Path],
     address: DestinationAddress,
@@ -683,6 +724,7 @@ def hand_off_all(
     profile: str | None,
     options: dict[str, Any] | None = None,
     processes: int = 1,
+    lock_folder: Path | None = None,
 ) -> list[Delivery]:
     """Open the destination once and hand off each package; when the destination cannot
     be opened, every package fails with that one reason."""

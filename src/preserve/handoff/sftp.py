@@ -93,12 +93,20 @@ class SftpStore:
                 self._fsync(target)
             written = self.sftp.stat(path).st_size
         except OSError as error:
-            if error.errno is None:
+            if error.errno is None and self.connected():
                 raise _write_failed(name, str(error)) from error
+            if error.errno is None:  # "Socket is closed": not the server's disk
+                raise paramiko.SSHException(str(error)) from error
             raise
         expected = local.stat().st_size
+        if written != expected and not self.connected():
+            raise paramiko.SSHException("connection lost while writing")
         if written != expected:
             raise _write_failed(name, f"{written} of {expected} bytes written")
+
+    def connected(self) -> bool:
+        transport = self.client.get_transport()
+        return transport is not None and transport.is_active()
 
     def _fsync(self, handle: paramiko.SFTPFile) -> None:
         """Ask the server to flush the file to its disk (OpenSSH's fsync@openssh.com);
