@@ -35,10 +35,10 @@ from typing import Any
 
 from preserve.errors import ConfigError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """1: items, packages, files, checksums, events. 2: quality (OCR quality of each repaired
-text); a catalog of version 1 gets the new table when opened (every statement of the
-schema is ``IF NOT EXISTS``)."""
+text). 3: deliveries (hand-off receipts). An older catalog gets the new tables when opened
+(every statement of the schema is ``IF NOT EXISTS``)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -101,6 +101,27 @@ CREATE TABLE IF NOT EXISTS quality (
 CREATE INDEX IF NOT EXISTS quality_score ON quality(score);
 """
 
+# Schema 2: hand-off receipts (preserve handoff). Every statement is CREATE ... IF NOT
+# EXISTS, so running the whole schema on a version-1 catalog is its migration.
+_SCHEMA += """
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY,
+    package_id INTEGER REFERENCES packages(id),   -- NULL for a package the catalog never saw
+    package_name TEXT NOT NULL,
+    destination TEXT NOT NULL,          -- folder, sftp:// or ocfl:// URL, never a password
+    location TEXT NOT NULL,             -- the name at the destination
+    serialization TEXT NOT NULL,        -- none | tar | tar.gz | zip
+    delivered_at TEXT NOT NULL,
+    outcome TEXT NOT NULL,              -- delivered | already-delivered | refused | failed
+    algorithm TEXT NOT NULL,            -- the digest every file was re-hashed with
+    sent TEXT NOT NULL,                 -- JSON: each file (or the archive): path, size, digest
+    reasons TEXT NOT NULL,              -- JSON list of one-line reasons
+    bytes INTEGER NOT NULL,
+    event_identifier TEXT               -- the PREMIS replication event
+);
+CREATE INDEX IF NOT EXISTS deliveries_destination ON deliveries(destination, package_name);
+"""
+
 
 @dataclass(frozen=True)
 class NewFile:
@@ -161,6 +182,25 @@ class QualityRecord:
             "before": dict(self.before),
             "after": dict(self.after),
         }
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """A hand-off receipt: one package, one destination, one attempt."""
+
+    id: int
+    package_id: int | None
+    package_name: str
+    destination: str
+    location: str
+    serialization: str
+    delivered_at: datetime
+    outcome: str
+    algorithm: str
+    sent: list[dict[str, Any]]
+    reasons: list[str]
+    bytes: int
+    event_identifier: str | None
 
 
 @dataclass(frozen=True)
@@ -533,6 +573,88 @@ class Catalog:
                 language=row[5],
                 before=dict(zip(keys, row[6:9], strict=True)),
                 after=dict(zip(keys, row[9:12], strict=True)),
+            )
+            for row in rows
+        ]
+
+    # -- deliveries (hand-off receipts) ----------------------------------------------------
+
+    def add_delivery(
+        self,
+        *,
+        package_id: int | None,
+        package_name: str,
+        destination: str,
+        location: str,
+        serialization: str,
+        outcome: str,
+        algorithm: str,
+        sent: Sequence[dict[str, Any]],
+        reasons: Sequence[str],
+        size: int,
+        event_identifier: str | None,
+        when: datetime | None = None,
+    ) -> int:
+        cursor = self.connection.execute(
+            "INSERT INTO deliveries(package_id, package_name, destination, location,"
+            " serialization, delivered_at, outcome, algorithm, sent, reasons, bytes,"
+            " event_identifier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                package_id,
+                package_name,
+                destination,
+                location,
+                serialization,
+                (when or now_utc()).astimezone(UTC).isoformat(),
+                outcome,
+                algorithm,
+                json.dumps(list(sent)),
+                json.dumps(list(reasons)),
+                size,
+                event_identifier,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def deliveries(
+        self,
+        *,
+        destination: str | None = None,
+        package_name: str | None = None,
+        delivered_only: bool = False,
+    ) -> list[DeliveryRecord]:
+        """Receipts, oldest first; ``delivered_only`` keeps those whose copy was proved."""
+        query = (
+            "SELECT id, package_id, package_name, destination, location, serialization,"
+            " delivered_at, outcome, algorithm, sent, reasons, bytes, event_identifier"
+            " FROM deliveries WHERE 1 = 1"
+        )
+        args: list[Any] = []
+        if destination is not None:
+            query += " AND destination = ?"
+            args.append(destination)
+        if package_name is not None:
+            query += " AND package_name = ?"
+            args.append(package_name)
+        if delivered_only:
+            query += " AND outcome IN ('delivered', 'already-delivered')"
+        rows = self.connection.execute(query + " ORDER BY delivered_at, id", args)
+        return [
+            DeliveryRecord(
+                id=row[0],
+                package_id=row[1],
+                package_name=row[2],
+                destination=row[3],
+                location=row[4],
+                serialization=row[5],
+                delivered_at=datetime.fromisoformat(row[6]),
+                outcome=row[7],
+                algorithm=row[8],
+                sent=json.loads(row[9]),
+                reasons=json.loads(row[10]),
+                bytes=row[11],
+                event_identifier=row[12],
             )
             for row in rows
         ]

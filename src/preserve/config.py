@@ -87,6 +87,57 @@ def _default_repair() -> RepairConfig:
 
 
 @dataclass(frozen=True)
+class HandoffDestination:
+    """One ``[[handoff.destinations]]`` table: where ``flows/handoff.py`` delivers packages."""
+
+    name: str = ""
+    """How ``preserve handoff --to NAME`` and the flow refer to it."""
+    url: str = ""
+    """A folder, ``sftp://[user@]host[:port]/abs/path`` or ``ocfl:///abs/path``."""
+    serialize: str = "none"
+    """``none`` (a bag folder), ``tar``, ``tar.gz`` or ``zip``."""
+    profile: str = ""
+    """BagIt profile checked before sending; empty: ``[bagging] profile_identifier``."""
+    identity: str = ""
+    """SSH private key file; empty: the SSH agent, then ~/.ssh."""
+    known_hosts: str = ""
+    """known_hosts file; empty: ~/.ssh/known_hosts."""
+    password_env: str = ""
+    """Environment variable holding an SFTP password (never the password itself)."""
+
+
+@dataclass(frozen=True)
+class Handoff:
+    destinations: tuple[HandoffDestination, ...] = ()
+
+
+def _handoff(data: Any, origin: str) -> Handoff:
+    if not isinstance(data, Mapping) or set(data) - {"destinations"}:
+        raise ConfigError(f"[handoff] in {origin} holds only [[handoff.destinations]] tables.")
+    tables = data.get("destinations", [])
+    if not isinstance(tables, list):
+        raise ConfigError(f"handoff.destinations in {origin} must be [[handoff.destinations]].")
+    destinations = []
+    for number, table in enumerate(tables, 1):
+        where = f"{origin} [[handoff.destinations]] #{number}"
+        if isinstance(table, Mapping) and "password" in table:
+            raise ConfigError(
+                f"{where}: passwords never go in the config file; name an environment "
+                "variable in password_env instead."
+            )
+        destination = _build(HandoffDestination, table, where)
+        if not destination.name or not destination.url:
+            raise ConfigError(f"{where} needs a name and a url.")
+        if destination.serialize not in ("none", "tar", "tar.gz", "zip"):
+            raise ConfigError(f"{where} serialize must be none, tar, tar.gz or zip.")
+        destinations.append(destination)
+    names = [d.name for d in destinations]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"[[handoff.destinations]] names in {origin} must differ.")
+    return Handoff(tuple(destinations))
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything preserve needs to know; immutable once loaded."""
 
@@ -94,6 +145,7 @@ class Config:
     paths: Paths = field(default_factory=Paths)
     bagging: Bagging = field(default_factory=Bagging)
     ingest: Ingest = field(default_factory=Ingest)
+    handoff: Handoff = field(default_factory=Handoff)
     repair: RepairConfig = field(default_factory=_default_repair)
     """How texts are repaired (the ``[repair]`` table, checked when the file is read)."""
     origin: str = "defaults"
@@ -101,7 +153,7 @@ class Config:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], origin: str = "defaults") -> Config:
-        known = {"organization", "paths", "bagging", "ingest", "repair"}
+        known = {"organization", "paths", "bagging", "ingest", "repair", "handoff"}
         unknown = set(data) - known
         if unknown:
             raise ConfigError(
@@ -121,6 +173,7 @@ class Config:
             repair = RepairConfig.from_mapping(data.get("repair", {}))
         except ConfigError as error:
             raise ConfigError(f"{error} (in {origin})") from None
+        parts["handoff"] = _handoff(data.get("handoff", {}), origin)
         config = cls(**parts, repair=repair, origin=origin)
         for algorithm in config.bagging.algorithms:
             if algorithm not in SUPPORTED_ALGORITHMS:
@@ -137,7 +190,8 @@ class Config:
         return config
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready copy, as recorded in each package."""
+        """A JSON-ready copy, as recorded in each package (hand-off settings are not about
+        how a package was made, and stay out so packages keep their bytes)."""
         return {
             "organization": asdict(self.organization),
             "paths": asdict(self.paths),

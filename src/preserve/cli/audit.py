@@ -59,9 +59,20 @@ def audit_command(
     json_output: JsonOption = False,
     processes: Annotated[int, typer.Option(min=1, help="Hashing processes per bag.")] = 1,
     config: ConfigOption = None,
+    destination: Annotated[
+        str | None,
+        typer.Option(
+            help="Instead, re-verify the copies handed off to this destination (a folder, "
+            "sftp:// or ocfl:// URL, or a \\[\\[handoff.destinations]] name)."
+        ),
+    ] = None,
 ) -> None:
     """Re-validate every catalogued package (or a slice), record a PREMIS fixity check for
     each, and report corrupted, missing and extra files and what changed since last time."""
+    if destination is not None:
+        from preserve.cli.handoff import audit_copies
+
+        audit_copies(destination, catalog, config, json_output)
     with user_errors():
         settings = load_config(config)
         packages_dir = packages or Path(settings.paths.packages)
