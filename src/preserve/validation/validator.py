@@ -4,8 +4,8 @@ The order of work: walk the folder once (no symlink followed), read bagit.txt st
 stream every manifest and fetch.txt, match their paths to what is on disk, check
 completeness and Payload-Oxum, then hash each listed file once for all its algorithms.
 
-What comes from bagit-python: the list of checksum algorithms (hashlib's guaranteed
-ones, as bagit-python's ``CHECKSUM_ALGOS``). What is ours, because
+What follows bagit-python: the list of checksum algorithms (hashlib's guaranteed
+ones, as its ``CHECKSUM_ALGOS``; bagit itself is needed only by the tests). What is ours, because
 bagit-python 1.9.0 gets it wrong: bagit.txt parsing, percent-decoding, path safety,
 Unicode normalization, fetch.txt rules, completeness across all manifests, and
 collecting every problem instead of stopping at the first. One concession to
