@@ -419,11 +419,11 @@ def soup_line(content: str) -> bool:
     """Is this line mostly small caps read as case soup (part of a deck)?"""
     if not MAYBE_SOUP.search(content):
         return False  # most lines: answered without being split into words
-    return _mostly_soup(content)
+    return mostly_soup(content)
 
 
 @lru_cache(maxsize=4096)
-def _mostly_soup(content: str) -> bool:
+def mostly_soup(content: str) -> bool:
     """Are half the words of this line case soup? Kept for each line: the lines of a deck
     are looked at again and again (by both layout rules, and by reflow)."""
     words = [word for word in WORD.findall(content) if len(word) > 1]
