@@ -17,14 +17,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from preserve.repair.config import RepairConfig
-from preserve.repair.edits import Edit, Step, new_edit
+from preserve.repair.edits import Edit, Step
 from preserve.repair.lexicon import Lexicon, lexicon_for
-from preserve.repair.vocabulary import HYPHEN_MARKS as HYPHEN_MARKS
-from preserve.repair.vocabulary import WORD as WORD  # the rules import these from here
-from preserve.repair.vocabulary import Vocabulary
-from preserve.repair.vocabulary import _has_other_hyphens as _has_other_hyphens
-from preserve.repair.vocabulary import line_end_break as line_end_break
-from preserve.repair.vocabulary import line_end_hyphens as line_end_hyphens
+from preserve.repair.vocabulary import HYPHEN_MARKS, Vocabulary
 
 if TYPE_CHECKING:  # the rules package (its registry) imports this module: not at run time
     from preserve.repair.rules.lines import LineTable
@@ -39,8 +34,6 @@ OPENING_QUOTES = "\"'“‘«„‚"
 
 _TUPLE_NEW = tuple.__new__
 """How :meth:`RuleOutput.edit` makes an :class:`Edit` whose span it has checked."""
-_new_edit = new_edit
-"""For rules that build an :class:`Edit` whose ``before`` they sliced from the text."""
 
 
 @dataclass(frozen=True)

@@ -316,15 +316,6 @@ def line_end_fragments(text: str) -> list[str]:
     return fragments
 
 
-def _has_other_hyphens(text: str) -> bool:
-    """Does ``text`` hold a line-end hyphen other than ``-`` (see :func:`line_end_hyphens`)?
-
-    Most texts do not: there a pattern that starts with the literal ``-`` finds line-end
-    hyphens five times faster than one that starts with a class like ``[-‐¬]``.
-    """
-    return line_end_hyphens(text) != "-"
-
-
 def line_end_hyphens(text: str) -> str:
     """The characters that mark a word broken at a line end in ``text``: ``-``, the other
     :data:`HYPHEN_MARKS` it holds, and ``=`` where the document's own counts show it is

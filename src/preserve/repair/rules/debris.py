@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from itertools import pairwise
 
 from preserve.repair.config import RepairConfig
-from preserve.repair.context import WORD, Found, RuleContext, RuleOutput, ends_sentence
+from preserve.repair.context import Found, RuleContext, RuleOutput, ends_sentence
 from preserve.repair.rules.furniture import (
     FOLIO,
     MAX_CAPTION_LINES,
@@ -39,6 +39,7 @@ from preserve.repair.rules.furniture import (
 from preserve.repair.rules.headings import holds_soup
 from preserve.repair.rules.interruptions import find_interruptions
 from preserve.repair.rules.lines import LineTable, keep_line_table, line_table_for
+from preserve.repair.vocabulary import WORD
 
 FOLIO_SECTION = re.compile(
     rf"(?:\d{{1,4}}\s*[|•·]\s*({SECTION})|({SECTION})\s*[|•·]\s*\d{{1,4}})", re.IGNORECASE

@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from preserve.repair.config import RepairConfig
-from preserve.repair.context import WORD, RuleContext, RuleOutput, Vocabulary, _new_edit
+from preserve.repair.context import RuleContext, RuleOutput
+from preserve.repair.edits import new_edit
+from preserve.repair.vocabulary import WORD, Vocabulary
 
 DROP_CAP = re.compile(r"(?:\A|(?<=\n\n))[ \t]*([^\W\d_]) ([^\W\d_]+)(?![\w'’-])")
 SENTENCE_START = re.compile(r"(?:\A|\n|[.!?…][\"'”’)]*\s+)[\"'“‘(]*\Z")
@@ -284,7 +286,7 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
             if fixed != word:
                 # output.edit without its span check: the span is a match in text
                 edits.append(
-                    _new_edit(
+                    new_edit(
                         "restore_small_caps",
                         position,
                         word_end,
