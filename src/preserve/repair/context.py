@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -24,11 +23,9 @@ from preserve.repair.vocabulary import HYPHEN_MARKS, Vocabulary
 if TYPE_CHECKING:  # the rules package (its registry) imports this module: not at run time
     from preserve.repair.rules.lines import LineTable
 
-LETTERS_BEFORE = re.compile(r"[^\W\d_]+\Z")
-SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»]*$")
 SENTENCE_MARKS = ".!?…"
 CLOSERS = "\"'”’)]»"
-"""What may close a sentence after its final mark (``SENTENCE_END`` spelled for str methods)."""
+"""What may close a sentence after its final mark (:func:`ends_sentence`)."""
 OPENING_QUOTES = "\"'“‘«„‚"
 
 

@@ -303,7 +303,8 @@ def line_end_fragments(text: str) -> list[str]:
     """
     fragments = []
     for match in line_end_break(line_end_hyphens(text)).finditer(text):
-        # LETTERS_BEFORE, looked for from the hyphen back (a search would try every start)
+        # the letters before the hyphen, looked for from it back (a search would try
+        # every start)
         end = match.start()
         start, limit = end, max(0, end - 60)
         while start > limit:

@@ -312,7 +312,7 @@ def _names_of_two_words(
     small-caps lines' own words, which are no evidence.
 
     ``names_at``: where in ``decided`` stand the words the document capitalizes
-    mid-sentence (:meth:`~preserve.repair.context.Vocabulary.capitalized_words`), in
+    mid-sentence (:meth:`~preserve.repair.vocabulary.Vocabulary.capitalized_words`), in
     order; only these can end such a name."""
     for index in names_at:
         if index == 0:
