@@ -13,7 +13,7 @@ import itertools
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from preserve.repair.config import RepairConfig
 from preserve.repair.edits import Edit, Step
@@ -34,14 +34,27 @@ _TUPLE_NEW = tuple.__new__
 
 
 @dataclass(frozen=True)
-class Found:
-    """Layout debris a rule took out, with its span in that rule's input."""
+class Debris:
+    """Layout debris taken out of the body and kept as metadata of the derived text."""
 
     kind: str
+    """``folio`` | ``running-head`` | ``running-foot`` | ``jump-line`` | ``caption`` |
+    ``credit``."""
     text: str
     start: int
     end: int
+    """Span in the original text; in the rule's own input where a rule returns it (the
+    engine maps it back through the steps before)."""
     reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -50,7 +63,7 @@ class RuleOutput:
 
     edits: list[Edit] = field(default_factory=list)
     notes: list[tuple[int, int, str, str]] = field(default_factory=list)
-    debris: list[Found] = field(default_factory=list)
+    debris: list[Debris] = field(default_factory=list)
 
     def edit(
         self,

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from itertools import pairwise
 
 from preserve.repair.config import RepairConfig
-from preserve.repair.context import Found, RuleContext, RuleOutput, ends_sentence
+from preserve.repair.context import Debris, RuleContext, RuleOutput, ends_sentence
 from preserve.repair.rules.furniture import (
     FOLIO,
     MAX_CAPTION_LINES,
@@ -396,7 +396,7 @@ def _remove_found(
             content = "\n".join(contents[i] for i in mine if contents[i])
             first_of, last_of = mine[0], mine[-1]
         output.debris.append(
-            Found(
+            Debris(
                 kind,
                 content,
                 start(first_of) + indents[first_of],
