@@ -190,12 +190,12 @@ def _note_lines(
 ) -> list[int | None]:
     """The original line of each note, or None where it cannot be told.
 
-    A note's offset is in the input of the run of its rule that made it. The rules run in
-    pipeline order, the configured ones (``config["rules"]``), then, on OCR, the finishing
-    rules once more: each step and each note is the earliest run of its rule not before the
-    one of the step (or note) before it, and a note is in the input of the first step made
-    by its run or a later one. A note of a rule that runs twice, which that order does not
-    place (no note of a later rule came between), is its first run's unless its text is not
+    A note's offset is in the input of the run of its rule that made it. The configured
+    rules (``config["rules"]``) run in pipeline order, then, on OCR, the finishing rules
+    run once more. Steps and notes are each in the order they were made, so each is placed
+    in the earliest run of its rule not before the one of the step (or note) before it; a
+    note is in the input of the first step its run or a later one made. A note of a rule
+    that runs twice, not placed by that order, is its first run's unless its text is not
     at its place in that run's input. Text an earlier rule inserted (a moved pull quote)
     maps to where it was inserted.
     """
