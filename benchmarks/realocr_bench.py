@@ -128,8 +128,7 @@ def load(data: Path, limit: int | None = None) -> list[Document]:
 
 def load_engine() -> tuple[Callable[..., Any], Any, tuple[str, ...]] | None:
     try:
-        from preserve.repair import repair
-        from preserve.repair.config import OCR_RULES, RepairConfig
+        from preserve.repair import OCR_RULES, RepairConfig, repair
     except ImportError:
         return None
     return repair, RepairConfig, OCR_RULES

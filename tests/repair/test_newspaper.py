@@ -6,8 +6,8 @@ from __future__ import annotations
 from preserve.repair import repair
 from preserve.repair.context import preview
 from preserve.repair.review import render_result
+from preserve.repair.rules.furniture import newspaper_page, table_lines
 from preserve.repair.rules.headings import restore_small_caps
-from preserve.repair.rules.layout import newspaper_page, table_lines
 from preserve.repair.rules.lines import LineTable
 from preserve.repair.rules.whitespace import remove_space_before_punctuation
 

@@ -750,20 +750,29 @@ def test_the_page_shows_quality_scores_before_and_after_repair(
 
 def test_every_note_a_rule_logs_is_on_the_page() -> None:
     """The places left alone and the rules that stood down: each note, with its reason, on
-    the page of every repair case that has notes."""
+    the page of every repair case that has notes (the language ``auto`` chose is in the
+    page's header instead)."""
     from preserve.repair import repair
+    from preserve.repair.lexicon import LANGUAGE_CHOSEN, NO_LANGUAGE
 
     noted = 0
     for path in sorted((TEST_DATA / "repair-cases").glob("*.json")):
         for case in json.loads(path.read_text(encoding="utf-8")):
             result = repair(case["input"])
             result.log.note("restore_small_caps", 0, 0, "", "stood down: no small caps here")
-            rows = _table_rows(render_result(result, title=case["label"]), "notes")
-            assert len(rows) == len(result.log.notes), case["label"]
-            for note, cells in zip(result.log.notes, rows, strict=True):
+            markup = render_result(result, title=case["label"])
+            rows = _table_rows(markup, "notes")
+            notes = [
+                note
+                for note in result.log.notes
+                if not note["reason"].startswith((LANGUAGE_CHOSEN, NO_LANGUAGE))
+            ]
+            assert len(rows) == len(notes), case["label"]
+            for note, cells in zip(notes, rows, strict=True):
                 assert cells[0] == note["rule"] and cells[3] == note["reason"]
             assert rows[-1][1:3] == ["", "(the whole text)"]  # about no place: not "line 1"
-            noted += len(result.log.notes) - 1
+            assert ('id="language"' in markup) == (len(notes) < len(result.log.notes))
+            noted += len(notes) - 1
     assert noted >= 5  # the rules' own notes were there to be shown
 
 
@@ -778,3 +787,49 @@ def _table_rows(markup: str, section: str) -> list[list[str]]:
         ]
         for row in re.findall(r"<tr>(.*?)</tr>", body)
     ]
+
+
+def test_the_language_auto_chose_is_a_fact_of_the_header_not_a_place_left_alone() -> None:
+    """``--lang auto`` logs its choice as a note at position 0: the page shows it beside the
+    kind of text, and counts and lists only the places rules left alone."""
+    from preserve.repair import repair
+
+    text = "".join(
+        f"The paper of yesterday lay on the table beside the lamp and the {word}\n"
+        for word in ("letters", "books", "maps", "keys", "coins", "cups")
+    )
+    result = repair(text)
+    assert result.language["chosen"] == "en_US"
+    markup = render_result(result, title="Language")
+    page = Page(markup)
+    assert page.text_of("language").startswith("en_US (words known of ")
+    assert "language chosen" not in page.text_of("notes")
+    left_alone = [note for note in result.log.notes if note["rule"] != "repair"]
+    assert f"<dt>Left alone on purpose</dt><dd>{len(left_alone)}</dd>" in markup
+
+
+def test_a_note_of_a_finishing_rule_second_run_maps_through_every_step_before_it() -> None:
+    """The whitespace rules that finish an OCR repair run twice: a note made in the second
+    run is in the text every other step made, not in the input of the rule's first run."""
+    original = "one  \ntwo\nthree\nfour\n"
+    log = EditLog()
+    text = log.apply_step(
+        "strip_trailing_whitespace",
+        [Edit("strip_trailing_whitespace", 3, 5, "  ", "")],
+        original,
+    )
+    text = log.apply_step(
+        "reflow_paragraphs",
+        [Edit("reflow_paragraphs", at, at + 1, "\n", " ") for at in (3, 7, 13)],
+        text,
+    )
+    assert text == "one two three four\n"
+    log.note("strip_trailing_whitespace", 14, 18, "four", "a note of the second run")
+    page = render_review(
+        original,
+        text,
+        log,
+        title="Twice",
+        config={"rules": ["strip_trailing_whitespace", "reflow_paragraphs"]},
+    )
+    assert re.search(r"<td class=\"num\">4</td><td>four</td>", page), "line 4 holds 'four'"

@@ -7,8 +7,9 @@
 """
 
 from preserve.repair.config import RepairConfig
+from preserve.repair.context import Debris
 from preserve.repair.edits import Edit, EditLog, Step
-from preserve.repair.engine import Debris, RepairResult, repair, undo
+from preserve.repair.engine import RepairResult, repair, undo
 from preserve.repair.rules import OCR_RULES
 
 __all__ = [

@@ -26,7 +26,7 @@ from preserve.repair.config import RepairConfig
 Kind = Literal["ocr", "born-digital"]
 HYPHENS = "-‐¬⸗\u00ad"
 """Line-end hyphens: ASCII, Unicode hyphen, ``¬`` (ABBYY FineReader), ``⸗`` (Fraktur OCR),
-the soft hyphen (``context.HYPHEN_MARKS``)."""
+the soft hyphen (``vocabulary.HYPHEN_MARKS``)."""
 
 
 NOT_PROSE_CHARS = "={}<>[]_#|\\`~^@"

@@ -29,15 +29,6 @@ def _every_rule() -> tuple[str, ...]:
     return OCR_RULES
 
 
-def __getattr__(name: str) -> Any:
-    """``OCR_RULES``, ``BORN_DIGITAL_RULES`` and ``NO_DICTIONARY_RULES``, kept in the rule
-    registry, asked for here."""
-    if name in ("OCR_RULES", "BORN_DIGITAL_RULES", "NO_DICTIONARY_RULES"):
-        from preserve.repair import rules
-
-        return getattr(rules, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 AUTO = "auto"
 """The :attr:`RepairConfig.language` that chooses the dictionary per text."""
 

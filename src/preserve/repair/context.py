@@ -11,47 +11,50 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from preserve.repair.config import RepairConfig
-from preserve.repair.edits import Edit, Step, new_edit
+from preserve.repair.edits import Edit, Step
 from preserve.repair.lexicon import Lexicon, lexicon_for
-from preserve.repair.vocabulary import HYPHEN_MARKS as HYPHEN_MARKS
-from preserve.repair.vocabulary import WORD as WORD  # the rules import these from here
-from preserve.repair.vocabulary import Vocabulary
-from preserve.repair.vocabulary import _has_other_hyphens as _has_other_hyphens
-from preserve.repair.vocabulary import line_end_break as line_end_break
-from preserve.repair.vocabulary import line_end_hyphens as line_end_hyphens
+from preserve.repair.vocabulary import HYPHEN_MARKS, Vocabulary
 
 if TYPE_CHECKING:  # the rules package (its registry) imports this module: not at run time
     from preserve.repair.rules.lines import LineTable
 
-LETTERS_BEFORE = re.compile(r"[^\W\d_]+\Z")
-SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»]*$")
 SENTENCE_MARKS = ".!?…"
 CLOSERS = "\"'”’)]»"
-"""What may close a sentence after its final mark (``SENTENCE_END`` spelled for str methods)."""
+"""What may close a sentence after its final mark (:func:`ends_sentence`)."""
 OPENING_QUOTES = "\"'“‘«„‚"
 
 
 _TUPLE_NEW = tuple.__new__
 """How :meth:`RuleOutput.edit` makes an :class:`Edit` whose span it has checked."""
-_new_edit = new_edit
-"""For rules that build an :class:`Edit` whose ``before`` they sliced from the text."""
 
 
 @dataclass(frozen=True)
-class Found:
-    """Layout debris a rule took out, with its span in that rule's input."""
+class Debris:
+    """Layout debris taken out of the body and kept as metadata of the derived text."""
 
     kind: str
+    """``folio`` | ``running-head`` | ``running-foot`` | ``jump-line`` | ``caption`` |
+    ``credit``."""
     text: str
     start: int
     end: int
+    """Span in the original text; in the rule's own input where a rule returns it (the
+    engine maps it back through the steps before)."""
     reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -60,7 +63,7 @@ class RuleOutput:
 
     edits: list[Edit] = field(default_factory=list)
     notes: list[tuple[int, int, str, str]] = field(default_factory=list)
-    debris: list[Found] = field(default_factory=list)
+    debris: list[Debris] = field(default_factory=list)
 
     def edit(
         self,

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from preserve.errors import PreserveError, RepairError
 from preserve.repair.classify import classify_text
 from preserve.repair.config import AUTO, RepairConfig
-from preserve.repair.context import RuleContext
+from preserve.repair.context import Debris, RuleContext
 from preserve.repair.edits import EditLog
 from preserve.repair.lexicon import lexicon_for, resolve_language, software_versions
 from preserve.repair.rules import BY_NAME, RULES, Rule
@@ -25,28 +25,6 @@ from preserve.repair.rules import BY_NAME, RULES, Rule
 DEFAULT_CONFIG = RepairConfig()
 """The configuration of a repair given none: one immutable value, made once (a frozen
 dataclass of many fields takes microseconds to make, a sixth of a short text's repair)."""
-
-
-@dataclass(frozen=True)
-class Debris:
-    """Layout debris taken out of the body and kept as metadata of the derived text."""
-
-    kind: str
-    """``folio`` | ``running-head`` | ``running-foot`` | ``caption`` | ``credit``."""
-    text: str
-    start: int
-    end: int
-    """Span in the ORIGINAL text."""
-    reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "reason": self.reason,
-        }
 
 
 @dataclass
@@ -189,9 +167,7 @@ def _run(rule: Rule, text: str, context: RuleContext, log: EditLog, debris: list
         mapped = log.to_original([(steps_before, end) for end in ends], removal="before")
         count = len(output.debris)
         for index, found in enumerate(output.debris):
-            debris.append(
-                Debris(found.kind, found.text, mapped[index], mapped[count + index], found.reason)
-            )
+            debris.append(replace(found, start=mapped[index], end=mapped[count + index]))
     return result
 
 

@@ -253,11 +253,18 @@ class LanguageChoice:
         )
         if self.language is None:
             return (
-                f"no installed dictionary knows enough of its words (at least "
+                f"{NO_LANGUAGE} (at least "
                 f"{MIN_LANGUAGE_SHARE:.0%}; {scores or 'none installed'}): only encoding and "
                 "whitespace repaired"
             )
-        return f"language chosen: {self.language} (words known of {self.words} sampled: {scores})"
+        return f"{LANGUAGE_CHOSEN}{self.language} (words known of {self.words} sampled: {scores})"
+
+
+LANGUAGE_CHOSEN = "language chosen: "
+"""How the edit log's note of the dictionary ``auto`` chose begins (the review page shows
+it in its header)."""
+NO_LANGUAGE = "no installed dictionary knows enough of its words"
+"""How the note begins when ``auto`` chose none."""
 
 
 def _by_score(item: tuple[str, float]) -> tuple[float, str]:

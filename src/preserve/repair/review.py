@@ -52,7 +52,8 @@ from markupsafe import Markup
 from preserve.errors import RepairError
 from preserve.pages import render_page
 from preserve.repair.edits import Edit, EditLog, line_number, line_starts
-from preserve.repair.rules import BY_NAME
+from preserve.repair.lexicon import LANGUAGE_CHOSEN, NO_LANGUAGE
+from preserve.repair.rules import BY_NAME, OCR_RULES, RULES
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
@@ -180,31 +181,89 @@ def _removal_finder(
 
 
 def _note_lines(
-    log: EditLog, notes: Sequence[Mapping[str, Any]], config: Mapping[str, Any], starts: list[int]
+    original: str,
+    log: EditLog,
+    notes: Sequence[Mapping[str, Any]],
+    config: Mapping[str, Any],
+    kind: str,
+    starts: list[int],
 ) -> list[int | None]:
     """The original line of each note, or None where it cannot be told.
 
-    A note's offset is in the input of its rule's step. A rule that changed nothing has no
-    step, so the configured rule order (``config["rules"]``) says which steps ran before it.
-    Text an earlier rule inserted (a moved pull quote) maps to where it was inserted.
+    A note's offset is in the input of the run of its rule that made it. The configured
+    rules (``config["rules"]``) run in pipeline order, then, on OCR, the finishing rules
+    run once more. Steps and notes are each in the order they were made, so each is placed
+    in the earliest run of its rule not before the one of the step (or note) before it; a
+    note is in the input of the first step its run or a later one made. A note of a rule
+    that runs twice, not placed by that order, is its first run's unless its text is not
+    at its place in that run's input. Text an earlier rule inserted (a moved pull quote)
+    maps to where it was inserted.
     """
-    order = {rule: index for index, rule in enumerate(config.get("rules") or ())}
+    configured = set(config.get("rules") or OCR_RULES)
+    runs = [rule.name for rule in RULES if rule.name in configured]
+    if kind == "ocr":
+        runs += [rule.name for rule in RULES if rule.finishing]
+    step_runs: list[int] = []  # the run that made each step (each run makes one at most)
+    for step in log.steps:
+        after = step_runs[-1] + 1 if step_runs else 0
+        step_runs.append(next((i for i in range(after, len(runs)) if runs[i] == step.rule), after))
+    inputs = {0: original}  # the text after each number of steps, replayed when asked
+
+    def input_of(step: int) -> str:
+        if step not in inputs:
+            inputs[step] = log.steps[step - 1].apply(input_of(step - 1))
+        return inputs[step]
+
     places: list[tuple[int, int]] = []
     known: list[bool] = []
+    run = 0
     for note in notes:
-        rule = note.get("rule")
-        step = next((i for i, s in enumerate(log.steps) if s.rule == rule), None)
-        if step is None and rule in order:
-            later = (i for i, s in enumerate(log.steps) if order.get(s.rule, -1) > order[rule])
-            step = next(later, len(log.steps))
         offset = note.get("start")
-        known.append(step is not None and isinstance(offset, int))
-        places.append((step or 0, offset if isinstance(offset, int) else 0))
+        candidates = [i for i in range(run, len(runs)) if runs[i] == note.get("rule")]
+        if not candidates or not isinstance(offset, int):
+            known.append(False)
+            places.append((0, 0))
+            continue
+        steps = [bisect.bisect_left(step_runs, candidate) for candidate in candidates]
+        chosen = 0
+        text = str(note.get("text", ""))
+        end = note.get("end")
+        while (
+            text
+            and isinstance(end, int)
+            and chosen + 1 < len(steps)
+            and steps[chosen + 1] != steps[chosen]
+            and input_of(steps[chosen])[offset:end] != text
+        ):
+            chosen += 1
+        run = candidates[chosen]
+        known.append(True)
+        places.append((steps[chosen], offset))
     offsets = log.to_original(places)
     return [
         line_number(starts, offset) if ok else None
         for offset, ok in zip(offsets, known, strict=True)
     ]
+
+
+def _language_fact(note: Mapping[str, Any]) -> str | None:
+    """What the note of ``language = "auto"`` choosing the dictionary says, for the page's
+    header (it is a fact of the whole repair, not a place left alone), or None for any
+    other note.
+
+    >>> _language_fact({"rule": "repair", "reason": "language chosen: en_US (words known)"})
+    'en_US (words known)'
+    >>> _language_fact({"rule": "reflow_paragraphs", "reason": "language chosen: x"}) is None
+    True
+    """
+    reason = str(note.get("reason", ""))
+    if note.get("rule") != "repair":
+        return None
+    if reason.startswith(LANGUAGE_CHOSEN):
+        return reason.removeprefix(LANGUAGE_CHOSEN)
+    if reason.startswith(NO_LANGUAGE):
+        return f"none ({reason})"
+    return None
 
 
 def _language(config: Mapping[str, Any]) -> str:
@@ -469,7 +528,8 @@ def render_review(
     for item in located:
         counts[item.edit.rule] += 1
         superseded_counts[item.edit.rule] += item.superseded
-    notes = list(log.notes)
+    notes = [note for note in log.notes if _language_fact(note) is None]
+    language_choice = next(filter(None, map(_language_fact, log.notes)), "")
     config = dict(config or {})
     removals = _removal_finder(located)
     debris_rows = []
@@ -507,13 +567,16 @@ def render_review(
         ],
         thresholds=_confidence_thresholds(located),
         language=_language(config),
+        language_choice=language_choice,
         pieces=_marked_text(text, located, rule_index),
         edits=[_edit_row(item, rule_index, starts) for item in located],
         superseded=[_edit_row(item, rule_index, starts) for item in located if item.superseded],
         debris=debris_rows,
         notes=[
             _note_row(note, line)
-            for note, line in zip(notes, _note_lines(log, notes, config, starts), strict=True)
+            for note, line in zip(
+                notes, _note_lines(original, log, notes, config, kind, starts), strict=True
+            )
         ],
         quality=_quality_rows(quality),
         software=dict(software or {}),

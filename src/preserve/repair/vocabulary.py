@@ -303,7 +303,8 @@ def line_end_fragments(text: str) -> list[str]:
     """
     fragments = []
     for match in line_end_break(line_end_hyphens(text)).finditer(text):
-        # LETTERS_BEFORE, looked for from the hyphen back (a search would try every start)
+        # the letters before the hyphen, looked for from it back (a search would try
+        # every start)
         end = match.start()
         start, limit = end, max(0, end - 60)
         while start > limit:
@@ -314,15 +315,6 @@ def line_end_fragments(text: str) -> list[str]:
         if start < end:
             fragments += [text[start:end], match.group(1)]
     return fragments
-
-
-def _has_other_hyphens(text: str) -> bool:
-    """Does ``text`` hold a line-end hyphen other than ``-`` (see :func:`line_end_hyphens`)?
-
-    Most texts do not: there a pattern that starts with the literal ``-`` finds line-end
-    hyphens five times faster than one that starts with a class like ``[-‐¬]``.
-    """
-    return line_end_hyphens(text) != "-"
 
 
 def line_end_hyphens(text: str) -> str:

@@ -17,10 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from preserve.repair.context import RuleContext, RuleOutput
+from preserve.repair.rules.debris import remove_layout_debris
 from preserve.repair.rules.encoding import fix_encoding, remove_soft_hyphens
 from preserve.repair.rules.headings import fix_drop_caps, restore_small_caps
 from preserve.repair.rules.hyphenation import join_line_end_hyphens
-from preserve.repair.rules.layout import move_interrupting_blocks, remove_layout_debris
+from preserve.repair.rules.interruptions import move_interrupting_blocks
 from preserve.repair.rules.reflow import reflow_paragraphs
 from preserve.repair.rules.whitespace import (
     collapse_blank_lines,

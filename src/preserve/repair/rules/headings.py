@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from preserve.repair.config import RepairConfig
-from preserve.repair.context import WORD, RuleContext, RuleOutput, Vocabulary, _new_edit
+from preserve.repair.context import RuleContext, RuleOutput
+from preserve.repair.edits import new_edit
+from preserve.repair.vocabulary import WORD, Vocabulary
 
 DROP_CAP = re.compile(r"(?:\A|(?<=\n\n))[ \t]*([^\W\d_]) ([^\W\d_]+)(?![\w'’-])")
 SENTENCE_START = re.compile(r"(?:\A|\n|[.!?…][\"'”’)]*\s+)[\"'“‘(]*\Z")
@@ -284,7 +286,7 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
             if fixed != word:
                 # output.edit without its span check: the span is a match in text
                 edits.append(
-                    _new_edit(
+                    new_edit(
                         "restore_small_caps",
                         position,
                         word_end,
@@ -310,7 +312,7 @@ def _names_of_two_words(
     small-caps lines' own words, which are no evidence.
 
     ``names_at``: where in ``decided`` stand the words the document capitalizes
-    mid-sentence (:meth:`~preserve.repair.context.Vocabulary.capitalized_words`), in
+    mid-sentence (:meth:`~preserve.repair.vocabulary.Vocabulary.capitalized_words`), in
     order; only these can end such a name."""
     for index in names_at:
         if index == 0:
@@ -419,11 +421,11 @@ def soup_line(content: str) -> bool:
     """Is this line mostly small caps read as case soup (part of a deck)?"""
     if not MAYBE_SOUP.search(content):
         return False  # most lines: answered without being split into words
-    return _mostly_soup(content)
+    return mostly_soup(content)
 
 
 @lru_cache(maxsize=4096)
-def _mostly_soup(content: str) -> bool:
+def mostly_soup(content: str) -> bool:
     """Are half the words of this line case soup? Kept for each line: the lines of a deck
     are looked at again and again (by both layout rules, and by reflow)."""
     words = [word for word in WORD.findall(content) if len(word) > 1]

@@ -25,13 +25,9 @@ import functools
 import operator
 import re
 
-from preserve.repair.context import (
-    RuleContext,
-    RuleOutput,
-    Vocabulary,
-    _new_edit,
-    line_end_hyphens,
-)
+from preserve.repair.context import RuleContext, RuleOutput
+from preserve.repair.edits import new_edit
+from preserve.repair.vocabulary import Vocabulary, line_end_hyphens
 
 LEFT = re.compile(r"(?<![\w-])((?:\w+-)*)([^\W\d_]+)\Z")
 """The word before a line-end hyphen, with any earlier parts of a compound."""
@@ -165,7 +161,7 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
             continue
         join, reason, confidence = decide(prefix, left, right, vocabulary, context)
         output.edits.append(  # output.edit without its span check: a span of a match
-            _new_edit(
+            new_edit(
                 "join_line_end_hyphens",
                 start,
                 end,

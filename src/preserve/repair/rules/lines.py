@@ -18,6 +18,10 @@ from __future__ import annotations
 import re
 from itertools import accumulate
 from operator import ne
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the context imports this module's table for its type only
+    from preserve.repair.context import RuleContext
 
 ALONE = re.compile(rb"(?<!\x01)\x01(?!\x01)")
 """In :attr:`LineTable.filled`: a line with text between blank lines (or the text's edges)."""
@@ -115,3 +119,17 @@ class LineTable:
     def alone(self) -> list[int]:
         """Indices of the lines with text that stand alone between blank lines."""
         return [match.start() for match in ALONE.finditer(self.filled)]
+
+
+def line_table_for(text: str, context: RuleContext) -> LineTable:
+    """The lines of ``text``: the table kept on ``context`` when it is of this text (the
+    debris rule leaves the table of its output for the rule after it)."""
+    kept = context.line_table
+    if kept is not None and kept[0] == text:
+        return kept[1]
+    return LineTable(text)
+
+
+def keep_line_table(context: RuleContext, lines: LineTable) -> None:
+    """Keep ``lines`` on ``context`` for the next rule, with the text it is the table of."""
+    context.line_table = ("\n".join(lines.raws), lines)

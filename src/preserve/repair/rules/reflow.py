@@ -32,14 +32,9 @@ from preserve.repair.context import (
     ends_sentence,
 )
 from preserve.repair.edits import Edit
-from preserve.repair.rules.headings import CASE_CODES
-from preserve.repair.rules.layout import (
-    MAYBE_SOUP,
-    TURN_OPENS,
-    capitals_line,
-    soup_line,
-    table_lines,
-)
+from preserve.repair.rules.furniture import capitals_line, table_lines
+from preserve.repair.rules.headings import CASE_CODES, MAYBE_SOUP, soup_line
+from preserve.repair.rules.interruptions import TURN_OPENS
 
 OPENERS = "\"'“‘«„‚([-–—"
 
@@ -210,7 +205,7 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
 def heading_breaks(text: str) -> set[int]:
     """Where a line set in capitals (a headline, a case title, a dateline on its own) meets
     a line that is not, and around each row of a table or entry of a contents list
-    (:func:`~preserve.repair.rules.layout.table_lines`): the ends of the lines before
+    (:func:`~preserve.repair.rules.furniture.table_lines`): the ends of the lines before
     those gaps.
 
     Capitals are the print's own setting of a heading; where the setting changes, so does
