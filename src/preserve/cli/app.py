@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from preserve.config import Config
 from preserve.errors import ConfigError, PreserveError
 
 EXIT_OK = 0
@@ -88,3 +89,24 @@ def show_progress(json_output: bool) -> bool:
 
 
 ProgressCallback = Callable[..., None]
+
+
+# The catalog, for the commands that read it (audit, report), spelled once.
+PackagesOption = Annotated[
+    Path | None, typer.Option(help="Packages folder. Default: the \\[paths] packages setting.")
+]
+CatalogOption = Annotated[
+    Path | None,
+    typer.Option(help="Catalog file. Default: PACKAGES/.catalog.sqlite or \\[paths] catalog."),
+]
+
+
+def existing_catalog(settings: Config, catalog: Path | None, packages: Path | None = None) -> Path:
+    """The catalog a command reads: ``--catalog``, else the one in ``--packages``, else
+    ``[paths] catalog``. Refused (exit 2) when the file is not there: opening it would
+    create an empty catalog, and report that nothing was ever preserved."""
+    if catalog is None:
+        catalog = Path(settings.paths.catalog) if packages is None else packages / ".catalog.sqlite"
+    if not catalog.is_file():
+        fail(f"There is no catalog at {catalog}: run preserve ingest first or give --catalog.")
+    return catalog

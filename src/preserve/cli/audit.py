@@ -17,11 +17,14 @@ from preserve.catalog import Catalog
 from preserve.cli.app import (
     EXIT_FAILED,
     EXIT_OK,
+    CatalogOption,
     ConfigOption,
     JsonOption,
+    PackagesOption,
     app,
     console,
     emit_json,
+    existing_catalog,
     fail,
     show_progress,
     user_errors,
@@ -34,14 +37,8 @@ MAX_LISTED = 30
 
 @app.command("audit")
 def audit_command(
-    packages: Annotated[
-        Path | None,
-        typer.Option(help="Packages folder. Default: the \\[paths] packages setting."),
-    ] = None,
-    catalog: Annotated[
-        Path | None,
-        typer.Option(help="Catalog file. Default: PACKAGES/.catalog.sqlite or \\[paths] catalog."),
-    ] = None,
+    packages: PackagesOption = None,
+    catalog: CatalogOption = None,
     older_than: Annotated[
         str | None,
         typer.Option("--older-than", help="Only packages not audited for this long: 7d, 12h, 30m."),
@@ -75,15 +72,10 @@ def audit_command(
         audit_copies(destination, catalog, config, json_output)
     with user_errors():
         settings = load_config(config)
-        packages_dir = packages or Path(settings.paths.packages)
-        if catalog is None:
-            catalog = (
-                Path(settings.paths.catalog) if packages is None else packages / ".catalog.sqlite"
-            )
         age = _age(older_than) if older_than else None
         created_since = parse_moment(since) if since else None
-    if not catalog.is_file():
-        fail(f"There is no catalog at {catalog}: run preserve ingest first or give --catalog.")
+    packages_dir = packages or Path(settings.paths.packages)
+    catalog = existing_catalog(settings, catalog, packages)
     with user_errors(), Catalog.open(catalog) as store:
         if report is not None:
             check_report_path(report, catalog, packages_dir, [p.path for p in store.packages()])

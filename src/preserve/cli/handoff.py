@@ -22,6 +22,7 @@ from preserve.cli.app import (
     console,
     emit_json,
     error_console,
+    existing_catalog,
     fail,
     user_errors,
 )
@@ -98,9 +99,7 @@ def handoff_command(
     chosen_profile = given_profile or settings.bagging.profile_identifier or None
     if chosen_profile == "none":
         chosen_profile = None
-    catalog = catalog or Path(settings.paths.catalog)
-    if not catalog.is_file():
-        fail(f"There is no catalog at {catalog}: run preserve ingest first or give --catalog.")
+    catalog = existing_catalog(settings, catalog)
     missing = [str(p) for p in packages if not p.is_dir()]
     if missing:
         fail(f"Not a package folder: {', '.join(missing)}; give the folders of bags.")
@@ -231,9 +230,7 @@ def audit_copies(to: str, catalog: Path | None, config: Path | None, json_output
         settings = load_config(config)
         named = _named_destination(settings, to)
         address = parse_destination(named.url if named else to)
-    catalog = catalog or Path(settings.paths.catalog)
-    if not catalog.is_file():
-        fail(f"There is no catalog at {catalog}: run preserve ingest first or give --catalog.")
+    catalog = existing_catalog(settings, catalog)
     options = _connection_options(address.kind, named, None, None, False)
     agents = [settings.organization.identifier, "preserve"]
     with user_errors(), Catalog.open(catalog) as store:
