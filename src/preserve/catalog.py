@@ -306,6 +306,16 @@ def _set_up(connection: sqlite3.Connection, path: Path) -> None:
     connection.execute("COMMIT")
 
 
+def _matching(**columns: Any) -> tuple[str, list[Any]]:
+    """`` AND column = ?`` for each column given a value (``None``: any value), and the values.
+
+    >>> _matching(package_id=3, event_type=None)
+    (' AND package_id = ?', [3])
+    """
+    given = {column: value for column, value in columns.items() if value is not None}
+    return "".join(f" AND {column} = ?" for column in given), list(given.values())
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
@@ -553,14 +563,8 @@ class Catalog:
             "SELECT identifier, package_id, event_type, datetime, outcome, detail,"
             " outcome_detail, agents FROM events WHERE 1 = 1"
         )
-        args: list[Any] = []
-        if package_id is not None:
-            query += " AND package_id = ?"
-            args.append(package_id)
-        if event_type is not None:
-            query += " AND event_type = ?"
-            args.append(event_type)
-        rows = self.connection.execute(query + " ORDER BY datetime, id", args)
+        matching, args = _matching(package_id=package_id, event_type=event_type)
+        rows = self.connection.execute(query + matching + " ORDER BY datetime, id", args)
         return [
             EventRecord(
                 identifier=row[0],
@@ -684,13 +688,8 @@ class Catalog:
             " delivered_at, outcome, algorithm, sent, reasons, bytes, event_identifier"
             " FROM deliveries WHERE 1 = 1"
         )
-        args: list[Any] = []
-        if destination is not None:
-            query += " AND destination = ?"
-            args.append(destination)
-        if package_name is not None:
-            query += " AND package_name = ?"
-            args.append(package_name)
+        matching, args = _matching(destination=destination, package_name=package_name)
+        query += matching
         if delivered_only:
             query += " AND outcome IN ('delivered', 'already-delivered')"
         rows = self.connection.execute(query + " ORDER BY delivered_at, id", args)
