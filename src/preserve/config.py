@@ -189,6 +189,12 @@ class Config:
             raise ConfigError(f"[bagging] processes in {origin} must be at least 1.")
         return config
 
+    @property
+    def agents(self) -> list[str]:
+        """The PREMIS agents of what a command records (fixity checks, replications): the
+        organization, then the software."""
+        return [self.organization.identifier, "preserve"]
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy, as recorded in each package (hand-off settings are not about
         how a package was made, and stay out so packages keep their bytes)."""

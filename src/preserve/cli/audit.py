@@ -82,7 +82,7 @@ def audit_command(
         due, _skipped = select_packages(
             store, created_since=created_since, older_than=age, limit=limit
         )
-    agents = [settings.organization.identifier, "preserve"]
+    agents = settings.agents
 
     from flows import audit as audit_flow  # Prefect starts only once the arguments are good
 

@@ -109,7 +109,7 @@ def handoff_command(
         with user_errors():
             load_profile(chosen_profile)
     options = _connection_options(address.kind, named, identity, known_hosts, ask_password)
-    agents = [settings.organization.identifier, "preserve"]
+    agents = settings.agents
 
     deliveries: list[Delivery] = []
     with user_errors(), Catalog.open(catalog) as store:
@@ -232,7 +232,7 @@ def audit_copies(to: str, catalog: Path | None, config: Path | None, json_output
         address = parse_destination(named.url if named else to)
     catalog = existing_catalog(settings, catalog)
     options = _connection_options(address.kind, named, None, None, False)
-    agents = [settings.organization.identifier, "preserve"]
+    agents = settings.agents
     with user_errors(), Catalog.open(catalog) as store:
         try:
             destination = open_destination(address, **options)
