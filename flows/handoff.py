@@ -59,7 +59,7 @@ def deliver(
         parse_destination(destination.url),
         destination.serialize,
         profile,
-        configured_options(destination.identity, destination.known_hosts, destination.password_env),
+        configured_options(destination),
         processes,
         Path(lock_folder),
     )

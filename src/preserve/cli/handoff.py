@@ -3,7 +3,6 @@ prove they arrived whole, and record the receipt."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,18 +28,17 @@ from preserve.cli.app import (
 from preserve.config import Config, HandoffDestination, load_config
 from preserve.handoff import (
     LOCKS,
+    PASSWORD_ENV,
     SERIALIZATIONS,
     Delivery,
     DeliveryError,
     audit_destination,
+    configured_options,
     hand_off,
     open_destination,
     parse_destination,
     record_delivery,
 )
-
-PASSWORD_ENV = "PRESERVE_SFTP_PASSWORD"  # noqa: S105 - the name of a variable
-"""The environment variable an SFTP password is read from (never the config or a flag)."""
 
 
 @app.command("handoff")
@@ -157,16 +155,14 @@ def _connection_options(
         if identity or known_hosts or ask_password:
             fail("--identity, --known-hosts and --ask-password are for sftp:// destinations.")
         return {}
-    identity = identity or (Path(named.identity).expanduser() if named and named.identity else None)
-    known_hosts = known_hosts or (
-        Path(named.known_hosts).expanduser() if named and named.known_hosts else None
-    )
+    configured = configured_options(named)
+    identity = identity or configured["identity"]
+    known_hosts = known_hosts or configured["known_hosts"]
     if identity is not None and not identity.is_file():
         fail(f"--identity {identity} is not a file: give an SSH private key file.")
     if known_hosts is not None and not known_hosts.is_file():
         fail(f"--known-hosts {known_hosts} is not a file: give an existing known_hosts file.")
-    variable = named.password_env if named and named.password_env else PASSWORD_ENV
-    password = os.environ.get(variable) or None
+    password = configured["password"]
     if ask_password and password is None:
         password = typer.prompt("SFTP password", hide_input=True)
     return {"identity": identity, "known_hosts": known_hosts, "password": password}

@@ -11,6 +11,7 @@ whole, and keep the receipt.
 
 from preserve.handoff.core import (
     LOCKS,
+    PASSWORD_ENV,
     SERIALIZATIONS,
     Delivery,
     DeliveryError,
@@ -26,6 +27,7 @@ from preserve.handoff.receipts import audit_destination, record_delivery, undeli
 
 __all__ = [
     "LOCKS",
+    "PASSWORD_ENV",
     "SERIALIZATIONS",
     "Delivery",
     "DeliveryError",
