@@ -25,11 +25,10 @@ from preserve.cli.app import (
     fail,
     user_errors,
 )
-from preserve.config import Config, HandoffDestination, load_config
+from preserve.config import SERIALIZATIONS, Config, HandoffDestination, load_config
 from preserve.handoff import (
     LOCKS,
     PASSWORD_ENV,
-    SERIALIZATIONS,
     Delivery,
     DeliveryError,
     audit_destination,

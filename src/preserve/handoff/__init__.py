@@ -12,7 +12,6 @@ whole, and keep the receipt.
 from preserve.handoff.core import (
     LOCKS,
     PASSWORD_ENV,
-    SERIALIZATIONS,
     Delivery,
     DeliveryError,
     Destination,
@@ -28,7 +27,6 @@ from preserve.handoff.receipts import audit_destination, record_delivery, undeli
 __all__ = [
     "LOCKS",
     "PASSWORD_ENV",
-    "SERIALIZATIONS",
     "Delivery",
     "DeliveryError",
     "Destination",

@@ -48,7 +48,6 @@ from preserve.validation.paths import decode_path
 from preserve.validation.tagfiles import parse_manifest_line
 
 Outcome = Literal["delivered", "already-delivered", "refused", "failed"]
-SERIALIZATIONS = ("none", "tar", "tar.gz", "zip")
 EXTENSIONS = {"none": "", "tar": ".tar", "tar.gz": ".tar.gz", "zip": ".zip"}
 PARTIAL = ".preserve-partial"
 """Suffix of a delivery still in progress (with a leading dot on the name): never a final
