@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -28,6 +27,7 @@ from preserve.cli.app import (
     fail,
     show_progress,
     user_errors,
+    write_aside,
 )
 from preserve.config import load_config
 
@@ -110,7 +110,7 @@ def audit_command(
         from preserve.audit_report import render_audit_report
 
         try:
-            write_aside(report, render_audit_report(run).encode("utf-8"))
+            write_aside([(report, render_audit_report(run).encode("utf-8"))])
         except OSError as error:
             fail(f"Cannot write the report {report} ({error.strerror}): choose another path.", 1)
     if json_output:
@@ -158,21 +158,6 @@ def check_report_path(
                 f"--report {report} would overwrite a package file or the catalog: "
                 "choose a report path outside the packages and the catalog."
             )
-
-
-def write_aside(target: Path, data: bytes) -> None:
-    """Write under a temporary name beside ``target``, then rename: a failed run never
-    leaves half a file, and a link at ``target`` is replaced, never written through."""
-    aside = target.parent / f".{target.name}.{os.getpid()}.part"
-    try:
-        with open(aside, "xb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(aside, target)
-    except BaseException:
-        aside.unlink(missing_ok=True)
-        raise
 
 
 def _progress() -> Progress:
