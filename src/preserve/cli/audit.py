@@ -69,7 +69,7 @@ def audit_command(
     if destination is not None:
         from preserve.cli.handoff import audit_copies
 
-        audit_copies(destination, catalog, config, json_output)
+        audit_copies(destination, catalog, config, json_output, packages)
     with user_errors():
         settings = load_config(config)
         age = _age(older_than) if older_than else None

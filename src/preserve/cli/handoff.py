@@ -217,15 +217,22 @@ def _print(deliveries: list[Delivery], summary: dict[str, Any]) -> None:
     )
 
 
-def audit_copies(to: str, catalog: Path | None, config: Path | None, json_output: bool) -> None:
-    """``preserve audit --destination DEST``: read back every copy the catalog says was
-    delivered to DEST, re-hash it, compare it with its receipt, and flag a changed one.
-    Exit 0 when every copy is intact, 1 otherwise."""
+def audit_copies(
+    to: str,
+    catalog: Path | None,
+    config: Path | None,
+    json_output: bool,
+    packages: Path | None = None,
+) -> None:
+    """``preserve audit --destination DEST``: read back every copy the catalog (that of
+    ``packages`` unless ``catalog`` is given) says was delivered to DEST, re-hash it,
+    compare it with its receipt, and flag a changed one. Exit 0 when every copy is
+    intact, 1 otherwise."""
     with user_errors():
         settings = load_config(config)
         named = _named_destination(settings, to)
         address = parse_destination(named.url if named else to)
-    catalog = existing_catalog(settings, catalog)
+    catalog = existing_catalog(settings, catalog, packages)
     options = _connection_options(address.kind, named, None, None, False)
     agents = settings.agents
     with user_errors(), Catalog.open(catalog) as store:
