@@ -7,7 +7,6 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -143,12 +142,14 @@ def repair_command(
 
 
 def _settings(config: Path | None, lang: str | None) -> RepairConfig:
+    """``[repair]`` as loaded, with ``--lang`` checked by the same rules as the file's."""
     settings = load_config(config).repair
-    if lang is not None:
-        if not lang.replace("_", "").replace("-", "").isalnum():
-            raise ConfigError(f"--lang {lang!r} is not a dictionary tag: use one like en_US.")
-        settings = replace(settings, language=lang)
-    return settings
+    if lang is None:
+        return settings
+    try:
+        return RepairConfig.from_mapping(settings.to_dict() | {"language": lang})
+    except ConfigError:
+        raise ConfigError(f"--lang {lang!r} is not a dictionary tag: use one like en_US.") from None
 
 
 def _check_paths(
