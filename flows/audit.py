@@ -1,11 +1,12 @@
 """The fixity-audit flow: check catalogued packages again and record what changed.
 
-Thin on purpose: selection, checking and recording are in :mod:`preserve.audit`. Packages
-go to tasks in batches (``batch_size``, 50 by default) because a Prefect task costs
-5-20 ms; each batch is recorded in the catalog as soon as it is done, so a run cut off in
-the middle keeps the audits it finished. Tasks never touch the catalog (an SQLite
-connection belongs to the thread that opened it): they receive the package and file
-records and return checks, and the flow records them.
+Thin on purpose: the audit is :func:`preserve.audit.audit_packages` (selection, checking,
+recording), which this flow runs with one Prefect task per batch of packages
+(``batch_size``, 50 by default, because a Prefect task costs 5-20 ms); each batch is
+recorded in the catalog as soon as it is done, so a run cut off in the middle keeps the
+audits it finished. Tasks never touch the catalog (an SQLite connection belongs to the
+thread that opened it): they receive the package and file records and return checks, and
+the flow records them.
 
 PREMIS events recorded: one ``fixity check`` per package (outcome pass or fail), with the
 corrupted, missing and extra files and the problems in its outcome detail.
@@ -27,7 +28,7 @@ from flows._runtime import quiet_prefect
 quiet_prefect()
 
 import argparse  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+from collections.abc import Callable, Iterable, Iterator  # noqa: E402
 from datetime import datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -38,19 +39,14 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from preserve.audit import (  # noqa: E402
     DEFAULT_AGENTS,
     AuditRun,
+    Batch,
     PackageAudit,
     PackageCheck,
-    begin_run,
-    check_package,
-    default_validator,
-    finish_run,
+    audit_packages,
     parse_duration,
     parse_moment,
-    record_checks,
-    select_packages,
-    uncatalogued_folders,
 )
-from preserve.catalog import Catalog, FileRecord, PackageRecord  # noqa: E402
+from preserve.catalog import Catalog  # noqa: E402
 from preserve.errors import ConfigError  # noqa: E402
 
 # Set by the CLI around a run (a callable is not a flow parameter Prefect can record).
@@ -59,15 +55,21 @@ progress_hooks: dict[str, Callable[[PackageAudit], None] | None] = {"package": N
 
 @task(name="check-packages", cache_policy=NO_CACHE, retries=0)
 def check_packages(
-    batch: list[tuple[PackageRecord, list[FileRecord]]], processes: int, now: datetime | None
+    check: Callable[[Batch], list[PackageCheck]], batch: Batch
 ) -> list[PackageCheck]:
-    """Validate each package of the batch and compare it with its catalogued files.
-    Records nothing itself: the flow records one ``fixity check`` event per package."""
-    _name, validate = default_validator()
-    return [
-        check_package(package, files, processes=processes, validator=validate, now=now)
-        for package, files in batch
-    ]
+    """Validate each package of the batch and compare it with its catalogued files
+    (``check``: :func:`preserve.audit.check_batch` with the run's settings). Records nothing
+    itself: the flow records one ``fixity check`` event per package."""
+    return check(batch)
+
+
+def in_tasks(
+    check: Callable[[Batch], list[PackageCheck]], batches: Iterable[Batch]
+) -> Iterator[list[PackageCheck]]:
+    """``map`` for :func:`audit_packages`: every batch submitted as a task at once (they run
+    on the flow's task runner), their checks returned in order."""
+    futures = [check_packages.submit(check, batch) for batch in batches]
+    return (future.result() for future in futures)
 
 
 @flow(
@@ -103,38 +105,20 @@ def audit(
         raise ConfigError(
             f"There is no catalog at {catalog}: run preserve ingest first or give --catalog."
         )
-    if processes < 1 or batch_size < 1:
-        raise ConfigError("processes and batch size must be at least 1.")
-    on_package = progress_hooks["package"]
     with Catalog.open(catalog) as store:
-        due, skipped = select_packages(
-            store, created_since=created_since, older_than=older_than, limit=limit, now=now
-        )
-        run = begin_run(
+        return audit_packages(
             store,
-            {
-                "created_since": created_since.isoformat() if created_since else None,
-                "older_than_seconds": older_than.total_seconds() if older_than else None,
-                "limit": limit,
-            },
+            created_since=created_since,
+            older_than=older_than,
+            limit=limit,
+            processes=processes,
+            batch_size=batch_size,
+            packages_dir=Path(packages_dir) if packages_dir is not None else None,
+            agents=tuple(agents or DEFAULT_AGENTS),
+            progress=progress_hooks["package"],
             now=now,
+            map_batches=in_tasks,
         )
-        run.skipped = skipped
-        run.validator = default_validator()[0]
-        if packages_dir is not None:
-            run.uncatalogued = uncatalogued_folders(store, Path(packages_dir))
-        batches = [
-            [(package, store.files(package.id)) for package in due[start : start + batch_size]]
-            for start in range(0, len(due), batch_size)
-        ]
-        futures = [check_packages.submit(batch, processes, now) for batch in batches]
-        for future in futures:
-            for recorded in record_checks(
-                store, run, future.result(), agents=tuple(agents or DEFAULT_AGENTS)
-            ):
-                if on_package is not None:
-                    on_package(recorded)
-        return finish_run(store, run, now=now)
 
 
 def main() -> None:

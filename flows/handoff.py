@@ -59,7 +59,7 @@ def deliver(
         parse_destination(destination.url),
         destination.serialize,
         profile,
-        configured_options(destination.identity, destination.known_hosts, destination.password_env),
+        configured_options(destination),
         processes,
         Path(lock_folder),
     )
@@ -89,7 +89,7 @@ def handoff(
     catalog_path = Path(catalog or settings.paths.catalog)
     if not catalog_path.is_file():
         raise ConfigError(f"There is no catalog at {catalog_path}: run preserve ingest first.")
-    agents = [settings.organization.identifier, "preserve"]
+    agents = settings.agents
     deliveries: list[Delivery] = []
     with Catalog.open(catalog_path) as store:
         futures = []

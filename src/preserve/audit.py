@@ -9,12 +9,15 @@ For each package the catalog knows, an audit
    catches what validation alone cannot: a bag whose manifests were rewritten to match
    corrupted files still differs from the catalog;
 4. records one PREMIS ``fixity check`` event per package (outcome ``pass`` or ``fail``) and
-   one row of history (``audit_results``), then compares with the package's previous
-   audit: newly failing, newly passing, new and resolved problems.
+   one row of history in the catalog (:meth:`Catalog.add_audit_result`), then compares
+   with the package's previous audit: newly failing, newly passing, new and resolved
+   problems.
 
-The work splits into :func:`select_packages`, :func:`check_package` (no catalog access, so
+The work splits into :func:`select_packages`, :func:`check_batch` (no catalog access, so
 it can run in a worker thread or process) and :func:`record_checks` (catalog writes,
-one transaction per batch), which :func:`audit_packages` and ``flows/audit.py`` compose.
+one transaction per batch). :func:`audit_packages` composes them, for the library and for
+``flows/audit.py`` alike: the flow only hands it a ``map_batches`` that sends each batch
+to a Prefect task.
 
 >>> parse_duration("7d"), parse_duration("90m")
 (datetime.timedelta(days=7), datetime.timedelta(seconds=5400))
@@ -22,7 +25,6 @@ one transaction per batch), which :func:`audit_packages` and ``flows/audit.py`` 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -32,10 +34,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from preserve.catalog import Catalog, FileRecord, PackageRecord
+from preserve.catalog import AuditResultRecord, Catalog, FileRecord, PackageRecord
 from preserve.errors import ConfigError
 from preserve.fixity import digest_file
 from preserve.report import Problem, Report, Severity
@@ -44,6 +47,13 @@ from preserve.validation.spool import every_problem
 Status = Literal["pass", "fail", "missing"]
 Change = Literal["first-audit", "unchanged", "newly-failing", "newly-passing", "changed"]
 Validator = Callable[[Path, int], Report]
+Batch = list[tuple[PackageRecord, list[FileRecord]]]
+"""Packages with their catalogued files: everything checking needs, without the catalog."""
+BatchMapper = Callable[
+    [Callable[[Batch], "list[PackageCheck]"], Iterable[Batch]], Iterable["list[PackageCheck]"]
+]
+"""Applies a check to each batch and yields the results in order, like :func:`map` (the
+default); ``flows/audit.py`` runs each batch as a Prefect task instead."""
 
 EVENT_TYPE = "fixity check"
 DEFAULT_AGENTS = ("preserve",)
@@ -53,35 +63,6 @@ PARALLEL_BYTES = 64 << 20
 costs ~0.3 s per bag here, more than hashing a small package takes."""
 MAX_EVENT_PROBLEMS = 50
 """Problems copied into an event's outcome detail; the count is always complete."""
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit_runs (
-    id INTEGER PRIMARY KEY,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,                   -- NULL while running, or if the run was cut off
-    selection TEXT NOT NULL,            -- JSON: created_since, older_than, limit
-    audited INTEGER NOT NULL DEFAULT 0,
-    passed INTEGER NOT NULL DEFAULT 0,
-    failed INTEGER NOT NULL DEFAULT 0,
-    missing INTEGER NOT NULL DEFAULT 0,
-    changed INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS audit_results (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL REFERENCES audit_runs(id),
-    package_id INTEGER NOT NULL REFERENCES packages(id),
-    audited_at TEXT NOT NULL,
-    status TEXT NOT NULL,               -- pass | fail | missing
-    change TEXT NOT NULL,               -- first-audit | unchanged | newly-failing | ...
-    corrupted TEXT NOT NULL,            -- JSON list of bag paths
-    missing_files TEXT NOT NULL,        -- JSON list of bag paths
-    extra TEXT NOT NULL,                -- JSON list of bag paths
-    problems TEXT NOT NULL,             -- JSON list of Problem.to_dict()
-    event_identifier TEXT NOT NULL,
-    seconds REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_results_package ON audit_results(package_id, audited_at);
-"""
 
 
 def parse_duration(text: str) -> timedelta:
@@ -249,20 +230,6 @@ class AuditRun:
 # --------------------------------------------------------------------------- selection
 
 
-def ensure_tables(catalog: Catalog) -> None:
-    """The audit's own tables, beside the catalog's (created once, harmless to repeat)."""
-    catalog.connection.executescript(_SCHEMA)
-
-
-def last_audited(catalog: Catalog) -> dict[int, datetime]:
-    """Package id -> when it was last audited."""
-    ensure_tables(catalog)
-    rows = catalog.connection.execute(
-        "SELECT package_id, max(audited_at) FROM audit_results GROUP BY package_id"
-    )
-    return {package_id: datetime.fromisoformat(when) for package_id, when in rows}
-
-
 def select_packages(
     catalog: Catalog,
     *,
@@ -279,7 +246,7 @@ def select_packages(
     now = now or _utc_now()
     everything = catalog.packages()
     candidates = catalog.packages(created_since=created_since) if created_since else everything
-    audited = last_audited(catalog)
+    audited = catalog.last_audited()
     due = [
         package
         for package in candidates
@@ -567,20 +534,28 @@ def check_package(
     )
 
 
+def check_batch(
+    batch: Batch,
+    *,
+    processes: int = 1,
+    validator: Validator | None = None,
+    now: datetime | None = None,
+) -> list[PackageCheck]:
+    """:func:`check_package` for each package of the batch (no catalog access)."""
+    return [
+        check_package(package, files, processes=processes, validator=validator, now=now)
+        for package, files in batch
+    ]
+
+
 # --------------------------------------------------------------------------- recording
 
 
 def begin_run(
     catalog: Catalog, selection: dict[str, Any], *, now: datetime | None = None
 ) -> AuditRun:
-    ensure_tables(catalog)
     started = now or _utc_now()
-    with catalog.transaction() as db:
-        run_id = db.execute(
-            "INSERT INTO audit_runs(started_at, selection) VALUES (?, ?)",
-            (started.isoformat(), json.dumps(selection, default=str)),
-        ).lastrowid
-    assert run_id is not None
+    run_id = catalog.begin_audit_run(selection, started)
     return AuditRun(id=run_id, started_at=started, selection=selection)
 
 
@@ -590,21 +565,12 @@ def _problem_key(problem: Problem | dict[str, Any]) -> tuple[str, str]:
     return str(problem.get("code")), str(problem.get("path"))
 
 
-def _previous(catalog: Catalog, package_id: int, run_id: int) -> tuple[Any, ...] | None:
-    row: tuple[Any, ...] | None = catalog.connection.execute(
-        "SELECT status, audited_at, problems FROM audit_results"
-        " WHERE package_id = ? AND run_id != ? ORDER BY audited_at DESC, id DESC LIMIT 1",
-        (package_id, run_id),
-    ).fetchone()
-    return row
-
-
-def _compare(check: PackageCheck, previous: tuple[Any, ...] | None) -> tuple[Any, ...]:
+def _compare(check: PackageCheck, previous: AuditResultRecord | None) -> tuple[Any, ...]:
     errors = check.errors
     if previous is None:
         return "first-audit", None, None, tuple(errors), ()
-    status, when, stored = previous
-    before = [p for p in json.loads(stored) if p.get("severity") == "error"]
+    status = previous.status
+    before = [p for p in previous.problems if p.get("severity") == "error"]
     before_keys = {_problem_key(p) for p in before}
     now_keys = {_problem_key(p) for p in errors}
     new = tuple(p for p in errors if _problem_key(p) not in before_keys)
@@ -618,7 +584,7 @@ def _compare(check: PackageCheck, previous: tuple[Any, ...] | None) -> tuple[Any
         change = "changed"
     else:
         change = "unchanged"
-    return change, status, datetime.fromisoformat(when), new, resolved
+    return change, status, previous.audited_at, new, resolved
 
 
 def _event_detail(check: PackageCheck, run_id: int) -> dict[str, Any]:
@@ -645,10 +611,10 @@ def record_checks(
     One transaction per call: a run cut off between batches keeps every finished batch.
     """
     audits: list[PackageAudit] = []
-    with catalog.transaction() as db:
+    with catalog.transaction():
         for check in checks:
             change, status, when, new, resolved = _compare(
-                check, _previous(catalog, check.package_id, run.id)
+                check, catalog.previous_audit(check.package_id, run.id)
             )
             outcome = "pass" if check.status == "pass" else "fail"
             event = catalog.record_event(
@@ -665,23 +631,20 @@ def record_checks(
                 agents=agents,
                 when=check.checked_at,
             )
-            db.execute(
-                "INSERT INTO audit_results(run_id, package_id, audited_at, status, change,"
-                " corrupted, missing_files, extra, problems, event_identifier, seconds)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    run.id,
-                    check.package_id,
-                    check.checked_at.astimezone(UTC).isoformat(),
-                    check.status,
-                    change,
-                    json.dumps(list(check.corrupted)),
-                    json.dumps(list(check.missing)),
-                    json.dumps(list(check.extra)),
-                    json.dumps([p.to_dict() for p in check.problems], default=str),
-                    event,
-                    check.seconds,
-                ),
+            catalog.add_audit_result(
+                AuditResultRecord(
+                    run_id=run.id,
+                    package_id=check.package_id,
+                    audited_at=check.checked_at,
+                    status=check.status,
+                    change=change,
+                    corrupted=list(check.corrupted),
+                    missing=list(check.missing),
+                    extra=list(check.extra),
+                    problems=[p.to_dict() for p in check.problems],
+                    event_identifier=event,
+                    seconds=check.seconds,
+                )
             )
             audits.append(PackageAudit(check, change, status, when, new, resolved, event))
     run.audits.extend(audits)
@@ -690,20 +653,7 @@ def record_checks(
 
 def finish_run(catalog: Catalog, run: AuditRun, *, now: datetime | None = None) -> AuditRun:
     run.finished_at = now or _utc_now()
-    with catalog.transaction() as db:
-        db.execute(
-            "UPDATE audit_runs SET finished_at = ?, audited = ?, passed = ?, failed = ?,"
-            " missing = ?, changed = ? WHERE id = ?",
-            (
-                run.finished_at.isoformat(),
-                run.audited,
-                run.passed,
-                run.failed,
-                run.missing,
-                len(run.changed),
-                run.id,
-            ),
-        )
+    catalog.finish_audit_run(run.id, run.finished_at, run.summary())
     return run
 
 
@@ -717,30 +667,6 @@ def uncatalogued_folders(catalog: Catalog, packages_dir: Path) -> list[str]:
         for entry in packages_dir.iterdir()
         if entry.is_dir() and not entry.name.startswith(".") and entry.absolute() not in known
     )
-
-
-def history(catalog: Catalog, package_name: str) -> list[dict[str, Any]]:
-    """Every audit of one package, oldest first (for reports and tests)."""
-    ensure_tables(catalog)
-    rows = catalog.connection.execute(
-        "SELECT r.run_id, r.audited_at, r.status, r.change, r.corrupted, r.missing_files,"
-        " r.extra, r.event_identifier FROM audit_results r JOIN packages p"
-        " ON p.id = r.package_id WHERE p.name = ? ORDER BY r.audited_at, r.id",
-        (package_name,),
-    )
-    return [
-        {
-            "run": row[0],
-            "audited_at": row[1],
-            "status": row[2],
-            "change": row[3],
-            "corrupted": json.loads(row[4]),
-            "missing": json.loads(row[5]),
-            "extra": json.loads(row[6]),
-            "event": row[7],
-        }
-        for row in rows
-    ]
 
 
 # --------------------------------------------------------------------------- all together
@@ -759,13 +685,17 @@ def audit_packages(
     validator: Validator | None = None,
     packages_dir: Path | None = None,
     batch_size: int = 50,
+    map_batches: BatchMapper = map,
 ) -> AuditRun:
     """Audit the selected packages, record everything, and return the run.
 
-    ``now`` pins every timestamp (selection, checks, events) for reproducible tests.
+    Packages are checked in batches of ``batch_size`` through ``map_batches`` (one after
+    another by default), and each batch is recorded as soon as its checks come back: a run
+    cut off in the middle keeps the batches it finished. ``now`` pins every timestamp
+    (selection, checks, events) for reproducible tests.
     """
-    if processes < 1:
-        raise ConfigError("processes must be at least 1.")
+    if processes < 1 or batch_size < 1:
+        raise ConfigError("processes and batch size must be at least 1.")
     selection = {
         "created_since": created_since.isoformat() if created_since else None,
         "older_than_seconds": older_than.total_seconds() if older_than else None,
@@ -778,20 +708,14 @@ def audit_packages(
     run.skipped = skipped
     name, default = default_validator()
     run.validator = name if validator is None else getattr(validator, "__name__", "custom")
-    validate = validator or default
     if packages_dir is not None:
         run.uncatalogued = uncatalogued_folders(catalog, packages_dir)
-    for start in range(0, len(due), max(1, batch_size)):
-        checks = [
-            check_package(
-                package,
-                catalog.files(package.id),
-                processes=processes,
-                validator=validate,
-                now=now,
-            )
-            for package in due[start : start + batch_size]
-        ]
+    batches = (
+        [(package, catalog.files(package.id)) for package in due[start : start + batch_size]]
+        for start in range(0, len(due), batch_size)
+    )
+    check = partial(check_batch, processes=processes, validator=validator or default, now=now)
+    for checks in map_batches(check, batches):
         for audit in record_checks(catalog, run, checks, agents=agents):
             if progress is not None:
                 progress(audit)

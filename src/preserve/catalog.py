@@ -1,7 +1,8 @@
 """The catalog: what has been preserved, in one embedded SQLite file.
 
 It records items (a top-level entry of a source folder), the packages made of them, their
-files with checksums, and the PREMIS events of their lives (ingestion, fixity checks, …).
+files with checksums, the PREMIS events of their lives (ingestion, fixity checks, …), the
+OCR quality of their texts, hand-off receipts and the history of fixity audits.
 The packages themselves stay the record of truth; the catalog is how a run knows, without
 reading every bag, that an item's content was already preserved.
 
@@ -35,10 +36,12 @@ from typing import Any
 
 from preserve.errors import ConfigError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """1: items, packages, files, checksums, events. 2: quality (OCR quality of each repaired
-text). 3: deliveries (hand-off receipts). An older catalog gets the new tables when opened
-(every statement of the schema is ``IF NOT EXISTS``)."""
+text). 3: deliveries (hand-off receipts). 4: audit_runs and audit_results (fixity audit
+history; before 4 the audit created them itself, with the same statements). An older
+catalog gets the new tables when opened (every statement of the schema is ``IF NOT
+EXISTS``), and keeps the rows of those it had."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -101,8 +104,8 @@ CREATE TABLE IF NOT EXISTS quality (
 CREATE INDEX IF NOT EXISTS quality_score ON quality(score);
 """
 
-# Schema 2: hand-off receipts (preserve handoff). Every statement is CREATE ... IF NOT
-# EXISTS, so running the whole schema on a version-1 catalog is its migration.
+# Schema 3: hand-off receipts (preserve handoff). Every statement is CREATE ... IF NOT
+# EXISTS, so running the whole schema on an older catalog is its migration.
 _SCHEMA += """
 CREATE TABLE IF NOT EXISTS deliveries (
     id INTEGER PRIMARY KEY,
@@ -120,6 +123,37 @@ CREATE TABLE IF NOT EXISTS deliveries (
     event_identifier TEXT               -- the PREMIS replication event
 );
 CREATE INDEX IF NOT EXISTS deliveries_destination ON deliveries(destination, package_name);
+"""
+
+# Schema 4: fixity audit history (preserve audit). Until schema 4 the audit ran these very
+# statements itself, so a catalog audited before keeps its tables and rows.
+_SCHEMA += """
+CREATE TABLE IF NOT EXISTS audit_runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,                   -- NULL while running, or if the run was cut off
+    selection TEXT NOT NULL,            -- JSON: created_since, older_than, limit
+    audited INTEGER NOT NULL DEFAULT 0,
+    passed INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    missing INTEGER NOT NULL DEFAULT 0,
+    changed INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS audit_results (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES audit_runs(id),
+    package_id INTEGER NOT NULL REFERENCES packages(id),
+    audited_at TEXT NOT NULL,
+    status TEXT NOT NULL,               -- pass | fail | missing
+    change TEXT NOT NULL,               -- first-audit | unchanged | newly-failing | ...
+    corrupted TEXT NOT NULL,            -- JSON list of bag paths
+    missing_files TEXT NOT NULL,        -- JSON list of bag paths
+    extra TEXT NOT NULL,                -- JSON list of bag paths
+    problems TEXT NOT NULL,             -- JSON list of Problem.to_dict()
+    event_identifier TEXT NOT NULL,
+    seconds REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_results_package ON audit_results(package_id, audited_at);
 """
 
 
@@ -204,6 +238,26 @@ class DeliveryRecord:
 
 
 @dataclass(frozen=True)
+class AuditResultRecord:
+    """One package's outcome in one fixity audit run (see ``preserve.audit``)."""
+
+    run_id: int
+    package_id: int
+    audited_at: datetime
+    status: str
+    """``pass``, ``fail`` or ``missing``."""
+    change: str
+    """Against the package's previous audit: ``first-audit``, ``unchanged``, ..."""
+    corrupted: list[str]
+    missing: list[str]
+    extra: list[str]
+    problems: list[dict[str, Any]]
+    """``Problem.to_dict()`` of every problem found."""
+    event_identifier: str
+    seconds: float
+
+
+@dataclass(frozen=True)
 class EventRecord:
     identifier: str
     package_id: int | None
@@ -250,6 +304,16 @@ def _set_up(connection: sqlite3.Connection, path: Path) -> None:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
+
+
+def _matching(**columns: Any) -> tuple[str, list[Any]]:
+    """`` AND column = ?`` for each column given a value (``None``: any value), and the values.
+
+    >>> _matching(package_id=3, event_type=None)
+    (' AND package_id = ?', [3])
+    """
+    given = {column: value for column, value in columns.items() if value is not None}
+    return "".join(f" AND {column} = ?" for column in given), list(given.values())
 
 
 def now_utc() -> datetime:
@@ -499,14 +563,8 @@ class Catalog:
             "SELECT identifier, package_id, event_type, datetime, outcome, detail,"
             " outcome_detail, agents FROM events WHERE 1 = 1"
         )
-        args: list[Any] = []
-        if package_id is not None:
-            query += " AND package_id = ?"
-            args.append(package_id)
-        if event_type is not None:
-            query += " AND event_type = ?"
-            args.append(event_type)
-        rows = self.connection.execute(query + " ORDER BY datetime, id", args)
+        matching, args = _matching(package_id=package_id, event_type=event_type)
+        rows = self.connection.execute(query + matching + " ORDER BY datetime, id", args)
         return [
             EventRecord(
                 identifier=row[0],
@@ -630,13 +688,8 @@ class Catalog:
             " delivered_at, outcome, algorithm, sent, reasons, bytes, event_identifier"
             " FROM deliveries WHERE 1 = 1"
         )
-        args: list[Any] = []
-        if destination is not None:
-            query += " AND destination = ?"
-            args.append(destination)
-        if package_name is not None:
-            query += " AND package_name = ?"
-            args.append(package_name)
+        matching, args = _matching(destination=destination, package_name=package_name)
+        query += matching
         if delivered_only:
             query += " AND outcome IN ('delivered', 'already-delivered')"
         rows = self.connection.execute(query + " ORDER BY delivered_at, id", args)
@@ -658,6 +711,104 @@ class Catalog:
             )
             for row in rows
         ]
+
+    # -- fixity audits ---------------------------------------------------------------------
+
+    def begin_audit_run(self, selection: dict[str, Any], started_at: datetime) -> int:
+        """Record that an audit run started (``selection``: what it was asked to audit)."""
+        with self.transaction() as db:
+            run_id = db.execute(
+                "INSERT INTO audit_runs(started_at, selection) VALUES (?, ?)",
+                (started_at.isoformat(), json.dumps(selection, default=str)),
+            ).lastrowid
+        assert run_id is not None
+        return run_id
+
+    def finish_audit_run(self, run_id: int, finished_at: datetime, totals: dict[str, int]) -> None:
+        """Record a run's end and its ``totals``: audited, passed, failed, missing, changed."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE audit_runs SET finished_at = ?, audited = ?, passed = ?, failed = ?,"
+                " missing = ?, changed = ? WHERE id = ?",
+                (
+                    finished_at.isoformat(),
+                    totals["audited"],
+                    totals["passed"],
+                    totals["failed"],
+                    totals["missing"],
+                    totals["changed"],
+                    run_id,
+                ),
+            )
+
+    def add_audit_result(self, result: AuditResultRecord) -> None:
+        """Store one package's audit; inside the caller's :meth:`transaction`, with its
+        PREMIS event (:meth:`record_event`)."""
+        self.connection.execute(
+            "INSERT INTO audit_results(run_id, package_id, audited_at, status, change,"
+            " corrupted, missing_files, extra, problems, event_identifier, seconds)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                result.run_id,
+                result.package_id,
+                result.audited_at.astimezone(UTC).isoformat(),
+                result.status,
+                result.change,
+                json.dumps(result.corrupted),
+                json.dumps(result.missing),
+                json.dumps(result.extra),
+                json.dumps(result.problems, default=str),
+                result.event_identifier,
+                result.seconds,
+            ),
+        )
+
+    _AUDIT_QUERY = (
+        "SELECT r.run_id, r.package_id, r.audited_at, r.status, r.change, r.corrupted,"
+        " r.missing_files, r.extra, r.problems, r.event_identifier, r.seconds"
+        " FROM audit_results r"
+    )
+
+    @staticmethod
+    def _audit_result(row: tuple[Any, ...]) -> AuditResultRecord:
+        return AuditResultRecord(
+            run_id=row[0],
+            package_id=row[1],
+            audited_at=datetime.fromisoformat(row[2]),
+            status=row[3],
+            change=row[4],
+            corrupted=json.loads(row[5]),
+            missing=json.loads(row[6]),
+            extra=json.loads(row[7]),
+            problems=json.loads(row[8]),
+            event_identifier=row[9],
+            seconds=row[10],
+        )
+
+    def previous_audit(self, package_id: int, run_id: int) -> AuditResultRecord | None:
+        """The package's latest audit in a run other than ``run_id``, if any."""
+        row = self.connection.execute(
+            self._AUDIT_QUERY + " WHERE r.package_id = ? AND r.run_id != ?"
+            " ORDER BY r.audited_at DESC, r.id DESC LIMIT 1",
+            (package_id, run_id),
+        ).fetchone()
+        return self._audit_result(row) if row else None
+
+    def audit_history(self, package_name: str) -> list[AuditResultRecord]:
+        """Every audit of one package, oldest first."""
+        rows = self.connection.execute(
+            self._AUDIT_QUERY + " JOIN packages p ON p.id = r.package_id WHERE p.name = ?"
+            " ORDER BY r.audited_at, r.id",
+            (package_name,),
+        )
+        return [self._audit_result(row) for row in rows]
+
+    def last_audited(self) -> dict[int, datetime]:
+        """Package id -> when it was last audited."""
+        rows = self.connection.execute(
+            "SELECT package_id, max(audited_at) FROM audit_results GROUP BY package_id"
+        )
+        return {package_id: datetime.fromisoformat(when) for package_id, when in rows}
 
     def counts(self) -> dict[str, int]:
         """How many of each thing the catalog holds (for summaries and tests)."""

@@ -30,6 +30,8 @@ BTR_PROFILE_ID = (
     "btr-bagit-profile.json"
 )
 SUPPORTED_ALGORITHMS = ("md5", "sha1", "sha256", "sha512")
+SERIALIZATIONS = ("none", "tar", "tar.gz", "zip")
+"""How a package can be handed off: a bag folder (``none``) or one archive."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ def _handoff(data: Any, origin: str) -> Handoff:
         destination = _build(HandoffDestination, table, where)
         if not destination.name or not destination.url:
             raise ConfigError(f"{where} needs a name and a url.")
-        if destination.serialize not in ("none", "tar", "tar.gz", "zip"):
+        if destination.serialize not in SERIALIZATIONS:
             raise ConfigError(f"{where} serialize must be none, tar, tar.gz or zip.")
         destinations.append(destination)
     names = [d.name for d in destinations]
@@ -188,6 +190,12 @@ class Config:
         if config.bagging.processes < 1:
             raise ConfigError(f"[bagging] processes in {origin} must be at least 1.")
         return config
+
+    @property
+    def agents(self) -> list[str]:
+        """The PREMIS agents of what a command records (fixity checks, replications): the
+        organization, then the software."""
+        return [self.organization.identifier, "preserve"]
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy, as recorded in each package (hand-off settings are not about

@@ -24,13 +24,8 @@ def make_package(
     created_at: datetime = T0,
 ) -> Path:
     folder = packages / name
-    folder.mkdir(parents=True)
     contents = files or FILES
-    for relative, content in contents.items():
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-    bagit.make_bag(str(folder), {"Source-Organization": "Test"}, checksums=["sha256", "sha512"])
+    write_bag(folder, contents)
     records = [
         NewFile(
             bag_path=f"data/{relative}",
@@ -52,3 +47,13 @@ def make_package(
         created_at=created_at,
     )
     return folder
+
+
+def write_bag(folder: Path, contents: dict[str, bytes]) -> None:
+    """A bagit-python bag of ``contents`` (path -> bytes) in the new folder ``folder``."""
+    folder.mkdir(parents=True)
+    for relative, content in contents.items():
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    bagit.make_bag(str(folder), {"Source-Organization": "Test"}, checksums=["sha256", "sha512"])

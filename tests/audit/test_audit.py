@@ -19,7 +19,6 @@ from preserve.audit import (
     EVENT_TYPE,
     audit_packages,
     compare_with_catalog,
-    history,
     parse_duration,
     parse_moment,
     select_packages,
@@ -142,8 +141,8 @@ def test_the_next_audit_reports_what_changed_since(store: Catalog, packages: Pat
         "catalog-file-corrupted",
         "catalog-file-extra",
     }
-    assert [h["status"] for h in history(store, "a")] == ["pass", "fail", "fail", "fail", "pass"]
-    assert [h["change"] for h in history(store, "a")] == [
+    assert [h.status for h in store.audit_history("a")] == ["pass", "fail", "fail", "fail", "pass"]
+    assert [h.change for h in store.audit_history("a")] == [
         "first-audit",
         "newly-failing",
         "unchanged",
@@ -215,6 +214,17 @@ def test_durations_and_dates() -> None:
         parse_duration("a week")
     with pytest.raises(ConfigError, match="2026-11-01"):
         parse_moment("yesterday")
+
+
+def test_a_batch_size_or_processes_under_one_is_refused_before_anything_runs(
+    store: Catalog, three
+) -> None:
+    """The library refused processes=0 and the flow batch_size=0; the library ran a batch
+    size of 0 as an audit of nothing. Both now share one composition, and refuse both."""
+    for wrong in ({"batch_size": 0}, {"processes": 0}):
+        with pytest.raises(ConfigError, match="at least 1"):
+            audit_packages(store, now=T0, **wrong)
+    assert store.last_audited() == {} and store.events(event_type=EVENT_TYPE) == []
 
 
 class _Collect(HTMLParser):

@@ -82,3 +82,21 @@ def test_a_changed_copy_on_an_sftp_server_is_flagged(
     assert result.exit_code == 1
     copy = json.loads(result.output)["copies"][0]
     assert copy["status"] == "changed" and copy["problems"][0].startswith("bagit.txt:")
+
+
+def test_the_destination_audit_reads_the_catalog_of_packages(
+    preserved: tuple[Path, list[Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--catalog's help: "Default: PACKAGES/.catalog.sqlite or [paths] catalog". With
+    --destination the audit took [paths] catalog whatever --packages said."""
+    catalog, packages = preserved
+    dest = str(tmp_path / "transfer")
+    assert (
+        run("handoff", *map(str, packages), "--to", dest, "--catalog", str(catalog)).exit_code == 0
+    )
+    elsewhere = tmp_path / "elsewhere"  # no packages/.catalog.sqlite here
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = run("audit", "--destination", dest, "--packages", str(catalog.parent))
+    assert result.exit_code == 0, result.output
+    assert {c["status"] for c in json.loads(result.output)["copies"]} == {"pass"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import handoff_helpers
@@ -10,9 +11,9 @@ from typer.testing import CliRunner
 
 import preserve.cli  # noqa: F401 - registers the commands
 from preserve.cli.app import app
-from preserve.config import Config
+from preserve.config import Config, HandoffDestination
 from preserve.errors import ConfigError
-from preserve.handoff import parse_destination
+from preserve.handoff import PASSWORD_ENV, configured_options, parse_destination
 
 runner = CliRunner()
 packages_template = handoff_helpers.packages_template
@@ -94,3 +95,20 @@ def test_destinations_never_show_a_password() -> None:
     assert parse_destination("sftp://me@host:2200/srv/in").display == "sftp://me@host:2200/srv/in"
     with pytest.raises(ConfigError):
         parse_destination("sftp://me:pw@host/srv/in")
+
+
+def test_the_command_and_the_flow_take_a_destinations_password_from_one_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """README: an SFTP password comes from $PRESERVE_SFTP_PASSWORD, or from the variable a
+    destination names in password_env. The flow had its own reading of a destination's
+    options and ignored $PRESERVE_SFTP_PASSWORD; both now use configured_options."""
+    monkeypatch.setenv(PASSWORD_ENV, "from-the-default-variable")
+    monkeypatch.setenv("VAULT_PASSWORD", "from-the-named-variable")
+    plain = HandoffDestination(name="vault", url="sftp://host/srv")
+    named = replace(plain, password_env="VAULT_PASSWORD", identity="~/key")
+    assert configured_options(plain)["password"] == "from-the-default-variable"
+    assert configured_options(None)["password"] == "from-the-default-variable"
+    assert configured_options(named)["password"] == "from-the-named-variable"
+    assert configured_options(named)["identity"] == Path("~/key").expanduser()
+    assert configured_options(plain)["identity"] is None

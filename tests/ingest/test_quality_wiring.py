@@ -75,7 +75,7 @@ def test_a_catalog_of_schema_1_gains_the_quality_table(tmp_path: Path) -> None:
     with Catalog.open(path) as store:
         assert store.worst_quality(5) == []
         version = store.connection.execute("PRAGMA user_version").fetchone()[0]
-        assert version == SCHEMA_VERSION == 3
+        assert version == SCHEMA_VERSION == 4
         assert store.connection.execute("SELECT count(*) FROM items").fetchone()[0] == 1
 
 

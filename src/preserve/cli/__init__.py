@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 
 from preserve.cli.app import app
 
-# Each command lives in its own module and registers itself on ``app`` when imported.
-# tests/test_cli.py requires all of them to be present; a missing one must not take the
-# others down with an ImportError while the tree is being built.
+# Each command lives in its own module and registers itself on ``app`` when imported, in
+# this order: the order ``preserve --help`` lists them in (an import statement would be
+# sorted by name). tests/ingest/test_ingest_cli.py checks that each is listed.
 COMMAND_MODULES = ("ingest", "repair", "validate", "audit", "handoff", "report")
 for _name in COMMAND_MODULES:
-    if importlib.util.find_spec(f"preserve.cli.{_name}") is not None:
-        importlib.import_module(f"preserve.cli.{_name}")
+    importlib.import_module(f"preserve.cli.{_name}")
 
 
 def main() -> None:

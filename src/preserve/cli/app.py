@@ -8,8 +8,10 @@ and an exit code.
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -18,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from preserve.config import Config
 from preserve.errors import ConfigError, PreserveError
 
 EXIT_OK = 0
@@ -88,3 +91,47 @@ def show_progress(json_output: bool) -> bool:
 
 
 ProgressCallback = Callable[..., None]
+
+
+# The catalog, for the commands that read it (audit, report), spelled once.
+PackagesOption = Annotated[
+    Path | None, typer.Option(help="Packages folder. Default: the \\[paths] packages setting.")
+]
+CatalogOption = Annotated[
+    Path | None,
+    typer.Option(help="Catalog file. Default: PACKAGES/.catalog.sqlite or \\[paths] catalog."),
+]
+
+
+def existing_catalog(settings: Config, catalog: Path | None, packages: Path | None = None) -> Path:
+    """The catalog a command reads: ``--catalog``, else the one in ``--packages``, else
+    ``[paths] catalog``. Refused (exit 2) when the file is not there: opening it would
+    create an empty catalog, and report that nothing was ever preserved."""
+    if catalog is None:
+        catalog = Path(settings.paths.catalog) if packages is None else packages / ".catalog.sqlite"
+    if not catalog.is_file():
+        fail(f"There is no catalog at {catalog}: run preserve ingest first or give --catalog.")
+    return catalog
+
+
+def write_aside(outputs: Sequence[tuple[Path, bytes]]) -> None:
+    """Write each output (path, bytes) to a new temporary name in its folder, flushed to
+    disk, then rename them all: a failed run leaves no half-written file, and none of them
+    if any could not be written; a link at a path is replaced, never written through.
+    Raises :class:`OSError` for the caller to word."""
+    written: list[tuple[str, Path]] = []
+    try:
+        for path, data in outputs:
+            handle, temporary = tempfile.mkstemp(
+                prefix=f".{path.name}.", suffix=".part", dir=path.parent
+            )
+            written.append((temporary, path))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+        for temporary, path in written:
+            os.replace(temporary, path)
+    finally:
+        for temporary, _ in written:
+            Path(temporary).unlink(missing_ok=True)

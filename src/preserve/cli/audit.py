@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -17,14 +16,18 @@ from preserve.catalog import Catalog
 from preserve.cli.app import (
     EXIT_FAILED,
     EXIT_OK,
+    CatalogOption,
     ConfigOption,
     JsonOption,
+    PackagesOption,
     app,
     console,
     emit_json,
+    existing_catalog,
     fail,
     show_progress,
     user_errors,
+    write_aside,
 )
 from preserve.config import load_config
 
@@ -34,14 +37,8 @@ MAX_LISTED = 30
 
 @app.command("audit")
 def audit_command(
-    packages: Annotated[
-        Path | None,
-        typer.Option(help="Packages folder. Default: the \\[paths] packages setting."),
-    ] = None,
-    catalog: Annotated[
-        Path | None,
-        typer.Option(help="Catalog file. Default: PACKAGES/.catalog.sqlite or \\[paths] catalog."),
-    ] = None,
+    packages: PackagesOption = None,
+    catalog: CatalogOption = None,
     older_than: Annotated[
         str | None,
         typer.Option("--older-than", help="Only packages not audited for this long: 7d, 12h, 30m."),
@@ -72,25 +69,20 @@ def audit_command(
     if destination is not None:
         from preserve.cli.handoff import audit_copies
 
-        audit_copies(destination, catalog, config, json_output)
+        audit_copies(destination, catalog, config, json_output, packages)
     with user_errors():
         settings = load_config(config)
-        packages_dir = packages or Path(settings.paths.packages)
-        if catalog is None:
-            catalog = (
-                Path(settings.paths.catalog) if packages is None else packages / ".catalog.sqlite"
-            )
         age = _age(older_than) if older_than else None
         created_since = parse_moment(since) if since else None
-    if not catalog.is_file():
-        fail(f"There is no catalog at {catalog}: run preserve ingest first or give --catalog.")
+    packages_dir = packages or Path(settings.paths.packages)
+    catalog = existing_catalog(settings, catalog, packages)
     with user_errors(), Catalog.open(catalog) as store:
         if report is not None:
             check_report_path(report, catalog, packages_dir, [p.path for p in store.packages()])
         due, _skipped = select_packages(
             store, created_since=created_since, older_than=age, limit=limit
         )
-    agents = [settings.organization.identifier, "preserve"]
+    agents = settings.agents
 
     from flows import audit as audit_flow  # Prefect starts only once the arguments are good
 
@@ -118,7 +110,7 @@ def audit_command(
         from preserve.audit_report import render_audit_report
 
         try:
-            write_aside(report, render_audit_report(run).encode("utf-8"))
+            write_aside([(report, render_audit_report(run).encode("utf-8"))])
         except OSError as error:
             fail(f"Cannot write the report {report} ({error.strerror}): choose another path.", 1)
     if json_output:
@@ -166,21 +158,6 @@ def check_report_path(
                 f"--report {report} would overwrite a package file or the catalog: "
                 "choose a report path outside the packages and the catalog."
             )
-
-
-def write_aside(target: Path, data: bytes) -> None:
-    """Write under a temporary name beside ``target``, then rename: a failed run never
-    leaves half a file, and a link at ``target`` is replaced, never written through."""
-    aside = target.parent / f".{target.name}.{os.getpid()}.part"
-    try:
-        with open(aside, "xb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(aside, target)
-    except BaseException:
-        aside.unlink(missing_ok=True)
-        raise
 
 
 def _progress() -> Progress:

@@ -3,7 +3,6 @@ prove they arrived whole, and record the receipt."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,24 +21,23 @@ from preserve.cli.app import (
     console,
     emit_json,
     error_console,
+    existing_catalog,
     fail,
     user_errors,
 )
-from preserve.config import Config, HandoffDestination, load_config
+from preserve.config import SERIALIZATIONS, Config, HandoffDestination, load_config
 from preserve.handoff import (
     LOCKS,
-    SERIALIZATIONS,
+    PASSWORD_ENV,
     Delivery,
     DeliveryError,
     audit_destination,
+    configured_options,
     hand_off,
     open_destination,
     parse_destination,
     record_delivery,
 )
-
-PASSWORD_ENV = "PRESERVE_SFTP_PASSWORD"  # noqa: S105 - the name of a variable
-"""The environment variable an SFTP password is read from (never the config or a flag)."""
 
 
 @app.command("handoff")
@@ -98,9 +96,7 @@ def handoff_command(
     chosen_profile = given_profile or settings.bagging.profile_identifier or None
     if chosen_profile == "none":
         chosen_profile = None
-    catalog = catalog or Path(settings.paths.catalog)
-    if not catalog.is_file():
-        fail(f"There is no catalog at {catalog}: run preserve ingest first or give --catalog.")
+    catalog = existing_catalog(settings, catalog)
     missing = [str(p) for p in packages if not p.is_dir()]
     if missing:
         fail(f"Not a package folder: {', '.join(missing)}; give the folders of bags.")
@@ -110,7 +106,7 @@ def handoff_command(
         with user_errors():
             load_profile(chosen_profile)
     options = _connection_options(address.kind, named, identity, known_hosts, ask_password)
-    agents = [settings.organization.identifier, "preserve"]
+    agents = settings.agents
 
     deliveries: list[Delivery] = []
     with user_errors(), Catalog.open(catalog) as store:
@@ -158,16 +154,14 @@ def _connection_options(
         if identity or known_hosts or ask_password:
             fail("--identity, --known-hosts and --ask-password are for sftp:// destinations.")
         return {}
-    identity = identity or (Path(named.identity).expanduser() if named and named.identity else None)
-    known_hosts = known_hosts or (
-        Path(named.known_hosts).expanduser() if named and named.known_hosts else None
-    )
+    configured = configured_options(named)
+    identity = identity or configured["identity"]
+    known_hosts = known_hosts or configured["known_hosts"]
     if identity is not None and not identity.is_file():
         fail(f"--identity {identity} is not a file: give an SSH private key file.")
     if known_hosts is not None and not known_hosts.is_file():
         fail(f"--known-hosts {known_hosts} is not a file: give an existing known_hosts file.")
-    variable = named.password_env if named and named.password_env else PASSWORD_ENV
-    password = os.environ.get(variable) or None
+    password = configured["password"]
     if ask_password and password is None:
         password = typer.prompt("SFTP password", hide_input=True)
     return {"identity": identity, "known_hosts": known_hosts, "password": password}
@@ -223,19 +217,24 @@ def _print(deliveries: list[Delivery], summary: dict[str, Any]) -> None:
     )
 
 
-def audit_copies(to: str, catalog: Path | None, config: Path | None, json_output: bool) -> None:
-    """``preserve audit --destination DEST``: read back every copy the catalog says was
-    delivered to DEST, re-hash it, compare it with its receipt, and flag a changed one.
-    Exit 0 when every copy is intact, 1 otherwise."""
+def audit_copies(
+    to: str,
+    catalog: Path | None,
+    config: Path | None,
+    json_output: bool,
+    packages: Path | None = None,
+) -> None:
+    """``preserve audit --destination DEST``: read back every copy the catalog (that of
+    ``packages`` unless ``catalog`` is given) says was delivered to DEST, re-hash it,
+    compare it with its receipt, and flag a changed one. Exit 0 when every copy is
+    intact, 1 otherwise."""
     with user_errors():
         settings = load_config(config)
         named = _named_destination(settings, to)
         address = parse_destination(named.url if named else to)
-    catalog = catalog or Path(settings.paths.catalog)
-    if not catalog.is_file():
-        fail(f"There is no catalog at {catalog}: run preserve ingest first or give --catalog.")
+    catalog = existing_catalog(settings, catalog, packages)
     options = _connection_options(address.kind, named, None, None, False)
-    agents = [settings.organization.identifier, "preserve"]
+    agents = settings.agents
     with user_errors(), Catalog.open(catalog) as store:
         try:
             destination = open_destination(address, **options)

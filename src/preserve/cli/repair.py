@@ -6,9 +6,7 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +23,7 @@ from preserve.cli.app import (
     error_console,
     fail,
     user_errors,
+    write_aside,
 )
 from preserve.config import load_config
 from preserve.errors import ConfigError, IntakeError, PreserveError, RepairError
@@ -143,12 +142,14 @@ def repair_command(
 
 
 def _settings(config: Path | None, lang: str | None) -> RepairConfig:
+    """``[repair]`` as loaded, with ``--lang`` checked by the same rules as the file's."""
     settings = load_config(config).repair
-    if lang is not None:
-        if not lang.replace("_", "").replace("-", "").isalnum():
-            raise ConfigError(f"--lang {lang!r} is not a dictionary tag: use one like en_US.")
-        settings = replace(settings, language=lang)
-    return settings
+    if lang is None:
+        return settings
+    try:
+        return RepairConfig.from_mapping(settings.to_dict() | {"language": lang})
+    except ConfigError:
+        raise ConfigError(f"--lang {lang!r} is not a dictionary tag: use one like en_US.") from None
 
 
 def _check_paths(
@@ -219,36 +220,14 @@ def _read_text(path: Path) -> tuple[bytes, str, str | None]:
 
 
 def _write_all(outputs: Sequence[tuple[Path, bytes]]) -> None:
-    """Write each output to a temporary name in its folder, then rename them all: a failed
-    run leaves no half-written file, and none of them if any could not be written."""
-    written: list[tuple[str, Path]] = []
+    """Write the outputs aside, then rename them all (:func:`write_aside`)."""
     try:
-        for path, data in outputs:
-            written.append((_write_aside(path, data), path))
-        for temporary, path in written:
-            os.replace(temporary, path)
+        write_aside(outputs)
     except OSError as error:
         raise PreserveError(
             f"{error.filename or 'An output'} cannot be written ({error.strerror}): "
             "check the place and the free space, then repeat."
         ) from None
-    finally:
-        for temporary, _ in written:
-            Path(temporary).unlink(missing_ok=True)
-
-
-def _write_aside(path: Path, data: bytes) -> str:
-    """``data`` in a new temporary file beside ``path``, flushed to disk: its name."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return temporary
 
 
 def _undo(cleaned: Path, edits: Path, out: Path | None, json_output: bool) -> None:

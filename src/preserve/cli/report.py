@@ -13,12 +13,14 @@ from rich.table import Table
 from preserve.catalog import Catalog, QualityRecord
 from preserve.cli.app import (
     EXIT_OK,
+    CatalogOption,
     ConfigOption,
     JsonOption,
+    PackagesOption,
     app,
     console,
     emit_json,
-    fail,
+    existing_catalog,
     user_errors,
 )
 from preserve.config import load_config
@@ -31,14 +33,8 @@ app.add_typer(report_app, name="report")
 
 @report_app.command("quality")
 def quality_command(
-    packages: Annotated[
-        Path | None,
-        typer.Option(help="Packages folder. Default: the \\[paths] packages setting."),
-    ] = None,
-    catalog: Annotated[
-        Path | None,
-        typer.Option(help="Catalog file. Default: PACKAGES/.catalog.sqlite or \\[paths] catalog."),
-    ] = None,
+    packages: PackagesOption = None,
+    catalog: CatalogOption = None,
     source: Annotated[
         Path | None,
         typer.Option(help="Only items preserved from this folder (a collection)."),
@@ -52,12 +48,7 @@ def quality_command(
     repaired. Score: words known × (1 − garbage) as received, 0 worst, 1 best."""
     with user_errors():
         settings = load_config(config)
-        if catalog is None:
-            catalog = (
-                Path(settings.paths.catalog) if packages is None else packages / ".catalog.sqlite"
-            )
-    if not catalog.is_file():
-        fail(f"There is no catalog at {catalog}: run preserve ingest first or give --catalog.")
+    catalog = existing_catalog(settings, catalog, packages)
     with user_errors(), Catalog.open(catalog) as store:
         folder = str(source.absolute()) if source is not None else None
         worst = store.worst_quality(limit, folder)

@@ -11,7 +11,7 @@ whole, and keep the receipt.
 
 from preserve.handoff.core import (
     LOCKS,
-    SERIALIZATIONS,
+    PASSWORD_ENV,
     Delivery,
     DeliveryError,
     Destination,
@@ -26,7 +26,7 @@ from preserve.handoff.receipts import audit_destination, record_delivery, undeli
 
 __all__ = [
     "LOCKS",
-    "SERIALIZATIONS",
+    "PASSWORD_ENV",
     "Delivery",
     "DeliveryError",
     "Destination",

@@ -40,6 +40,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Literal, Protocol
 from urllib.parse import unquote, urlsplit
 
+from preserve.config import HandoffDestination
 from preserve.errors import ConfigError, PreserveError
 from preserve.fixity import digest_file, digest_stream
 from preserve.report import Report
@@ -47,7 +48,6 @@ from preserve.validation.paths import decode_path
 from preserve.validation.tagfiles import parse_manifest_line
 
 Outcome = Literal["delivered", "already-delivered", "refused", "failed"]
-SERIALIZATIONS = ("none", "tar", "tar.gz", "zip")
 EXTENSIONS = {"none": "", "tar": ".tar", "tar.gz": ".tar.gz", "zip": ".zip"}
 PARTIAL = ".preserve-partial"
 """Suffix of a delivery still in progress (with a leading dot on the name): never a final
@@ -740,13 +740,22 @@ def hand_off_all(
         destination.close()
 
 
-def configured_options(identity: str, known_hosts: str, password_env: str) -> dict[str, Any]:
-    """Connection options of a ``[[handoff.destinations]]`` entry: files, and the password
-    read from the environment variable it names (never from the config itself)."""
+PASSWORD_ENV = "PRESERVE_SFTP_PASSWORD"  # noqa: S105 - the name of a variable
+"""The environment variable an SFTP password is read from when a destination names none."""
+
+
+def configured_options(destination: HandoffDestination | None) -> dict[str, Any]:
+    """Connection options of a ``[[handoff.destinations]]`` entry (``None``: a destination
+    given by its address): its key files, and the password read from the environment
+    variable it names in ``password_env``, else from :data:`PASSWORD_ENV`; never from the
+    config itself. The command and the flow both connect with these."""
+    identity = destination.identity if destination else ""
+    known_hosts = destination.known_hosts if destination else ""
+    variable = (destination.password_env if destination else "") or PASSWORD_ENV
     return {
         "identity": Path(identity).expanduser() if identity else None,
         "known_hosts": Path(known_hosts).expanduser() if known_hosts else None,
-        "password": os.environ.get(password_env) if password_env else None,
+        "password": os.environ.get(variable) or None,
     }
 
 
