@@ -485,8 +485,8 @@ def prepare_output(packages: Path) -> None:
 def ingest_items(
     items: Iterable[Item], context: IngestContext, progress: ProgressCallback | None = None
 ) -> list[ItemOutcome]:
-    """Ingest items one after another on one catalog connection. (The ingest flow passes
-    one item at a time, to report each as it ends: there each item has its own.)"""
+    """Ingest items one after another, sharing one catalog connection. (The ingest flow's
+    task calls it with one item at a time, so there each item opens its own.)"""
     with Catalog.open(context.catalog) as catalog:
         return [ingest_item(item, context, catalog, progress) for item in items]
 
