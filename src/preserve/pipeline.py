@@ -178,6 +178,7 @@ class ItemRun:
     """The catalog's record of this package when its folder had gone and it is rebuilt."""
     # copy
     copied: datetime | None = None
+    """When the copies were found equal to the originals: the time of the events that follow."""
     # identify
     identities: dict[str, Identification] = field(default_factory=dict)
     """By the original's bag path."""
@@ -392,8 +393,8 @@ def make_bag(run: ItemRun) -> None:
 
 def validate_package(run: ItemRun) -> None:
     """``validate``: the finished bag, fully (BagIt 1.0), and against its declared profile.
-    Records: validation (in the catalog only: premis.xml is inside the bag it would
-    describe)."""
+    Records: validation (in the catalog only, by the record step: premis.xml is inside the
+    bag it would describe)."""
     _validate(run.bag, run.context, run.item.size)
 
 
@@ -427,7 +428,7 @@ class Step:
     events: tuple[str, ...] = ()
     """PREMIS event types the step records, in the package's premis.xml and the catalog."""
     catalog_events: tuple[str, ...] = ()
-    """Event types it records in the catalog only."""
+    """Event types recorded in the catalog only (by the record step, once published)."""
 
 
 STEPS: tuple[Step, ...] = (
