@@ -105,14 +105,20 @@ class ItemOutcome:
         }
 
 
+def utc_now() -> datetime:
+    """The time, to the second, in UTC: what a package records by default."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 @dataclass(frozen=True)
 class IngestContext:
-    """Everything one run shares; the clock is injectable so packages are reproducible."""
+    """Everything one run shares; the clock is injectable so packages are reproducible.
+    A module function by default, not a lambda: a worker process gets the context pickled."""
 
     config: Config
     packages: Path
     catalog: Path
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC).replace(microsecond=0)
+    clock: Callable[[], datetime] = utc_now
 
     @property
     def algorithms(self) -> tuple[str, ...]:
