@@ -2,8 +2,10 @@
 
 The ingest pipeline (:mod:`preserve.pipeline`) learns the facts, step by step; this module
 turns them into the package's metadata, and is the one place that knows those formats. It
-reads and writes no files, and calls no clock: every time is given, so the same facts give
-the same bytes, and a package built twice with a pinned clock is byte-for-byte the same.
+writes no files (the pipeline does) and calls no clock: every time is given, so the same
+facts give the same bytes, and a package built twice with a pinned clock is byte-for-byte
+the same. The one thing it reads is an existing package's ``item.json``
+(:func:`recorded_qualities`, when a package is adopted).
 
 >>> event_id("letters-1a2b3c4d5e", "ingestion") == event_id("letters-1a2b3c4d5e", "ingestion")
 True
