@@ -5,7 +5,8 @@ The whole workflow is the table :data:`STEPS` (as a3m keeps its workflow as data
 :func:`ingest_item` runs the table in order, so the order lives there and nowhere else. The
 steps share one :class:`ItemRun`, where each leaves what it learnt for the steps after it.
 
-1. ``fixity``    digests of every original, one read-only pass     (message digest calculation)
+1. ``fixity``    digests of every original, all algorithms in one read (a new item is
+                 copied into its staging bag in that same read)   (message digest calculation)
 2. ``lookup``    already preserved? (catalog, or a package an interrupted run published)
 3. ``copy``      originals copied byte for byte into a private staging bag, re-hashed on the
                  way and compared with the intake digests                        (validation)
