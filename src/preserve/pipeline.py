@@ -1,18 +1,22 @@
-"""The ingest pipeline, step by step, for one item at a time.
+"""The ingest pipeline: one item at a time through an ordered table of steps.
 
-The whole workflow is the ordered list :data:`STEPS`; :func:`ingest_item` runs it and is the
-only place that knows the order. Each step records the PREMIS events named beside it.
+The whole workflow is the table :data:`STEPS` (as a3m keeps its workflow as data): each
+:class:`Step` names a small function and the PREMIS events it records, and
+:func:`ingest_item` runs the table in order, so the order lives there and nowhere else. The
+steps share one :class:`ItemRun`, where each leaves what it learnt for the steps after it.
 
-1. ``fixity``    digests of every original, one read-only pass     (message digest calculation)
+1. ``fixity``    digests of every original, all algorithms in one read (a new item is
+                 copied into its staging bag in that same read)   (message digest calculation)
 2. ``lookup``    already preserved? (catalog, or a package an interrupted run published)
 3. ``copy``      originals copied byte for byte into a private staging bag, re-hashed on the
                  way and compared with the intake digests                        (validation)
 4. ``identify``  size, media type, PRONOM format, text encoding      (format identification)
 5. ``repair``    a repaired derived copy of each text, its edit log, debris, review page
                                                                                (normalization)
-6. ``describe``  PREMIS and descriptive metadata                                  (ingestion)
+6. ``describe``  PREMIS and descriptive metadata (see :mod:`preserve.describe`)   (ingestion)
 7. ``bag``       manifests, bag-info.txt, tag manifests
 8. ``validate``  the finished bag, fully, and against its declared profile
+                                                           (validation, in the catalog only)
 9. ``publish``   atomic rename into the packages folder
 10. ``record``   the catalog: item, package, files, checksums, events
 
@@ -24,23 +28,19 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import json
 import os
-import platform
 import shutil
-import ssl
 import tempfile
 import traceback
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from preserve import __version__
+from preserve import describe
 from preserve.bagging import (
     PayloadFile,
     claim_package,
@@ -52,24 +52,16 @@ from preserve.bagging import (
     remove_dead_staging,
     write_payload_bytes,
 )
-from preserve.catalog import Catalog, NewFile
+from preserve.catalog import Catalog, NewFile, PackageRecord
 from preserve.config import Config
+from preserve.describe import DERIVED_FORMATS, Original, RepairedText, json_bytes
 from preserve.errors import ConfigError, PreserveError
-from preserve.fixity import PREMIS_NAMES, digest_file
+from preserve.fixity import digest_file
 from preserve.intake import Item, Rejected, SourceFile, slugify
 
-STEPS = (
-    "fixity",
-    "lookup",
-    "copy",
-    "identify",
-    "repair",
-    "describe",
-    "bag",
-    "validate",
-    "publish",
-    "record",
-)
+if TYPE_CHECKING:
+    from preserve.identification import Identification
+    from preserve.premis import Event
 
 Status = Literal["ingested", "already-preserved", "failed"]
 ProgressCallback = Callable[[int], None]
@@ -114,14 +106,20 @@ class ItemOutcome:
         }
 
 
+def utc_now() -> datetime:
+    """The time, to the second, in UTC: what a package records by default."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 @dataclass(frozen=True)
 class IngestContext:
-    """Everything one run shares; the clock is injectable so packages are reproducible."""
+    """Everything one run shares; the clock is injectable so packages are reproducible.
+    A module function by default, not a lambda: a worker process gets the context pickled."""
 
     config: Config
     packages: Path
     catalog: Path
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC).replace(microsecond=0)
+    clock: Callable[[], datetime] = utc_now
 
     @property
     def algorithms(self) -> tuple[str, ...]:
@@ -146,6 +144,313 @@ def package_name(item: Item, key: str) -> str:
     """Readable and stable: the item's name as a slug plus a short content hash."""
     stem = Path(item.name).stem if item.kind == "file" else item.name
     return f"{slugify(stem)}-{key[:10]}"
+
+
+# -- one item's run -------------------------------------------------------------------------
+
+
+@dataclass
+class ItemRun:
+    """One item on its way through :data:`STEPS`: what it was given, and what each step has
+    learnt so far for the steps after it."""
+
+    item: Item
+    context: IngestContext
+    catalog: Catalog
+    outcome: ItemOutcome
+    progress: ProgressCallback | None
+    started: datetime
+    """When the run took the item in: the time of the intake digests, of the catalog's record
+    and of the Bagging-Date."""
+    scratch: list[Path] = field(default_factory=list)
+    """The staging folder, once made: removed whatever happens (a published one is gone)."""
+    claims: ExitStack = field(default_factory=ExitStack)
+    """The package name this run holds: released whatever happens."""
+    finished: bool = False
+    """Set by a step that settles the item early (it is already preserved): the steps after
+    it do not run."""
+
+    # fixity
+    originals: tuple[Original, ...] = ()
+    staging: Path | None = None
+    """The staging bag; made by the fixity step when the item is new, else by the copy step."""
+    # lookup
+    key: str = ""
+    """The content key (:func:`content_key`)."""
+    name: str = ""
+    """The package's name (:func:`package_name`)."""
+    previous: PackageRecord | None = None
+    """The package this one follows: the source's latest, or the rebuilt package's own."""
+    rebuilt: PackageRecord | None = None
+    """The catalog's record of this package when its folder had gone and it is rebuilt."""
+    # copy
+    copied: datetime | None = None
+    """When the copies were found equal to the originals: the time of the events that follow."""
+    # identify
+    identities: dict[str, Identification] = field(default_factory=dict)
+    """By the original's bag path."""
+    # repair
+    texts: list[RepairedText] = field(default_factory=list)
+    repair_software: dict[str, str] = field(default_factory=dict)
+    """The programs and dictionaries the repair used, with their versions."""
+    # describe
+    metadata: list[PayloadFile] = field(default_factory=list)
+    """premis.xml and item.json."""
+    events: list[Event] = field(default_factory=list)
+    """The PREMIS events of premis.xml, which the catalog records too."""
+    # bag
+    oxum: str = ""
+
+    @property
+    def algorithms(self) -> tuple[str, ...]:
+        return self.context.algorithms
+
+    @property
+    def bag(self) -> Path:
+        """The staging bag (there from the copy step on)."""
+        assert self.staging is not None, "the copy step makes the staging bag"
+        return self.staging
+
+    @property
+    def final(self) -> Path:
+        """Where the package is published."""
+        return self.context.packages / self.name
+
+    @property
+    def payload(self) -> list[PayloadFile]:
+        """Every payload file, in the order they are recorded: the originals, each text's
+        derived files, then the metadata."""
+        derived = [output for text in self.texts for output in text.outputs]
+        return [original.payload for original in self.originals] + derived + self.metadata
+
+    def make_staging(self, name: str) -> Path:
+        self.staging = new_staging(self.context.packages, name)
+        self.scratch.append(self.staging)
+        return self.staging
+
+
+# -- the steps, in the order of STEPS -------------------------------------------------------
+
+
+def compute_fixity(run: ItemRun) -> None:
+    """``fixity``: the digests of every original, every algorithm in one read of each.
+    Records: message digest calculation.
+
+    An item this source has never given is most likely new: its originals are read once,
+    hashed while copied into a private staging bag. An item seen before is most likely
+    unchanged: it is hashed read-only, and copied (by the copy step) only if it changed.
+    """
+    item, algorithms = run.item, run.algorithms
+    if run.catalog.latest_for_source(str(item.path)) is not None:
+        reads = _hash_originals(item, algorithms, run.progress)
+    else:
+        reads = _copy_originals(
+            item, run.make_staging(slugify(item.name)), algorithms, run.progress
+        )
+    run.originals = tuple(
+        Original(source.relative, source.path, PayloadFile(_original_path(source), size, digests))
+        for source, (digests, size) in zip(item.files, reads, strict=True)
+    )
+
+
+def look_up(run: ItemRun) -> None:
+    """``lookup``: is this content preserved already? Records no event.
+
+    From here to the record step, this run holds the package's name: another run (or
+    thread) preserving the same content waits here, then finds it preserved. A package in
+    the catalog and on disk settles the item; one on disk only is adopted (validated and
+    recorded); one in the catalog whose folder was deleted is rebuilt in its place.
+    """
+    item, catalog = run.item, run.catalog
+    run.key = content_key({original.relative: original.digests for original in run.originals})
+    run.name = run.outcome.package = package_name(item, run.key)
+    if run.claims.enter_context(claim_package(run.context.packages, run.name)):
+        run.outcome.notes.append("another run was preserving it at the same time: waited for it")
+    known = catalog.find_by_content(run.key)
+    if known is not None and known.path.is_dir():
+        run.outcome.status = "already-preserved"
+        run.outcome.package = known.name
+        run.finished = True
+        return
+    if run.final.is_dir():
+        _adopt(run)
+        run.finished = True
+        return
+    # A rebuilt package keeps its link to the package before it (not to itself).
+    run.rebuilt = catalog.package(run.name)
+    if run.rebuilt is not None:
+        run.outcome.notes.append("its package folder had gone from the packages folder: rebuilt")
+        previous = run.rebuilt.previous
+        run.previous = catalog.package(previous) if previous else None
+    else:
+        run.previous = catalog.latest_for_source(str(item.path))
+
+
+def copy_originals(run: ItemRun) -> None:
+    """``copy``: every original in the staging bag, byte for byte, its copy re-hashed while
+    written and compared with the intake digests. Records: validation.
+
+    A new item's originals were copied by the fixity step, in the same read.
+    """
+    if run.staging is None:
+        copies = _copy_originals(run.item, run.make_staging(run.name), run.algorithms, None)
+        for original, (digests, _size) in zip(run.originals, copies, strict=True):
+            if digests != original.digests:
+                raise PreserveError(f"{original.relative} changed while being read; try again")
+    run.copied = run.context.clock()
+
+
+def identify_formats(run: ItemRun) -> None:
+    """``identify``: size, media type, PRONOM format and text encoding of each original, read
+    from its copy (the same bytes, and the original is read once less). Records: format
+    identification."""
+    from preserve.identification import identify
+
+    bag = run.bag
+    run.identities = dict(
+        _in_parallel(
+            lambda original: (original.bag_path, identify(bag / original.bag_path)),
+            run.originals,
+        )
+    )
+
+
+def repair_texts(run: ItemRun) -> None:
+    """``repair``: a repaired derived copy of each text, with its edit log, debris and review
+    page. Records: normalization (one per repaired text).
+
+    Anything not safely text is preserved as is, with a reason for the report.
+    """
+    if not run.context.config.ingest.repair:
+        return
+    from preserve.identification import decode_text
+    from preserve.repair import repair
+    from preserve.repair.quality import quality_of
+    from preserve.repair.review import render_result
+
+    ingest = run.context.config.ingest
+    for original in run.originals:
+        ident = run.identities[original.bag_path]
+        if ident.size and not ident.is_text and _identified(ident):
+            continue  # a page image, a PDF...: a known format, preserved as is, not text
+        copy = run.bag / original.bag_path
+        reason = _not_repairable(ident, copy, ingest.max_line_bytes)
+        if reason:
+            run.outcome.reasons.append(f"{original.relative}: {reason}")
+            continue
+        result = repair(decode_text(copy.read_bytes(), ident.encoding), run.context.config.repair)
+        run.repair_software.update(result.software)
+        quality = quality_of(result).to_dict()
+        base = derived_base(original.relative)
+        review = render_result(
+            result, title=original.relative, source_name=original.relative, quality=quality
+        )
+        parts = [
+            (f"{base}.repaired.txt", result.text.encode("utf-8")),
+            (f"{base}.edits.json", json_bytes(result.to_dict(), compact=True)),
+            (f"{base}.debris.json", json_bytes([d.to_dict() for d in result.debris])),
+            (f"{base}.review.html", review.encode("utf-8")),
+        ]
+        outputs = tuple(
+            write_payload_bytes(run.bag, path, data, run.algorithms) for path, data in parts
+        )
+        run.texts.append(RepairedText(original.bag_path, outputs, result.summary(), quality))
+
+
+def describe_package(run: ItemRun) -> None:
+    """``describe``: ``data/metadata/premis.xml`` (every object, event and agent) and
+    ``data/metadata/item.json`` (see :mod:`preserve.describe`). Records: ingestion."""
+    from preserve.identification import siegfried_version
+
+    acting = describe.agents(run.context.config, siegfried_version(), run.repair_software)
+    assert run.copied is not None, "the copy step comes first"
+    premis_xml, run.events = describe.premis_record(
+        run.name,
+        run.item,
+        run.originals,
+        run.identities,
+        run.texts,
+        acting,
+        run.algorithms,
+        hashed=run.started,
+        copied=run.copied,
+        ingested=run.context.clock(),
+    )
+    item_json = describe.item_description(
+        run.name,
+        run.item,
+        run.originals,
+        run.identities,
+        run.texts,
+        run.context.config,
+        preserved=run.started,
+        previous=run.previous.name if run.previous else None,
+    )
+    for path, data in (("premis.xml", premis_xml), ("item.json", item_json)):
+        run.metadata.append(
+            write_payload_bytes(run.bag, f"data/metadata/{path}", data, run.algorithms)
+        )
+
+
+def make_bag(run: ItemRun) -> None:
+    """``bag``: bagit.txt, the payload manifests, bag-info.txt and the tag manifests."""
+    info = describe.bag_info(run.name, run.item, run.context.config, run.started)
+    run.oxum = finish_bag(run.bag, run.payload, info, run.algorithms)
+
+
+def validate_package(run: ItemRun) -> None:
+    """``validate``: the finished bag, fully (BagIt 1.0), and against its declared profile.
+    Records: validation (in the catalog only, by the record step: premis.xml is inside the
+    bag it would describe)."""
+    _validate(run.bag, run.context, run.item.size)
+
+
+def publish_package(run: ItemRun) -> None:
+    """``publish``: the bag, flushed to disk, renamed into the packages folder at once."""
+    publish(run.bag, run.final)
+
+
+def record_package(run: ItemRun) -> None:
+    """``record``: the catalog's item, package, files, checksums, the PREMIS events of
+    premis.xml, the validation of the finished bag, and the OCR quality of each text."""
+    sources = {original.bag_path: str(original.source) for original in run.originals}
+    files = [
+        NewFile(p.bag_path, sources.get(p.bag_path), p.size, _role(p.bag_path), p.digests)
+        for p in run.payload
+    ]
+    qualities = {text.source: text.quality for text in run.texts if text.quality}
+    _record(run, run.final, run.oxum, files, run.events, run.previous, qualities, run.rebuilt)
+    run.outcome.status = "ingested"
+    run.outcome.previous = run.previous.name if run.previous else None
+    run.outcome.repairs = {text.source: text.summary for text in run.texts}
+    run.outcome.quality = qualities
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of preserving an item, and the PREMIS events it records."""
+
+    name: str
+    run: Callable[[ItemRun], None]
+    events: tuple[str, ...] = ()
+    """PREMIS event types the step records, in the package's premis.xml and the catalog."""
+    catalog_events: tuple[str, ...] = ()
+    """Event types recorded in the catalog only (by the record step, once published)."""
+
+
+STEPS: tuple[Step, ...] = (
+    Step("fixity", compute_fixity, ("message digest calculation",)),
+    Step("lookup", look_up),
+    Step("copy", copy_originals, ("validation",)),
+    Step("identify", identify_formats, ("format identification",)),
+    Step("repair", repair_texts, ("normalization",)),
+    Step("describe", describe_package, ("ingestion",)),
+    Step("bag", make_bag),
+    Step("validate", validate_package, catalog_events=("validation",)),
+    Step("publish", publish_package),
+    Step("record", record_package),
+)
+"""The workflow: what :func:`ingest_item` does to each item, in this order."""
 
 
 # -- the run --------------------------------------------------------------------------------
@@ -188,7 +493,8 @@ def prepare_output(packages: Path) -> None:
 def ingest_items(
     items: Iterable[Item], context: IngestContext, progress: ProgressCallback | None = None
 ) -> list[ItemOutcome]:
-    """Ingest items one after another with one catalog connection (a task's batch)."""
+    """Ingest items one after another, sharing one catalog connection. (The ingest flow's
+    task calls it with one item at a time, so there each item opens its own.)"""
     with Catalog.open(context.catalog) as catalog:
         return [ingest_item(item, context, catalog, progress) for item in items]
 
@@ -199,14 +505,18 @@ def ingest_item(
     catalog: Catalog,
     progress: ProgressCallback | None = None,
 ) -> ItemOutcome:
-    """Preserve one item; never raises."""
+    """Preserve one item: run it through :data:`STEPS`, in order. Never raises."""
     outcome = ItemOutcome(
         item.name, str(item.path), "failed", files=len(item.files), bytes=item.size
     )
-    scratch: list[Path] = []  # the staging folder, once made: removed whatever happens
-    claims = ExitStack()  # the package name this run holds: released whatever happens
+    scratch: list[Path] = []
+    claims = ExitStack()
     try:
-        _run_steps(item, context, catalog, outcome, progress, scratch, claims)
+        run = ItemRun(item, context, catalog, outcome, progress, context.clock(), scratch, claims)
+        for step in STEPS:
+            step.run(run)
+            if run.finished:
+                break
     except PreserveError as error:
         outcome.status = "failed"
         outcome.reasons.append(str(error))
@@ -242,142 +552,16 @@ def os_error_reason(error: OSError) -> str:
     return f"cannot be read or written{where}: {what}; check the file and the disk, then rerun"
 
 
-def _run_steps(
-    item: Item,
-    context: IngestContext,
-    catalog: Catalog,
-    outcome: ItemOutcome,
-    progress: ProgressCallback | None,
-    scratch: list[Path],
-    claims: ExitStack,
-) -> None:
-    algorithms = context.algorithms
-    now = context.clock()
+# -- fixity and copies ----------------------------------------------------------------------
 
-    # 1-3. fixity, lookup, copy. An item this source has never given is most likely new: its
-    # originals are read once, hashed while copied into a private staging bag. An item seen
-    # before is most likely unchanged: it is hashed read-only, and copied only if it changed.
-    seen_before = catalog.latest_for_source(str(item.path)) is not None
-    intake: dict[str, tuple[dict[str, str], int]] = {}
-    staging: Path | None = None
-    if seen_before:
-        intake = _hash_originals(item, algorithms, progress)
-    else:
-        staging = new_staging(context.packages, slugify(item.name))
-        scratch.append(staging)
-        intake = _copy_originals(item, staging, algorithms, progress)
-    key = content_key({name: digests for name, (digests, _size) in intake.items()})
-    name = package_name(item, key)
-    final = context.packages / name
-    outcome.package = name
+Read = tuple[dict[str, str], int]
+"""What one read of a file gives: its digests by algorithm, and its size."""
 
-    # From the lookup to the record, this run holds the package's name: another run (or
-    # thread) preserving the same content waits here, then finds it preserved.
-    if claims.enter_context(claim_package(context.packages, name)):
-        outcome.notes.append("another run was preserving it at the same time: waited for it")
-    known = catalog.find_by_content(key)
-    if known is not None and known.path.is_dir():
-        outcome.status = "already-preserved"
-        outcome.package = known.name
-        return
-    if final.is_dir():
-        _adopt(item, final, key, context, catalog, outcome, now)
-        return
-    # A package recorded under this name whose folder was deleted is rebuilt in its place,
-    # keeping its link to the package before it (not to itself).
-    rebuilt = catalog.package(name)
-    if rebuilt is not None:
-        outcome.notes.append("its package folder had gone from the packages folder: rebuilt")
-        previous = catalog.package(rebuilt.previous) if rebuilt.previous else None
-    else:
-        previous = catalog.latest_for_source(str(item.path))
-    if staging is None:
-        staging = new_staging(context.packages, name)
-        scratch.append(staging)
-        copied = _copy_originals(item, staging, algorithms, None)
-        for relative, (digests, _size) in copied.items():
-            if digests != intake[relative][0]:
-                raise PreserveError(f"{relative} changed while being read; try again")
-    payload: list[PayloadFile] = []
-    originals: list[tuple[str, Path, PayloadFile]] = []
-    for source in item.files:
-        digests, size = intake[source.relative]
-        entry = PayloadFile(f"data/original/{source.relative}", size, digests)
-        payload.append(entry)
-        originals.append((source.relative, source.path, entry))
-    copied_at = context.clock()
-
-    # 4. identify (on the copies: the same bytes, and the originals are read once less).
-    from preserve.identification import identify
-
-    identities = dict(
-        _in_parallel(
-            lambda entry: (entry.bag_path, identify(staging / entry.bag_path)),
-            [entry for _r, _p, entry in originals],
-        )
-    )
-
-    # 5. repair
-    repaired, repair_agents = _repair_texts(staging, originals, identities, context, outcome)
-    payload.extend(output for text in repaired for output in text.outputs)
-    repairs = {text.source: text.summary for text in repaired}
-    qualities = {text.source: text.quality for text in repaired if text.quality}
-
-    # 6. describe
-    premis_xml, events = _premis_record(
-        item, name, context, originals, identities, repaired, repair_agents, now, copied_at
-    )
-    payload.append(write_payload_bytes(staging, "data/metadata/premis.xml", premis_xml, algorithms))
-    derived = {text.source: [o.bag_path for o in text.outputs] for text in repaired}
-    description = _describe(
-        item, name, originals, identities, repairs, derived, context, now, previous, qualities
-    )
-    payload.append(write_payload_bytes(staging, "data/metadata/item.json", description, algorithms))
-
-    # 7. bag
-    oxum = finish_bag(staging, payload, _bag_info(item, name, context, now), algorithms)
-
-    # 8. validate the finished bag, fully, and against its declared profile.
-    _validate(staging, context, item.size)
-
-    # 9. publish
-    publish(staging, final)
-
-    # 10. record
-    files = [
-        NewFile(entry.bag_path, str(path), entry.size, "original", entry.digests)
-        for _rel, path, entry in originals
-    ] + [
-        NewFile(
-            p.bag_path,
-            None,
-            p.size,
-            "metadata" if p.bag_path.startswith("data/metadata/") else "derived",
-            p.digests,
-        )
-        for p in payload[len(originals) :]
-    ]
-    _record(
-        catalog,
-        item,
-        name,
-        final,
-        key,
-        oxum,
-        files,
-        events,
-        now,
-        previous,
-        qualities,
-        replace=rebuilt,
-    )
-    outcome.status = "ingested"
-    outcome.previous = previous.name if previous else None
-    outcome.repairs = repairs
-    outcome.quality = qualities
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-def _in_parallel(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+def _in_parallel(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """Map over the files of one item in two threads (hashlib and file copies release the
     GIL), in order. One small file is done in place: a pool costs more than it saves."""
     if len(items) < 2:
@@ -386,47 +570,38 @@ def _in_parallel(function: Callable[[Any], Any], items: Sequence[Any]) -> list[A
         return list(pool.map(function, items))
 
 
+def _original_path(source: SourceFile) -> str:
+    return f"data/original/{source.relative}"
+
+
 def _hash_originals(
     item: Item, algorithms: Sequence[str], progress: ProgressCallback | None
-) -> dict[str, tuple[dict[str, str], int]]:
+) -> list[Read]:
     """Intake fixity, read-only: every algorithm in one read of each original."""
-    return dict(
-        _in_parallel(
-            lambda source: (
-                source.relative,
-                _read_unchanged(source, lambda: digest_file(source.path, algorithms, progress)),
-            ),
-            item.files,
-        )
+    return _in_parallel(
+        lambda source: _read_unchanged(
+            source, lambda: digest_file(source.path, algorithms, progress)
+        ),
+        item.files,
     )
 
 
 def _copy_originals(
     item: Item, staging: Path, algorithms: Sequence[str], progress: ProgressCallback | None
-) -> dict[str, tuple[dict[str, str], int]]:
+) -> list[Read]:
     """Copy every original into the staging bag's payload, hashing the bytes as read."""
-    return dict(
-        _in_parallel(
-            lambda source: (
-                source.relative,
-                _read_unchanged(
-                    source,
-                    lambda: copy_and_hash(
-                        source.path,
-                        staging / f"data/original/{source.relative}",
-                        algorithms,
-                        progress,
-                    ),
-                ),
+    return _in_parallel(
+        lambda source: _read_unchanged(
+            source,
+            lambda: copy_and_hash(
+                source.path, staging / _original_path(source), algorithms, progress
             ),
-            item.files,
-        )
+        ),
+        item.files,
     )
 
 
-def _read_unchanged(
-    source: SourceFile, read: Callable[[], tuple[dict[str, str], int]]
-) -> tuple[dict[str, str], int]:
+def _read_unchanged(source: SourceFile, read: Callable[[], Read]) -> Read:
     """``read`` the file, and fail it if it was written, truncated or replaced meanwhile:
     its size, times and inode before and after the read, and the size listed at discovery,
     must all agree with the bytes read."""
@@ -442,120 +617,7 @@ def _read_unchanged(
     return digests, size
 
 
-def _premis_record(
-    item: Item,
-    name: str,
-    context: IngestContext,
-    originals: Sequence[tuple[str, Path, PayloadFile]],
-    identities: dict[str, Any],
-    repaired: Sequence[RepairedText],
-    repair_agents: dict[str, str],
-    now: datetime,
-    copied_at: datetime,
-) -> tuple[bytes, list[Any]]:
-    """The package's PREMIS document (schema-valid) and the events in it: an object per
-    original and per derived file, the intake events, a normalization per repaired text."""
-    from preserve.identification import siegfried_version
-
-    algorithms = context.algorithms
-    derived = [(output, text.source) for text in repaired for output in text.outputs]
-    from preserve import premis
-
-    agents = _agents(context.config, siegfried_version(), repair_agents)
-    objects = [
-        premis.object_for_file(
-            entry.bag_path,
-            relative,
-            identities[entry.bag_path],
-            entry.digests,
-            content_location=entry.bag_path,
-        )
-        for relative, _path, entry in originals
-    ]
-    for entry, source_path in derived:
-        objects.append(
-            premis.PremisObject(
-                identifier=entry.bag_path,
-                original_name=Path(entry.bag_path).name,
-                size=entry.size,
-                fixity=tuple(premis.Fixity(PREMIS_NAMES[a], entry.digests[a]) for a in algorithms),
-                format_name=_derived_format(entry.bag_path),
-                content_location=entry.bag_path,
-                relationships=(
-                    premis.Relationship(
-                        "derivation",
-                        "has source",
-                        source_path,
-                        related_event=_event_id(name, f"normalization {source_path}"),
-                    ),
-                ),
-            )
-        )
-    all_objects = tuple(
-        (o.identifier, "source") for o in objects if o.identifier.startswith("data/original/")
-    )
-    org, software = agents[0].identifier, agents[1].identifier
-    events = [
-        premis.Event(
-            identifier=_event_id(name, "message digest calculation"),
-            type="message digest calculation",
-            datetime=now,
-            detail=f"{', '.join(PREMIS_NAMES[a] for a in algorithms)} of each original, "
-            "in one read-only pass at intake",
-            outcome="success",
-            agents=((software, "executing program"), ("hashlib", "executing program")),
-            objects=all_objects,
-        ),
-        premis.Event(
-            identifier=_event_id(name, "validation of copies"),
-            type="validation",
-            datetime=copied_at,
-            detail="payload copies re-hashed while written and compared with the intake digests",
-            outcome="success",
-            agents=((software, "executing program"),),
-            objects=all_objects,
-        ),
-        premis.Event(
-            identifier=_event_id(name, "format identification"),
-            type="format identification",
-            datetime=copied_at,
-            detail="siegfried (PRONOM) and preserve's encoding detection",
-            outcome="success",
-            outcome_detail="; ".join(
-                _identification_line(entry.bag_path, identities[entry.bag_path])
-                for _r, _p, entry in originals
-            ),
-            agents=((software, "executing program"), ("siegfried", "executing program")),
-            objects=all_objects,
-        ),
-    ]
-    for text in repaired:
-        events.append(
-            premis.Event(
-                identifier=_event_id(name, f"normalization {text.source}"),
-                type="normalization",
-                datetime=copied_at,
-                detail="OCR repair into a derived copy; every edit logged and reversible",
-                outcome="success",
-                outcome_detail="edits per rule: " + json.dumps(text.summary, sort_keys=True),
-                agents=tuple((a.identifier, "executing program") for a in agents[1:]),
-                objects=((text.source, "source"), *((o.bag_path, "outcome") for o in text.outputs)),
-            )
-        )
-    events.append(
-        premis.Event(
-            identifier=_event_id(name, "ingestion"),
-            type="ingestion",
-            datetime=context.clock(),
-            detail=f"preserved from {item.path} as package {name}",
-            outcome="success",
-            agents=((org, "implementer"), (software, "executing program")),
-            objects=all_objects,
-        )
-    )
-    # build_premis validates its output against the schema and raises PackageError if not.
-    return premis.build_premis(objects, events, agents), events
-
+# -- validation, adoption, the record -------------------------------------------------------
 
 LARGE_PACKAGE = 64 << 20
 """From this size on, a package is validated with ``[bagging] processes`` worker processes;
@@ -590,78 +652,46 @@ def _validate(bag: Path, context: IngestContext, size: int) -> None:
             )
 
 
-def _adopt(
-    item: Item,
-    final: Path,
-    key: str,
-    context: IngestContext,
-    catalog: Catalog,
-    outcome: ItemOutcome,
-    now: datetime,
-) -> None:
+def _role(bag_path: str) -> str:
+    """A payload file's role in the catalog."""
+    if bag_path.startswith("data/original/"):
+        return "original"
+    if bag_path.startswith("data/metadata/"):
+        return "metadata"
+    return "derived"
+
+
+def _adopt(run: ItemRun) -> None:
     """A package with this content's name is on disk but the catalog does not know it where
     it is: an earlier run died between publishing and recording, or the catalog was lost.
     Validate it and record every file of it (originals, derived, metadata) as it is."""
     from preserve.validation import validate_bag
 
-    report = validate_bag(final, processes=_processes(context, item.size))
+    final = run.final
+    report = validate_bag(final, processes=_processes(run.context, run.item.size))
     if not report.valid:
         raise PreserveError(
             f"a package named {final.name} is in the way and is not valid "
             f"({report.errors[0].code}): move it aside, then rerun"
         )
-    sources = {f"data/original/{source.relative}": str(source.path) for source in item.files}
-    files = []
-    for bag_path, digests in sorted(read_payload_manifests(final).items()):
-        if bag_path.startswith("data/original/"):
-            role = "original"
-        elif bag_path.startswith("data/metadata/"):
-            role = "metadata"
-        else:
-            role = "derived"
-        size = (final / bag_path).stat().st_size
-        files.append(NewFile(bag_path, sources.get(bag_path), size, role, digests))
-    recorded = catalog.package(final.name)
-    qualities = _recorded_qualities(final / "data" / "metadata" / "item.json")
-    _record(
-        catalog,
-        item,
-        final.name,
-        final,
-        key,
-        _read_oxum(final),
-        files,
-        [],
-        now,
-        None if recorded is not None else catalog.latest_for_source(str(item.path)),
-        qualities,
-        replace=recorded,
-    )
-    outcome.status = "already-preserved"
-    outcome.package = final.name
-    outcome.notes.append("its package was on disk but not in the catalog: recorded")
-
-
-def _recorded_qualities(item_json: Path) -> dict[str, dict[str, Any]]:
-    """The OCR quality each text's ``item.json`` entry carries (none from older packages)."""
-    try:
-        description = json.loads(item_json.read_bytes())
-        return {f["path"]: f["quality"] for f in description["files"] if f.get("quality")}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-
-
-def _identification_line(bag_path: str, ident: Any) -> str:
-    return (
-        f"{bag_path}: {ident.puid or 'unknown'} {ident.media_type}, "
-        f"encoding {ident.encoding} ({ident.encoding_basis})"
-    )
-
-
-def _event_id(package: str, what: str) -> str:
-    """Event identifiers derived from the package and the event, so that a package built
-    twice with the same clock is byte-for-byte the same."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"preserve:{package}:{what}"))
+    sources = {_original_path(source): str(source.path) for source in run.item.files}
+    files = [
+        NewFile(
+            bag_path,
+            sources.get(bag_path),
+            (final / bag_path).stat().st_size,
+            _role(bag_path),
+            digests,
+        )
+        for bag_path, digests in sorted(read_payload_manifests(final).items())
+    ]
+    recorded = run.catalog.package(final.name)
+    qualities = describe.recorded_qualities(final / "data" / "metadata" / "item.json")
+    previous = None if recorded is not None else run.catalog.latest_for_source(str(run.item.path))
+    _record(run, final, _read_oxum(final), files, [], previous, qualities, recorded)
+    run.outcome.status = "already-preserved"
+    run.outcome.package = final.name
+    run.outcome.notes.append("its package was on disk but not in the catalog: recorded")
 
 
 def _read_oxum(bag: Path) -> str:
@@ -672,30 +702,26 @@ def _read_oxum(bag: Path) -> str:
 
 
 def _record(
-    catalog: Catalog,
-    item: Item,
-    name: str,
+    run: ItemRun,
     final: Path,
-    key: str,
     oxum: str,
     files: Sequence[NewFile],
-    events: Sequence[Any],
-    now: datetime,
-    previous: Any,
-    qualities: dict[str, dict[str, Any]] | None = None,
-    *,
-    replace: Any = None,
+    events: Sequence[Event],
+    previous: PackageRecord | None,
+    qualities: dict[str, dict[str, Any]],
+    replace: PackageRecord | None,
 ) -> None:
     """Record a package and its events; ``replace``: the record of the same name it heals."""
+    catalog = run.catalog
     record = catalog.add_package(
-        name=name,
+        name=final.name,
         path=final,
-        item_name=item.name,
-        source=str(item.path),
-        content_key=key,
+        item_name=run.item.name,
+        source=str(run.item.path),
+        content_key=run.key,
         payload_oxum=oxum,
         files=files,
-        created_at=now,
+        created_at=run.started,
         previous=previous.name if previous else None,
         replace=replace is not None,
     )
@@ -718,86 +744,13 @@ def _record(
             detail="finished bag validated in full (BagIt 1.0 and its declared profile) "
             "before publication",
             agents=["preserve"],
-            when=now,
+            when=run.started,
         )
-    for bag_path, quality in (qualities or {}).items():
+    for bag_path, quality in qualities.items():
         catalog.record_quality(record.id, bag_path, quality)
 
 
 # -- repair ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RepairedText:
-    source: str
-    """The original's bag path."""
-    outputs: tuple[PayloadFile, ...]
-    """Repaired text, edit log, debris, review page."""
-    summary: dict[str, int]
-    quality: dict[str, Any] | None = None
-    """The OCR quality of the text (``repair.quality.Quality.to_dict()``)."""
-
-
-def _repair_texts(
-    staging: Path,
-    originals: Sequence[tuple[str, Path, PayloadFile]],
-    identities: dict[str, Any],
-    context: IngestContext,
-    outcome: ItemOutcome,
-) -> tuple[list[RepairedText], dict[str, str]]:
-    """Repaired derived copies of the texts. Anything not safely text is preserved as is,
-    with a reason for the report."""
-    repaired: list[RepairedText] = []
-    software: dict[str, str] = {}
-    if not context.config.ingest.repair:
-        return repaired, software
-    from preserve.identification import decode_text
-    from preserve.repair import repair
-    from preserve.repair.quality import quality_of
-    from preserve.repair.review import render_result
-
-    repair_config = context.config.repair
-    algorithms = context.algorithms
-    for relative, _path, entry in originals:
-        ident = identities[entry.bag_path]
-        if ident.size and not ident.is_text and _identified(ident):
-            continue  # a page image, a PDF...: a known format, preserved as is, not text
-        reason = _not_repairable(
-            ident, staging / entry.bag_path, context.config.ingest.max_line_bytes
-        )
-        if reason:
-            outcome.reasons.append(f"{relative}: {reason}")
-            continue
-        text = decode_text((staging / entry.bag_path).read_bytes(), ident.encoding)
-        result = repair(text, repair_config)
-        software.update(result.software)
-        quality = quality_of(result).to_dict()
-        base = derived_base(relative)
-        parts = [
-            (f"{base}.repaired.txt", result.text.encode("utf-8")),
-            (f"{base}.edits.json", _json(result.to_dict(), compact=True)),
-            (f"{base}.debris.json", _json([d.to_dict() for d in result.debris])),
-            (
-                f"{base}.review.html",
-                render_result(result, title=relative, source_name=relative, quality=quality).encode(
-                    "utf-8"
-                ),
-            ),
-        ]
-        outputs = tuple(
-            write_payload_bytes(staging, path, data, algorithms) for path, data in parts
-        )
-        repaired.append(RepairedText(entry.bag_path, outputs, result.summary(), quality))
-    return repaired, software
-
-
-DERIVED_FORMATS = {
-    ".repaired.txt": "Plain Text (UTF-8), repaired derivative",
-    ".edits.json": "JSON edit log (preserve-edit-log/1)",
-    ".debris.json": "JSON, layout debris removed from the text",
-    ".review.html": "HTML repair review page",
-}
-"""The derived files of a repaired text: their name's ending and their format."""
 
 NAME_MAX = 255
 """Bytes in one file name on the file systems packages live on (ext4, XFS, APFS, NTFS)."""
@@ -825,7 +778,7 @@ def derived_base(relative: str) -> str:
     return f"data/derived/{folder}/{name}" if folder else f"data/derived/{name}"
 
 
-def _not_repairable(ident: Any, path: Path, max_line_bytes: int) -> str | None:
+def _not_repairable(ident: Identification, path: Path, max_line_bytes: int) -> str | None:
     if ident.size == 0:
         return "empty file: preserved as is, there is no text to repair"
     if not ident.is_text or ident.encoding is None:
@@ -847,7 +800,7 @@ def _not_repairable(ident: Any, path: Path, max_line_bytes: int) -> str | None:
     return None
 
 
-def _identified(ident: Any) -> bool:
+def _identified(ident: Identification) -> bool:
     """siegfried recognised the format by its content, not only by the name's extension."""
     return ident.puid is not None and not any("extension only" in w for w in ident.warnings)
 
@@ -863,114 +816,3 @@ def _longest_line(path: Path) -> int:
                 longest = max(longest, current + len(parts[0]), *(len(p) for p in parts[1:-1]))
                 current = len(parts[-1])
     return max(longest, current)
-
-
-def _json(data: Any, *, compact: bool = False) -> bytes:
-    """UTF-8 JSON. Edit logs (thousands of edits, read by programs; the review page is the
-    human view) are written compact: indenting them cost more time than the repair itself."""
-    if compact:
-        return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def _derived_format(bag_path: str) -> str:
-    for ending, name in DERIVED_FORMATS.items():
-        if bag_path.endswith(ending):
-            return name
-    return "unknown"
-
-
-# -- description ----------------------------------------------------------------------------
-
-
-def _agents(config: Config, siegfried: str, repair_software: dict[str, str]) -> list[Any]:
-    from preserve import premis
-
-    org = config.organization
-    agents = [
-        premis.Agent(org.identifier, org.name, "organization", note=org.contact_email),
-        premis.Agent("preserve", "preserve", "software", version=__version__),
-        premis.Agent(
-            "hashlib",
-            "Python hashlib",
-            "software",
-            version=f"Python {platform.python_version()}, {ssl.OPENSSL_VERSION}",
-        ),
-        premis.Agent("siegfried", "siegfried (via pygfried)", "software", version=siegfried),
-    ]
-    for name, version in sorted(repair_software.items()):
-        if name != "preserve":
-            agents.append(premis.Agent(name, name, "software", version=version))
-    return agents
-
-
-def _describe(
-    item: Item,
-    name: str,
-    originals: Sequence[tuple[str, Path, PayloadFile]],
-    identities: dict[str, Any],
-    repairs: dict[str, dict[str, int]],
-    derived: dict[str, list[str]],
-    context: IngestContext,
-    now: datetime,
-    previous: Any,
-    qualities: dict[str, dict[str, Any]] | None = None,
-) -> bytes:
-    """Descriptive and technical metadata a person (or a repository) reads first."""
-    return _json(
-        {
-            "package": name,
-            "title": item.name,
-            "source": str(item.path),
-            "kind": item.kind,
-            "preserved": now.isoformat(),
-            "previous_package": previous.name if previous else None,
-            "organization": context.config.organization.name,
-            "files": [
-                {
-                    "path": entry.bag_path,
-                    "original_name": relative,
-                    "size": entry.size,
-                    "digests": entry.digests,
-                    "identification": identities[entry.bag_path].to_dict(),
-                    "repairs": repairs.get(entry.bag_path),
-                    "derived": derived.get(entry.bag_path, []),
-                    "quality": (qualities or {}).get(entry.bag_path),
-                }
-                for relative, _path, entry in originals
-            ],
-            "software": {"preserve": __version__},
-            "configuration": context.config.to_dict(),
-        }
-    )
-
-
-def _bag_info(
-    item: Item, name: str, context: IngestContext, now: datetime
-) -> list[tuple[str, str]]:
-    org = context.config.organization
-    info = [("Source-Organization", org.name)]
-    if org.address:
-        info.append(("Organization-Address", org.address))
-    info += [
-        ("Contact-Name", org.contact_name),
-        ("Contact-Email", org.contact_email),
-        ("External-Identifier", name),
-        (
-            "External-Description",
-            f"{item.name}: {len(item.files)} original file(s), with repaired derivatives",
-        ),
-        ("Bagging-Date", now.date().isoformat()),
-        ("Bag-Software-Agent", f"preserve {__version__}"),
-        ("Bag-Producing-Organization", org.name),
-        ("Bag-Group-Identifier", item.path.parent.name or str(item.path.parent)),
-        ("Bag-Count", "1 of 1"),
-        ("Internal-Sender-Identifier", str(item.path)),
-        (
-            "Internal-Sender-Description",
-            "the path of the item in its source folder when it was preserved",
-        ),
-    ]
-    if context.config.bagging.profile_identifier:
-        info.append(("BagIt-Profile-Identifier", context.config.bagging.profile_identifier))
-    return info

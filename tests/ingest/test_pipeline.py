@@ -171,3 +171,14 @@ def test_packages_meet_their_declared_profile_without_warnings(raw_copy: Path, o
     profile = load_profile(config.bagging.profile_identifier)
     for bag in packages_in(out):
         assert validate_profile(bag, profile) == []
+
+
+def test_the_run_context_travels_to_a_worker_process(out: Path) -> None:
+    """Process and Dask runners send each task its context pickled: the default clock too."""
+    import pickle
+
+    from preserve.pipeline import IngestContext
+
+    context = IngestContext(config=Config(), packages=out, catalog=out / ".catalog.sqlite")
+    copy = pickle.loads(pickle.dumps(context))
+    assert copy.clock().tzinfo is not None and copy.packages == out
