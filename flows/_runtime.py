@@ -63,29 +63,28 @@ class Stop:
         return SIGNAL_EXIT_CODES[self.signal] if self.signal is not None else None
 
 
+def use_local_server() -> None:
+    """Run this command's flows against preserve's local Prefect server (see
+    :mod:`flows._server`); call before importing Prefect."""
+    from flows import _server
+
+    _server.use()
+
+
 def run_flow(call: Callable[[], T], stop_requested: threading.Event, stop: Stop) -> T:
-    """Run ``call`` (a flow) against preserve's local Prefect server, stoppable.
+    """Run ``call`` (a flow), stoppable.
 
     The first SIGINT or SIGTERM sets ``stop_requested`` (the flow finishes the items in hand
     and returns what it did) and is remembered in ``stop``; a second one stops at once. The
     flow runs in a thread of its own with SIGINT blocked, so Prefect installs no handlers of
     its own and worker processes it starts never see a Ctrl-C meant for the command.
     """
-    from flows import _server
-
     result: dict[str, Any] = {}
 
     def target() -> None:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            with _server.attach() as url:
-                if url is None:
-                    result["value"] = call()
-                else:
-                    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-                    with temporary_settings(updates={PREFECT_API_URL: url}):
-                        result["value"] = call()
+            result["value"] = call()
         except BaseException as error:  # handed to the main thread, raised there
             result["error"] = error
 

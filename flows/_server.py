@@ -19,12 +19,13 @@ caller's pipes (its output goes to a log under ``$PREFECT_HOME``) and always kno
 An explicit ``PREFECT_API_URL`` always wins: none of this runs then.
 
 Run as ``python -m flows._server --home H (--idle S | --owner PID)``; commands use
-:func:`attach`.
+:func:`use`.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import fcntl
 import json
@@ -144,32 +145,58 @@ def idle_seconds() -> float:
         return DEFAULT_IDLE
 
 
-@contextlib.contextmanager
-def attach() -> Iterator[str | None]:
-    """The API URL a command's flows use while the block runs (None: the user's own
-    ``PREFECT_API_URL`` applies). Starts or reuses the server as :func:`mode` says and
-    counts this process as a client while the block runs."""
-    if os.environ.get("PREFECT_API_URL"):
-        yield None
-        return
+LOCAL_URL = "PRESERVE_LOCAL_API_URL"
+"""Set beside ``PREFECT_API_URL`` when that URL is preserve's own server, not the user's."""
+
+_atexit: list[Server] = []
+
+
+def use() -> str | None:
+    """Point this process's Prefect at preserve's local server, started or reused as
+    :func:`mode` says, and return its URL; None when the user's own ``PREFECT_API_URL``
+    applies. Call before Prefect is imported, so that every part of it (the flow run, its log
+    and event workers, their flushes at exit) talks to this server: one that Prefect would
+    start by itself at exit would outlive the command.
+
+    This process counts as the background server's client until it exits; a temporary
+    server is stopped at exit, after Prefect's own exit handlers have flushed.
+    """
+    explicit = os.environ.get("PREFECT_API_URL")
+    if explicit and explicit != os.environ.get(LOCAL_URL):
+        return None
     home = prefect_home()
     home.mkdir(parents=True, exist_ok=True)
+    if explicit and (_atexit or mode() == "background") and _healthy(explicit):
+        return explicit  # this process attached already, and the server still answers
     if mode() == "temporary":
         server = _start(home, ["--owner", str(os.getpid())])
-        try:
-            yield server.url
-        finally:
-            stop(server)
-        return
-    client = home / CLIENTS / str(os.getpid())
-    client.parent.mkdir(exist_ok=True)
-    client.touch()
-    try:
-        yield ensure_background(home).url
-    finally:
+        if not _atexit:
+            atexit.register(_stop_at_exit)
+        _atexit.append(server)
+    else:
+        client = home / CLIENTS / str(os.getpid())
+        client.parent.mkdir(exist_ok=True)
+        client.touch()
+        atexit.register(_release, home, client)
+        server = ensure_background(home)
+    os.environ["PREFECT_API_URL"] = os.environ[LOCAL_URL] = server.url
+    if "prefect.context" in sys.modules:  # imported already (a test session): tell it too
+        from prefect.context import refresh_global_settings_context
+
+        refresh_global_settings_context()
+    return server.url
+
+
+def _release(home: Path, client: Path) -> None:
+    """The end of this process's use of the background server: its idle time starts now."""
+    with contextlib.suppress(OSError):
         (home / LAST_USED).touch()
-        with contextlib.suppress(OSError):
-            client.unlink()
+        client.unlink()
+
+
+def _stop_at_exit() -> None:
+    while _atexit:
+        stop(_atexit.pop())
 
 
 def ensure_background(home: Path) -> Server:
@@ -218,9 +245,9 @@ def stop(server: Server, timeout: float = 10.0) -> None:
 def stop_background(home: Path | None = None) -> None:
     """Stop the background server of ``home`` (``$PREFECT_HOME``), if one runs."""
     home = home or prefect_home()
-    state = _read_state(home / STATE)
-    if isinstance(state.get("pid"), int):
-        stop(Server("", state["pid"]))
+    pid = _read_state(home / STATE).get("pid")
+    if isinstance(pid, int):
+        stop(Server("", pid))
     with contextlib.suppress(OSError):
         (home / STATE).unlink()
 

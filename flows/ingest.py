@@ -29,7 +29,7 @@ from collections import deque  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any, cast  # noqa: E402
 
 from prefect import Flow, flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
@@ -79,7 +79,7 @@ def task_runner(runner: str = "threads", dask_address: str = "") -> TaskRunner[A
             return DaskTaskRunner(address=dask_address)
         return DaskTaskRunner(
             cluster_kwargs={
-                "n_workers": cores(),
+                "n_workers": max(2, cores()),
                 "threads_per_worker": 1,
                 "processes": True,
                 "dashboard_address": None,
@@ -96,9 +96,12 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def with_runner(runner: str = "threads", dask_address: str = "") -> Flow[..., Any]:
+def with_runner(runner: str = "threads", dask_address: str = "") -> Flow[..., dict[str, Any]]:
     """The ingest flow on the task runner ``runner`` (see :func:`task_runner`)."""
-    return ingest.with_options(task_runner=task_runner(runner, dask_address))
+    return cast(
+        "Flow[..., dict[str, Any]]",
+        ingest.with_options(task_runner=task_runner(runner, dask_address)),
+    )
 
 
 def _batches(items: list[Item], per_task: int) -> list[list[Item]]:
@@ -129,6 +132,12 @@ def preserve_items(items: list[Item], context: IngestContext) -> BatchResult:
     """Preserve a batch of items: fixity, copy, identify, repair, describe, bag, validate,
     publish, record. Records: message digest calculation, validation, format identification,
     normalization, ingestion. Stops before the next item once a stop is requested."""
+    # A worker process gets this task by value: it must not carry this process's hooks and
+    # locks along, so the work is a module function the worker imports.
+    return preserve_batch(items, context)
+
+
+def preserve_batch(items: list[Item], context: IngestContext) -> BatchResult:
     on_bytes = progress_hooks["bytes"]
     on_item = progress_hooks["item"]
     outcomes = []
@@ -159,6 +168,14 @@ def ingest(
     With ``out`` and no ``catalog``, the catalog is ``<out>/.catalog.sqlite``, so a packages
     folder and its catalog always travel together.
     """
+    # Worker processes get the flow by value: its body is a module function they import,
+    # so this process's hooks and locks are not sent along.
+    return run_ingest(sources, out, catalog, config_path)
+
+
+def run_ingest(
+    sources: list[str] | None, out: str | None, catalog: str | None, config_path: str | None
+) -> dict[str, Any]:
     config = load_config(config_path)
     source_paths = [Path(s) for s in (sources or [config.paths.source])]
     packages = Path(out or config.paths.packages)

@@ -74,8 +74,11 @@ def ingest_command(
     total_items = len(found.items) + len(found.rejected)
     total_bytes = sum(item.size for item in found.items)
 
+    from flows._runtime import Stop, run_flow, use_local_server
+
+    with orchestration_errors():
+        use_local_server()  # before Prefect is imported, so all of it uses that server
     from flows import ingest as ingest_flow  # Prefect starts only when there is work to do
-    from flows._runtime import Stop, run_flow
 
     stop = Stop()
 
@@ -89,7 +92,7 @@ def ingest_command(
             ingest_flow.progress_hooks["item"] = lambda _o: progress.advance(items_bar, 1)
         with user_errors(), orchestration_errors():
             flow = ingest_flow.with_runner(runner, dask_address or settings.ingest.dask_address)
-            summary = run_flow(
+            summary: dict[str, Any] = run_flow(
                 lambda: flow(
                     sources=[str(s) for s in source_paths],
                     out=str(out) if out else None,
