@@ -30,8 +30,9 @@ import argparse  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from datetime import datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import cast  # noqa: E402
 
-from prefect import flow, task  # noqa: E402
+from prefect import Flow, flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
@@ -51,6 +52,7 @@ from preserve.audit import (  # noqa: E402
     uncatalogued_folders,
 )
 from preserve.catalog import Catalog, FileRecord, PackageRecord  # noqa: E402
+from preserve.config import RUNNERS  # noqa: E402
 from preserve.errors import ConfigError  # noqa: E402
 
 # Set by the CLI around a run (a callable is not a flow parameter Prefect can record).
@@ -93,6 +95,24 @@ def audit(
     datetime or an ISO date (text, because a served deployment passes JSON parameters).
     Records one PREMIS ``fixity check`` event per package and a row of audit history.
     """
+    # Worker processes get the flow by value: its body is a module function they import,
+    # so this process's hooks and locks are not sent along.
+    return run_audit(
+        catalog, created_since, older_than, limit, processes, batch_size, packages_dir, agents, now
+    )
+
+
+def run_audit(
+    catalog: str,
+    created_since: datetime | str | None,
+    older_than: timedelta | str | float | None,
+    limit: int | None,
+    processes: int,
+    batch_size: int,
+    packages_dir: str | None,
+    agents: list[str] | None,
+    now: datetime | None,
+) -> AuditRun:
     if isinstance(created_since, str):
         created_since = parse_moment(created_since)
     if isinstance(older_than, str):
@@ -137,6 +157,15 @@ def audit(
         return finish_run(store, run, now=now)
 
 
+def with_runner(runner: str = "threads", dask_address: str = "") -> Flow[..., AuditRun]:
+    """The audit flow on the task runner ``runner`` (``threads``, ``processes``, ``dask``)."""
+    from flows.ingest import task_runner
+
+    return cast(
+        "Flow[..., AuditRun]", audit.with_options(task_runner=task_runner(runner, dask_address))
+    )
+
+
 def main() -> None:
     """Serve the flow on a schedule against a real Prefect server (PREFECT_API_URL)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -147,6 +176,8 @@ def main() -> None:
     parser.add_argument("--since", help="only packages created since this date (2026-11-01)")
     parser.add_argument("--limit", type=int, help="audit at most this many packages per run")
     parser.add_argument("--processes", type=int, default=1, help="hashing processes per bag")
+    parser.add_argument("--runner", choices=RUNNERS, default="threads", help="task runner")
+    parser.add_argument("--dask-address", default="", help="an existing Dask scheduler")
     arguments = parser.parse_args()
     # Fail here, not at 2 a.m.: the served flow reads these again on every run.
     if arguments.older_than:
@@ -155,7 +186,7 @@ def main() -> None:
         parse_moment(arguments.since)
     if not (arguments.interval or arguments.cron):
         parser.error("give --interval or --cron (to run once, use: preserve audit)")
-    audit.serve(
+    with_runner(arguments.runner, arguments.dask_address).serve(
         name="scheduled-audit",
         interval=arguments.interval,
         cron=arguments.cron,

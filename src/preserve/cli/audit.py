@@ -21,6 +21,7 @@ from preserve.cli.app import (
     console,
     emit_json,
     fail,
+    orchestration_errors,
     show_progress,
     user_errors,
 )
@@ -79,6 +80,10 @@ def audit_command(
         )
     agents = [settings.organization.identifier, "preserve"]
 
+    from flows._runtime import use_local_server
+
+    with orchestration_errors():
+        use_local_server()  # before Prefect is imported, so all of it uses that server
     from flows import audit as audit_flow  # Prefect starts only once the arguments are good
 
     progress = _progress() if show_progress(json_output) and due else None
