@@ -68,7 +68,13 @@ def use_local_server() -> None:
     :mod:`flows._server`); call before importing Prefect."""
     from flows import _server
 
-    _server.use()
+    try:
+        _server.use()
+    except OSError as error:
+        raise RuntimeError(
+            f"Prefect's home {_server.prefect_home()} cannot be used ({error}); "
+            "set PREFECT_HOME to a writable folder"
+        ) from None
 
 
 def run_flow(call: Callable[[], T], stop_requested: threading.Event, stop: Stop) -> T:
