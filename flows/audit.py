@@ -52,7 +52,6 @@ from preserve.audit import (  # noqa: E402
     uncatalogued_folders,
 )
 from preserve.catalog import Catalog, FileRecord, PackageRecord  # noqa: E402
-from preserve.config import RUNNERS  # noqa: E402
 from preserve.errors import ConfigError  # noqa: E402
 
 # Set by the CLI around a run (a callable is not a flow parameter Prefect can record).
@@ -176,8 +175,6 @@ def main() -> None:
     parser.add_argument("--since", help="only packages created since this date (2026-11-01)")
     parser.add_argument("--limit", type=int, help="audit at most this many packages per run")
     parser.add_argument("--processes", type=int, default=1, help="hashing processes per bag")
-    parser.add_argument("--runner", choices=RUNNERS, default="threads", help="task runner")
-    parser.add_argument("--dask-address", default="", help="an existing Dask scheduler")
     arguments = parser.parse_args()
     # Fail here, not at 2 a.m.: the served flow reads these again on every run.
     if arguments.older_than:
@@ -186,7 +183,11 @@ def main() -> None:
         parse_moment(arguments.since)
     if not (arguments.interval or arguments.cron):
         parser.error("give --interval or --cron (to run once, use: preserve audit)")
-    with_runner(arguments.runner, arguments.dask_address).serve(
+    # Prefect's runner pickles the flow for each run's process: served from the importable
+    # module (this file runs as __main__), it goes by reference, not with this process's locks.
+    from flows.audit import audit as importable
+
+    importable.serve(
         name="scheduled-audit",
         interval=arguments.interval,
         cron=arguments.cron,

@@ -261,10 +261,12 @@ def main() -> None:
     parser.add_argument("--cron", help="a cron schedule, e.g. '0 2 * * *'")
     parser.add_argument("--source", action="append", help="source folder (repeatable)")
     parser.add_argument("--out", help="packages folder")
-    parser.add_argument("--runner", choices=RUNNERS, default="threads", help="task runner")
-    parser.add_argument("--dask-address", default="", help="an existing Dask scheduler")
     arguments = parser.parse_args()
-    with_runner(arguments.runner, arguments.dask_address).serve(
+    # Prefect's runner pickles the flow for each run's process: served from the importable
+    # module (this file runs as __main__), it goes by reference, not with this process's locks.
+    from flows.ingest import ingest as importable
+
+    importable.serve(
         name="nightly-ingest",
         interval=arguments.interval,
         cron=arguments.cron,
