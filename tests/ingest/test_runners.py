@@ -81,3 +81,24 @@ def test_the_local_dask_cluster_has_a_worker_process_per_core_and_at_least_two()
     kwargs = runner.cluster_kwargs
     assert kwargs["processes"] is True and kwargs["threads_per_worker"] == 1
     assert kwargs["n_workers"] >= 2
+
+
+def test_an_unknown_runner_is_a_configuration_error(tmp_path: Path) -> None:
+    from preserve.config import Config
+    from preserve.errors import ConfigError
+
+    assert Config.from_mapping({"ingest": {"runner": "dask"}}).ingest.runner == "dask"
+    assert "runner" not in Config.from_mapping({}).to_dict()["ingest"], (
+        "how work was spread is not recorded in packages: every runner makes the same ones"
+    )
+    with pytest.raises(ConfigError, match="choose one of threads, processes, dask"):
+        Config.from_mapping({"ingest": {"runner": "gpu"}})
+    done = subprocess.run(
+        [PRESERVE, "ingest", str(tmp_path), "--out", str(tmp_path / "out"), "--runner", "gpu"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "is not one of threads, processes, dask" in done.stderr
+    assert "Traceback" not in done.stderr
