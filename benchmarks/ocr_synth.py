@@ -62,6 +62,17 @@ INJECTED_KINDS = (
     "soft-hyphen",
 )
 CHECK_KINDS = ("real-hyphen", "suspended-hyphen", "paragraph-break")
+NEWSPAPER_KINDS = (
+    "masthead",
+    "contents-line",
+    "headline",
+    "deck",
+    "byline",
+    "dateline",
+    "table-row",
+)
+"""Checks on newspaper pages (:func:`make_newspaper_document`): nothing was injected, each block
+must stay whole, in place, in its case, as a paragraph of its own."""
 BORN_DIGITAL_KINDS = ("trailing-space", "blank-run")
 KINDS = INJECTED_KINDS + CHECK_KINDS + BORN_DIGITAL_KINDS
 
@@ -876,6 +887,187 @@ def _annotate_word(setter: _Typesetter, word: _Word, offset: int) -> None:
         if setter.rng.random() < 0.6:
             setter.next_truth = word.end + 1  # what follows starts the next word
             setter.flush()  # set it at a line end, where it looks like a broken word
+
+
+# ---------------------------------------------------------------------------------------------
+# Newspaper pages
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+MONTHS = ("January", "March", "May", "June", "August", "October", "November")
+TABLE_TITLES = ("Results", "Rainfall", "Market prices", "Shipping", "Standings")
+
+
+class _PageBuilder:
+    """Raw text and truth of a newspaper page, block by block, with each block's artifact."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.raw: list[str] = []
+        self.truth: list[str] = []  # paragraphs
+        self.raw_length = 0
+        self.truth_length = 0
+        self.artifacts: list[Artifact] = []
+
+    def emit(self, text: str) -> int:
+        start = self.raw_length
+        self.raw.append(text)
+        self.raw_length += len(text)
+        return start
+
+    def paragraph(self, text: str) -> int:
+        start = self.truth_length + (2 if self.truth else 0)
+        self.truth.append(text)
+        self.truth_length = start + len(text)
+        return start
+
+    def gap(self, blank: float = 0.5) -> None:
+        """Between blocks: a line break, and a blank line with chance ``blank``."""
+        if self.raw and self.raw[-1].endswith("\n") is False:
+            self.emit("\n")
+        if self.rng.random() < blank:
+            self.emit("\n")
+
+    def block(self, kind: str, printed: str, truth: str, blank: float = 0.5) -> None:
+        """A block of its own: ``printed`` in the raw text, ``truth`` as one paragraph."""
+        if self.raw:
+            self.gap(blank)
+        start = self.emit(printed)
+        self.emit("\n")
+        truth_start = self.paragraph(truth)
+        self.artifacts.append(
+            Artifact(
+                kind,
+                start,
+                start + len(printed),
+                truth_start,
+                truth_start + len(truth),
+                printed,
+                truth,
+            )
+        )
+
+    def body(self, paragraphs: Sequence[str], width: int, blank: float) -> None:
+        """Paragraphs of body text set in a column ``width`` wide, hyphenated at line ends."""
+        for number, paragraph in enumerate(paragraphs):
+            if self.raw:
+                self.gap(blank if number else 0.5)
+            self.emit(_set_column(paragraph, width, self.rng))
+            self.emit("\n")
+            self.paragraph(paragraph)
+
+
+def _set_column(paragraph: str, width: int, rng: random.Random) -> str:
+    """A paragraph set in a column: words that do not fit are broken at a pyphen point (most
+    of the time) or carried over whole."""
+    lines: list[str] = []
+    line = ""
+    for word in paragraph.split():
+        if not line or len(line) + 1 + len(word) <= width:
+            line = f"{line} {word}" if line else word
+            continue
+        room = width - len(line) - 2
+        positions = [p for p in _split_positions(word) if p <= room and word[p - 1] != "-"]
+        if positions and rng.random() < 0.8:
+            cut = positions[-1]
+            lines.append(f"{line} {word[:cut]}-")
+            line = word[cut:]
+        else:
+            lines.append(line)
+            line = word
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def make_newspaper_document(
+    seed: int, articles: Sequence[Article] | None = None
+) -> SyntheticDocument:
+    """A newspaper page: a masthead (capitals over a line of date, issue and price), a contents
+    list, two or three articles each under a headline in capitals with a deck, byline (its
+    name in capitals or not) or
+    dateline line of its own, and a table between articles; a folio at the foot.
+
+    What the repair must do here is keep every one of those blocks whole, in its case, as a
+    paragraph of its own, and join the body's lines; the truth is that page, folio removed.
+
+    >>> page = make_newspaper_document(3)
+    >>> page == make_newspaper_document(3), page.kind
+    (True, 'ocr')
+    >>> {"headline", "folio"} <= {a.kind for a in page.artifacts}
+    True
+    """
+    rng = random.Random(seed)
+    articles = articles if articles is not None else load_articles()
+    width = rng.randint(30, 44)
+    blank = rng.choice((0.0, 0.3, 1.0))  # how often a blank line parts the body's paragraphs
+    page = _PageBuilder(rng)
+    if rng.random() < 0.6:
+        name = f"THE {rng.choice(SITE_WORDS).upper()} {rng.choice(SITE_WORDS).upper()}"
+        page.block("masthead", name, name)
+        date = (
+            f"No. {rng.randint(1000, 30000):,}. {rng.choice(WEEKDAYS)}, {rng.choice(MONTHS)} "
+            f"{rng.randint(1, 28)}, {rng.randint(1850, 1960)}. Price {rng.randint(1, 3)}d."
+        )
+        page.block("masthead", date, date, blank=0.3)
+    if rng.random() < 0.5:
+        page.block("headline", "IN THIS ISSUE", "IN THIS ISSUE", blank=1.0)
+        pages = sorted(rng.sample(range(2, 40), rng.randint(3, 5)))
+        leaders = rng.random() < 0.4
+        for number, section in zip(pages, rng.sample(SECTIONS, len(pages)), strict=False):
+            entry = (
+                f"{section} {'.' * rng.randint(4, 12)} {number}"
+                if leaders
+                else (f"{section} {number}")
+            )
+            page.block("contents-line", entry, entry, blank=0.3)
+    chosen = rng.sample(list(articles), rng.randint(2, 3))
+    table_after = rng.randrange(len(chosen)) if rng.random() < 0.6 else -1
+    for index, article in enumerate(chosen):
+        headline = _wrap(article.title.upper(), width)
+        page.block("headline", headline, " ".join(headline.split()), blank=0.7)
+        extra = rng.random()
+        if extra < 0.3:
+            deck = _wrap(article.deck.upper(), width)
+            page.block("deck", deck, " ".join(deck.split()), blank=0.6)
+        elif extra < 0.6:
+            byline = f"By {rng.choice(FIRST)} {rng.choice(LAST)}"
+            if rng.random() < 0.5:  # the name in capitals, as many papers set it
+                byline = byline.upper().replace("BY ", "By ", 1)
+            page.block("byline", byline, byline, blank=0.3)
+        elif extra < 0.8:
+            place = rng.choice(PLACES).split()[-1].upper()
+            dateline = f"{place}, {rng.choice(MONTHS)} {rng.randint(1, 28)}."
+            page.block("dateline", dateline, dateline, blank=0.3)
+        count = rng.randint(2, 4)
+        page.body(article.paragraphs[:count], width, blank)
+        if index == table_after:
+            title = rng.choice(TABLE_TITLES)
+            page.block("headline", title.upper(), title.upper(), blank=1.0)
+            for _ in range(rng.randint(3, 6)):
+                row = (
+                    f"{rng.choice(FIRST)} {rng.choice(LAST)} "
+                    f"{rng.randint(1, 99)} {rng.randint(0, 40)}"
+                )
+                page.block("table-row", row, row, blank=0.3)
+    page.gap(1.0)
+    folio = str(rng.randint(2, 40))
+    start = page.emit(folio)
+    page.emit("\n")
+    page.artifacts.append(
+        Artifact(
+            "folio", start, start + len(folio), page.truth_length, page.truth_length, folio, ""
+        )
+    )
+    raw = "".join(page.raw)
+    truth = "\n\n".join(page.truth) + "\n"
+    return SyntheticDocument(
+        name=f"newspaper-{seed:04d}",
+        seed=seed,
+        kind="ocr",
+        raw=raw,
+        truth=truth,
+        artifacts=tuple(page.artifacts),
+        layout={"column_width": width, "blank": blank, "articles": [a.name for a in chosen]},
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,12 @@ Each benchmark prints medians and ratios against a named baseline measured in th
                         and peak memory with the threads, processes and dask runners;
 - ``validate_bench.py`` preserve validate vs bagit-python ``Bag.validate``; memory on 100k files;
 - ``repair_bench.py``   OCR repair on synthetic magazine pages vs ``ftfy.fix_text`` and a naive
-                        de-hyphenate-and-join baseline: error removed, false edits, MB/s per core.
+                        de-hyphenate-and-join baseline: error removed, false edits, MB/s per core;
+- ``realocr_bench.py``  OCR repair on real newspaper OCR with human ground truth, read from
+                        ``../shared/realocr-dev/smh`` (skipped when absent): CER/WER raw vs
+                        repaired, the documents made worse and why.
+- ``handoff_bench.py``  preserve handoff to a folder and over loopback SFTP vs ``cp -r`` and
+                        OpenSSH's ``sftp`` moving the same bytes.
 """
 
 from __future__ import annotations
@@ -19,7 +24,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("ingest_bench.py", "validate_bench.py", "repair_bench.py")
+BENCHMARKS = (
+    "ingest_bench.py",
+    "validate_bench.py",
+    "repair_bench.py",
+    "realocr_bench.py",
+    "handoff_bench.py",
+)
 
 
 def main() -> int:

@@ -2,9 +2,13 @@
 
 1. Speed: a 1 GiB bag of 1,000 files (sha256 + sha512 manifests, made by bagit-python),
    full validation with 1 and 2 processes, median of 3 runs each (and the best run, less
-   sensitive to a busy machine), ours and bagit-python interleaved, page cache warm.
+   sensitive to a busy machine), ours and bagit-python interleaved, page cache warm; and
+   the ``defaults`` row: ``preserve validate BAG`` (every core) against ``bagit.py
+   --validate --processes 2 BAG``, both run as commands.
 2. Memory: a bag of 100,000 small files, peak RSS of each validator in a fresh child
-   process (``resource.getrusage``), next to the bare interpreter's.
+   process (``resource.getrusage``), next to the bare interpreter's; and a manifest of
+   1,000,000 entries whose files are all missing, ``preserve validate`` with and
+   without ``--json`` (issue 12: 775 MB and 2.6 GB at 10d64da; goal under 250 MB).
 
 Bags are built once in ``benchmarks/.work/`` (git-ignored) and reused.
 
@@ -15,6 +19,7 @@ Bags are built once in ``benchmarks/.work/`` (git-ignored) and reused.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -22,7 +27,10 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 WORK = Path(__file__).resolve().parent / ".work"
 CHECKSUMS = ["sha256", "sha512"]
@@ -78,16 +86,38 @@ def time_bagit(folder: Path, processes: int) -> float:
     return time.perf_counter() - started
 
 
-def speed(folder: Path, runs: int) -> list[dict[str, float]]:
+def time_command(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+PRESERVE = [str(Path(sys.executable).with_name("preserve"))]
+BAGIT_CLI = [sys.executable, "-m", "bagit", "--validate", "--processes", "2"]
+
+
+def speed(folder: Path, runs: int) -> list[dict[str, Any]]:
     warm(folder)
     rows = []
-    for processes in (1, 2):
+    timers: list[tuple[str, Callable[[], float], Callable[[], float]]] = [
+        (str(n), partial(time_ours, folder, n), partial(time_bagit, folder, n)) for n in (1, 2)
+    ]
+    # The issue's anchor: `preserve validate BAG` as shipped (every core) against
+    # `bagit.py --validate --processes 2 BAG`, both as commands (interpreter start included).
+    timers.append(
+        (
+            "defaults",
+            partial(time_command, [*PRESERVE, "validate", str(folder)]),
+            partial(time_command, [*BAGIT_CLI, str(folder)]),
+        )
+    )
+    for label, time_ours_run, time_bagit_run in timers:
         ours, theirs = [], []
         for _ in range(runs):  # interleaved, so a busy moment hurts both alike
-            ours.append(time_ours(folder, processes))
-            theirs.append(time_bagit(folder, processes))
+            ours.append(time_ours_run())
+            theirs.append(time_bagit_run())
         row = {
-            "processes": processes,
+            "processes": label,
             "ours_s": statistics.median(ours),
             "bagit_s": statistics.median(theirs),
             "ours_min": min(ours),
@@ -133,11 +163,55 @@ def peak_rss(folder: Path, which: str) -> tuple[float, float]:
     return kilobytes / 1024, seconds
 
 
+def build_listing_bag(folder: Path, entries: int) -> Path:
+    """A bag whose sha256 manifest lists ``entries`` files that are not there (issue 12's
+    memory case: every entry is a problem to report)."""
+    if (folder / "bagit.txt").is_file():
+        return folder
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    (folder / "data" / "hello.txt").write_bytes(b"hello\n")
+    digest = hashlib.sha256(b"hello\n").hexdigest()
+    with (folder / "manifest-sha256.txt").open("w") as manifest:
+        manifest.write(f"{digest}  data/hello.txt\n")
+        manifest.writelines(f"{digest}  data/missing/{n:07d}.txt\n" for n in range(entries))
+    (folder / "bagit.txt").write_text("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
+    return folder
+
+
+def command_peak(arguments: list[str]) -> tuple[float, float]:
+    """Peak RSS in MiB (VmHWM) and seconds of ``preserve ARGUMENTS`` in a fresh interpreter."""
+    code = (
+        "import sys, time\n"
+        "from preserve.cli import main\n"
+        "sys.argv = ['preserve', *sys.argv[1:]]\n"
+        "started = time.perf_counter()\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "elapsed = time.perf_counter() - started\n"
+        "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
+        "print(int(peak.split()[1]), elapsed, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *arguments],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    kilobytes, seconds = result.stderr.strip().splitlines()[-1].split()
+    return int(kilobytes) / 1024, float(seconds)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small bags, one run each")
     parser.add_argument("--memory-only", action="store_true", help="skip the speed runs")
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument(
+        "--manifest-entries",
+        type=int,
+        default=1_000_000,
+        help="entries of the missing-files manifest for the memory case (0: skip it)",
+    )
     arguments = parser.parse_args()
     quick = arguments.quick
     runs = 1 if quick else arguments.runs
@@ -171,6 +245,14 @@ def main() -> None:
     for which in ("interpreter", "ours", "bagit"):
         rss, seconds = peak_rss(many, which)
         print(f"{which:>12} {rss:>9.1f} {seconds:>8.2f}")
+    entries = arguments.manifest_entries // (10 if quick else 1)
+    if entries:
+        listing = build_listing_bag(WORK / f"bag-listing-{entries}", entries)
+        print(f"\nMemory: a manifest of {entries:,} entries, none present (goal: < 250 MiB)")
+        print(f"{'command':>24} {'peak MiB':>9} {'seconds':>8}")
+        for label, extra in (("preserve validate", []), ("preserve validate --json", ["--json"])):
+            rss, seconds = command_peak(["validate", *extra, str(listing)])
+            print(f"{label:>24} {rss:>9.1f} {seconds:>8.2f}")
 
 
 if __name__ == "__main__":

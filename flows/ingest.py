@@ -181,7 +181,7 @@ def run_ingest(
     packages = Path(out or config.paths.packages)
     if catalog is None:
         catalog = config.paths.catalog if out is None else str(packages / ".catalog.sqlite")
-    check_separate(source_paths, packages)
+    check_separate(source_paths, packages, Path(catalog))
     prepare_output(packages)
     Catalog.open(catalog).close()  # create it once here, not in two task threads at once
     found = discover(source_paths)

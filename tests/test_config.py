@@ -20,7 +20,7 @@ def test_the_shipped_config_file_states_the_defaults() -> None:
         assert getattr(shipped, section) == getattr(defaults, section), section
     from preserve.repair import RepairConfig
 
-    assert RepairConfig.from_mapping(shipped.repair) == RepairConfig()
+    assert shipped.repair == RepairConfig()
 
 
 def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_tmp_dir: Path) -> None:
@@ -47,6 +47,12 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_tmp_di
         ("[bagging]\nalgorithms = []\n", "at least one"),
         ("[bagging]\nalgorithms = ['crc32']\n", "not supported"),
         ("this is = = not toml", "Cannot read config file"),
+        ("[repair]\nlanguage = 5\n", r"\[repair\] language must be a string"),
+        ("[repair]\nrules = ['no_such_rule']\n", "Unknown repair rule"),
+        ("[repair]\nlanguag = 'de_DE'\n", r"Unknown setting.*\[repair\]"),
+        ("repair = 5\n", r"\[repair\] must be a table"),
+        ("[bagging]\nprocesses = 0\n", "at least 1"),
+        ("[ingest]\nmax_line_bytes = -5\n", "at least 0"),
     ],
 )
 def test_bad_settings_are_one_sentence_errors(tmp_path: Path, content: str, message: str) -> None:
@@ -68,5 +74,29 @@ def test_round_trip_through_to_dict() -> None:
     )
     data = config.to_dict()
     assert data["organization"]["name"] == "Town Archive"
-    assert data["repair"] == {"language": "de_DE"}
+    assert data["repair"]["language"] == "de_DE"
+    from preserve.repair import RepairConfig
+
+    assert isinstance(config.repair, RepairConfig)  # typed like every other section
+    assert RepairConfig.from_mapping(data["repair"]) == config.repair
     assert data["bagging"]["algorithms"] == ["sha256", "sha512"]
+
+
+def test_a_repair_setting_of_the_wrong_type_stops_ingest_before_it_starts(tmp_path: Path) -> None:
+    """Once every item failed on it (exit 1); now the whole config is checked at load."""
+    from typer.testing import CliRunner
+
+    import preserve.cli
+
+    source = tmp_path / "raw"
+    source.mkdir()
+    (source / "letter.txt").write_text("Dear editor,\n")
+    config = tmp_path / "preserve.toml"
+    config.write_text("[repair]\nlanguage = 5\n")
+    result = CliRunner().invoke(
+        preserve.cli.app,
+        ["ingest", str(source), "--out", str(tmp_path / "out"), "--config", str(config)],
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and "language must be a string" in result.output
+    assert not (tmp_path / "out").exists()

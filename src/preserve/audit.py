@@ -28,7 +28,7 @@ import re
 import stat
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -39,6 +39,7 @@ from preserve.catalog import Catalog, FileRecord, PackageRecord
 from preserve.errors import ConfigError
 from preserve.fixity import digest_file
 from preserve.report import Problem, Report, Severity
+from preserve.validation.spool import every_problem
 
 Status = Literal["pass", "fail", "missing"]
 Change = Literal["first-audit", "unchanged", "newly-failing", "newly-passing", "changed"]
@@ -296,14 +297,26 @@ def select_packages(
 # --------------------------------------------------------------------------- checking
 
 
+class _StrictValidator:
+    """:func:`preserve.validation.validate_bag`, which can also hand over the digests it
+    computed: the catalog comparison then reads no file a second time."""
+
+    __name__ = "preserve"
+
+    def __call__(
+        self,
+        path: Path,
+        processes: int,
+        on_digest: Callable[[str, dict[str, str]], None] | None = None,
+    ) -> Report:
+        from preserve.validation import validate_bag
+
+        return validate_bag(path, processes=processes, on_digest=on_digest)
+
+
 def default_validator() -> tuple[str, Validator]:
     """The project's strict validator (:func:`preserve.validation.validate_bag`), named."""
-    from preserve.validation import validate_bag
-
-    def validate(path: Path, processes: int) -> Report:
-        return validate_bag(path, processes=processes)
-
-    return "preserve", validate
+    return "preserve", _StrictValidator()
 
 
 def _payload_on_disk(root: Path) -> dict[str, str]:
@@ -338,8 +351,11 @@ def _found(
     return status, [Problem(severity, code, record.bag_path, message, facts)]
 
 
-def _compare_one(root: Path, record: FileRecord, real: str) -> tuple[str, list[Problem]]:
-    """("ok"|"missing"|"corrupted", problems) for one catalogued file."""
+def _compare_one(
+    root: Path, record: FileRecord, real: str, known: Mapping[str, dict[str, str]]
+) -> tuple[str, list[Problem]]:
+    """("ok"|"missing"|"corrupted", problems) for one catalogued file; ``known`` holds
+    digests the validator computed from the same bytes (used instead of a second read)."""
     path = root / real
     expected_parent = Path(os.path.realpath(root)) / Path(real).parent
     if path.parent.exists() and Path(os.path.realpath(path.parent)) != expected_parent:
@@ -396,7 +412,9 @@ def _compare_one(root: Path, record: FileRecord, real: str) -> tuple[str, list[P
             severity="warning",
         )
     try:
-        found, _size = digest_file(path, sorted(record.digests))
+        found = known.get(real) or {}
+        if not all(algorithm in found for algorithm in record.digests):
+            found, _size = digest_file(path, sorted(record.digests))
     except OSError as error:
         return _found(
             record,
@@ -420,14 +438,21 @@ def _compare_one(root: Path, record: FileRecord, real: str) -> tuple[str, list[P
 
 
 def compare_with_catalog(
-    root: Path, files: Sequence[FileRecord], *, workers: int = 1
+    root: Path,
+    files: Sequence[FileRecord],
+    *,
+    workers: int = 1,
+    known: Mapping[str, dict[str, str]] | None = None,
 ) -> tuple[list[str], list[str], list[str], list[Problem]]:
     """(corrupted, missing, extra, problems): the bag on disk against the catalog.
 
-    Every catalogued file is read in full (all its digests in one read); payload files the
-    catalog never recorded are extra. A name that only changed Unicode normalization
-    (NFD on macOS, NFC elsewhere) is the same file, with a notice.
+    Every catalogued file is read in full (all its digests in one read) unless ``known``
+    already has its digests (bag path -> {algorithm: hex}, as the validator computed them
+    from the file's bytes); payload files the catalog never recorded are extra. A name
+    that only changed Unicode normalization (NFD on macOS, NFC elsewhere) is the same
+    file, with a notice.
     """
+    digests = known or {}
     on_disk = _payload_on_disk(root)
     problems: list[Problem] = []
     jobs: list[tuple[FileRecord, str]] = []
@@ -460,7 +485,7 @@ def compare_with_catalog(
         claimed.add(normal)
         jobs.append((record, real))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        outcomes = list(pool.map(lambda job: _compare_one(root, *job), jobs))
+        outcomes = list(pool.map(lambda job: _compare_one(root, job[0], job[1], digests), jobs))
     corrupted, missing = [], []
     for (record, _real), (verdict, found) in zip(jobs, outcomes, strict=True):
         problems.extend(found)
@@ -516,12 +541,19 @@ def check_package(
         )
     validate = validator or default_validator()[1]
     workers = processes if sum(f.size for f in files) >= PARALLEL_BYTES else 1
+    # Digests the validator computed, by bag path: each file is read once, not twice.
+    known: dict[str, dict[str, str]] = {}
     try:
-        report = validate(root, workers)
-        problems = list(report.problems)
+        if isinstance(validate, _StrictValidator):
+            report = validate(root, workers, known.__setitem__)
+        else:
+            report = validate(root, workers)
+        problems = list(every_problem(report))
     except Exception as error:  # one broken bag must not stop the audit
         problems = [Problem("error", "validator-crashed", str(root), repr(error), {})]
-    corrupted, missing, extra, found = compare_with_catalog(root, files, workers=workers)
+    corrupted, missing, extra, found = compare_with_catalog(
+        root, files, workers=workers, known=known
+    )
     problems.extend(found)
     failed = any(p.severity == "error" for p in problems)
     return PackageCheck(

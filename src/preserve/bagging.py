@@ -16,10 +16,13 @@ the leftovers of a dead run and finishes the job.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import re
 import secrets
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +46,32 @@ class PayloadFile:
 def encode_manifest_path(path: str) -> str:
     """Percent-encode what RFC 8493 §2.1.3 requires in manifest paths: %, CR and LF."""
     return path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def decode_manifest_path(path: str) -> str:
+    """The inverse of :func:`encode_manifest_path`.
+
+    >>> decode_manifest_path("data/100%25 of%0Athis.txt")
+    'data/100% of\\nthis.txt'
+    """
+    return path.replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%")
+
+
+_MANIFEST_LINE = re.compile(r"(?P<digest>\S+)[ \t]+(?P<path>.*)", re.DOTALL)
+
+
+def read_payload_manifests(root: Path) -> dict[str, dict[str, str]]:
+    """Every payload path of a (validated) bag with its digests, from all its manifests."""
+    found: dict[str, dict[str, str]] = {}
+    for manifest in sorted(root.glob("manifest-*.txt")):
+        algorithm = manifest.name[len("manifest-") : -len(".txt")]
+        # split on LF only: a name may hold other line separators (U+2028, form feed).
+        for line in manifest.read_bytes().decode("utf-8").split("\n"):
+            match = _MANIFEST_LINE.fullmatch(line)
+            if match:
+                path = decode_manifest_path(match["path"])
+                found.setdefault(path, {})[algorithm] = match["digest"]
+    return found
 
 
 def encode_tag_value(value: str) -> str:
@@ -161,10 +190,9 @@ def _human_size(octets: int) -> str:
 
 def new_staging(packages: Path, name: str) -> Path:
     """A fresh, private folder to build one package in, on the packages' file system."""
-    staging = packages / STAGING
-    staging.mkdir(parents=True, exist_ok=True)
-    folder = staging / f"{name}.{os.getpid()}.{secrets.token_hex(4)}"
-    folder.mkdir()
+    folder = packages / STAGING / f"{name}.{os.getpid()}.{secrets.token_hex(4)}"
+    # parents: another run that just finished may have removed the empty staging folder.
+    folder.mkdir(parents=True)
     return folder
 
 
@@ -192,6 +220,35 @@ def remove_dead_staging(packages: Path) -> list[Path]:
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     return removed
+
+
+LOCKS = ".locks"
+
+
+@contextmanager
+def claim_package(packages: Path, name: str) -> Iterator[bool]:
+    """Hold a package name while this run looks it up, builds, publishes and records it, so
+    that two runs into one packages folder (a scheduled one and a manual one), or two
+    threads, never build or record the same package at once.
+
+    An OS lock (``flock``) on ``<packages>/.locks/<name>.lock``: the kernel releases it when
+    the holder ends, however it ends, so a killed run never leaves a stale claim. Waits
+    while another holds it; yields whether it had to wait. Lock files are left in place
+    (removing one another process has open would let two runs hold "the" lock).
+    """
+    folder = packages / LOCKS
+    folder.mkdir(exist_ok=True)
+    descriptor = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            waited = False
+        except BlockingIOError:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            waited = True
+        yield waited
+    finally:
+        os.close(descriptor)  # releases the lock
 
 
 def publish(staging: Path, final: Path) -> None:

@@ -35,7 +35,10 @@ from typing import Any
 
 from preserve.errors import ConfigError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
+"""1: items, packages, files, checksums, events. 2: quality (OCR quality of each repaired
+text). 3: deliveries (hand-off receipts). An older catalog gets the new tables when opened
+(every statement of the schema is ``IF NOT EXISTS``)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -82,6 +85,41 @@ CREATE TABLE IF NOT EXISTS events (
     agents TEXT NOT NULL                -- JSON list of agent identifiers
 );
 CREATE INDEX IF NOT EXISTS events_package ON events(package_id, event_type);
+CREATE TABLE IF NOT EXISTS quality (
+    package_id INTEGER NOT NULL REFERENCES packages(id),
+    bag_path TEXT NOT NULL,             -- the original text: data/original/...
+    score REAL NOT NULL,                -- known x (1 - garbage) as received: 0 worst, 1 best
+    language TEXT,                      -- the dictionary the words were looked up in
+    known_before REAL,                  -- shares, known is NULL without a dictionary
+    known_after REAL,
+    garbage_before REAL NOT NULL,
+    garbage_after REAL NOT NULL,
+    hyphens_before REAL NOT NULL,
+    hyphens_after REAL NOT NULL,
+    PRIMARY KEY (package_id, bag_path)
+);
+CREATE INDEX IF NOT EXISTS quality_score ON quality(score);
+"""
+
+# Schema 2: hand-off receipts (preserve handoff). Every statement is CREATE ... IF NOT
+# EXISTS, so running the whole schema on a version-1 catalog is its migration.
+_SCHEMA += """
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY,
+    package_id INTEGER REFERENCES packages(id),   -- NULL for a package the catalog never saw
+    package_name TEXT NOT NULL,
+    destination TEXT NOT NULL,          -- folder, sftp:// or ocfl:// URL, never a password
+    location TEXT NOT NULL,             -- the name at the destination
+    serialization TEXT NOT NULL,        -- none | tar | tar.gz | zip
+    delivered_at TEXT NOT NULL,
+    outcome TEXT NOT NULL,              -- delivered | already-delivered | refused | failed
+    algorithm TEXT NOT NULL,            -- the digest every file was re-hashed with
+    sent TEXT NOT NULL,                 -- JSON: each file (or the archive): path, size, digest
+    reasons TEXT NOT NULL,              -- JSON list of one-line reasons
+    bytes INTEGER NOT NULL,
+    event_identifier TEXT               -- the PREMIS replication event
+);
+CREATE INDEX IF NOT EXISTS deliveries_destination ON deliveries(destination, package_name);
 """
 
 
@@ -118,6 +156,51 @@ class FileRecord:
     size: int
     role: str
     digests: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QualityRecord:
+    """The OCR quality of one repaired text of a package (see ``repair.quality``)."""
+
+    package: str
+    item_name: str
+    source: str
+    bag_path: str
+    score: float
+    language: str | None
+    before: dict[str, float | None]
+    after: dict[str, float | None]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "package": self.package,
+            "item": self.item_name,
+            "source": self.source,
+            "file": self.bag_path,
+            "score": self.score,
+            "language": self.language,
+            "before": dict(self.before),
+            "after": dict(self.after),
+        }
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """A hand-off receipt: one package, one destination, one attempt."""
+
+    id: int
+    package_id: int | None
+    package_name: str
+    destination: str
+    location: str
+    serialization: str
+    delivered_at: datetime
+    outcome: str
+    algorithm: str
+    sent: list[dict[str, Any]]
+    reasons: list[str]
+    bytes: int
+    event_identifier: str | None
 
 
 @dataclass(frozen=True)
@@ -188,10 +271,12 @@ class Catalog:
             path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(path, timeout=30, isolation_level=None)
             _set_up(connection, path)
-        except sqlite3.DatabaseError as error:
+        except (sqlite3.DatabaseError, OSError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
             raise ConfigError(
-                f"Cannot open the catalog {path} ({error}): check the path in [paths] catalog."
-            ) from error
+                f"Cannot open the catalog {path} ({reason}): give a catalog file with --catalog "
+                "or [paths] catalog."
+            ) from None
         return cls(connection, path)
 
     def close(self) -> None:
@@ -241,8 +326,14 @@ class Catalog:
         files: Sequence[NewFile],
         created_at: datetime | None = None,
         previous: str | None = None,
+        replace: bool = False,
     ) -> PackageRecord:
-        """Record a package that now exists on disk, with its files, in one transaction."""
+        """Record a package that now exists on disk, with its files, in one transaction.
+
+        With ``replace``, a package already recorded under this name (one rebuilt after its
+        folder was deleted) keeps its identity, history and events, and its location,
+        Payload-Oxum and files are recorded afresh: those of the package now on disk.
+        """
         created = (created_at or now_utc()).isoformat()
         with self.transaction() as db:
             db.execute(
@@ -254,20 +345,34 @@ class Catalog:
             if previous is not None:
                 row = db.execute("SELECT id FROM packages WHERE name = ?", (previous,)).fetchone()
                 previous_id = row[0] if row else None
-            cursor = db.execute(
-                "INSERT INTO packages(name, location, item_id, content_key, payload_oxum,"
-                " created_at, previous_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    name,
-                    self._location(path),
-                    item_id,
-                    content_key,
-                    payload_oxum,
-                    created,
-                    previous_id,
-                ),
-            )
-            package_id = cursor.lastrowid
+            existing = db.execute("SELECT id FROM packages WHERE name = ?", (name,)).fetchone()
+            if replace and existing is not None:
+                package_id = existing[0]
+                db.execute(
+                    "UPDATE packages SET location = ?, content_key = ?, payload_oxum = ?"
+                    " WHERE id = ?",
+                    (self._location(path), content_key, payload_oxum, package_id),
+                )
+                db.execute(
+                    "DELETE FROM checksums WHERE file_id IN"
+                    " (SELECT id FROM files WHERE package_id = ?)",
+                    (package_id,),
+                )
+                db.execute("DELETE FROM files WHERE package_id = ?", (package_id,))
+            else:
+                package_id = db.execute(
+                    "INSERT INTO packages(name, location, item_id, content_key, payload_oxum,"
+                    " created_at, previous_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        name,
+                        self._location(path),
+                        item_id,
+                        content_key,
+                        payload_oxum,
+                        created,
+                        previous_id,
+                    ),
+                ).lastrowid
             for new in files:
                 file_id = db.execute(
                     "INSERT INTO files(package_id, bag_path, original_path, size, role)"
@@ -412,6 +517,144 @@ class Catalog:
                 detail=row[5],
                 outcome_detail=None if row[6] is None else json.loads(row[6]),
                 agents=json.loads(row[7]),
+            )
+            for row in rows
+        ]
+
+    def record_quality(self, package_id: int, bag_path: str, quality: dict[str, Any]) -> None:
+        """Record the OCR quality (``Quality.to_dict()``) of a package's text ``bag_path``."""
+        before, after = quality["before"], quality["after"]
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO quality(package_id, bag_path, score, language,"
+                " known_before, known_after, garbage_before, garbage_after, hyphens_before,"
+                " hyphens_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    package_id,
+                    bag_path,
+                    quality["score"],
+                    quality.get("language"),
+                    before["known"],
+                    after["known"],
+                    before["garbage"],
+                    after["garbage"],
+                    before["hyphens"],
+                    after["hyphens"],
+                ),
+            )
+
+    def worst_quality(self, limit: int, source: str | None = None) -> list[QualityRecord]:
+        """The ``limit`` texts of lowest OCR quality score, lowest first, in the latest
+        package of each item (under the folder ``source``, if given)."""
+        query = (
+            "SELECT p.name, i.name, i.source, q.bag_path, q.score, q.language,"
+            " q.known_before, q.garbage_before, q.hyphens_before,"
+            " q.known_after, q.garbage_after, q.hyphens_after"
+            " FROM quality q JOIN packages p ON p.id = q.package_id"
+            " JOIN items i ON i.id = p.item_id"
+            " WHERE NOT EXISTS (SELECT 1 FROM packages newer WHERE newer.previous_id = p.id)"
+        )
+        parameters: list[Any] = []
+        if source is not None:
+            folder = source.rstrip("/")
+            query += " AND (i.source = ? OR substr(i.source, 1, ?) = ?)"
+            parameters += [folder, len(folder) + 1, folder + "/"]
+        query += " ORDER BY q.score, i.source, q.bag_path LIMIT ?"
+        parameters.append(limit)
+        rows = self.connection.execute(query, parameters).fetchall()
+        keys = ("known", "garbage", "hyphens")
+        return [
+            QualityRecord(
+                package=row[0],
+                item_name=row[1],
+                source=row[2],
+                bag_path=row[3],
+                score=row[4],
+                language=row[5],
+                before=dict(zip(keys, row[6:9], strict=True)),
+                after=dict(zip(keys, row[9:12], strict=True)),
+            )
+            for row in rows
+        ]
+
+    # -- deliveries (hand-off receipts) ----------------------------------------------------
+
+    def add_delivery(
+        self,
+        *,
+        package_id: int | None,
+        package_name: str,
+        destination: str,
+        location: str,
+        serialization: str,
+        outcome: str,
+        algorithm: str,
+        sent: Sequence[dict[str, Any]],
+        reasons: Sequence[str],
+        size: int,
+        event_identifier: str | None,
+        when: datetime | None = None,
+    ) -> int:
+        cursor = self.connection.execute(
+            "INSERT INTO deliveries(package_id, package_name, destination, location,"
+            " serialization, delivered_at, outcome, algorithm, sent, reasons, bytes,"
+            " event_identifier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                package_id,
+                package_name,
+                destination,
+                location,
+                serialization,
+                (when or now_utc()).astimezone(UTC).isoformat(),
+                outcome,
+                algorithm,
+                json.dumps(list(sent)),
+                json.dumps(list(reasons)),
+                size,
+                event_identifier,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def deliveries(
+        self,
+        *,
+        destination: str | None = None,
+        package_name: str | None = None,
+        delivered_only: bool = False,
+    ) -> list[DeliveryRecord]:
+        """Receipts, oldest first; ``delivered_only`` keeps those whose copy was proved."""
+        query = (
+            "SELECT id, package_id, package_name, destination, location, serialization,"
+            " delivered_at, outcome, algorithm, sent, reasons, bytes, event_identifier"
+            " FROM deliveries WHERE 1 = 1"
+        )
+        args: list[Any] = []
+        if destination is not None:
+            query += " AND destination = ?"
+            args.append(destination)
+        if package_name is not None:
+            query += " AND package_name = ?"
+            args.append(package_name)
+        if delivered_only:
+            query += " AND outcome IN ('delivered', 'already-delivered')"
+        rows = self.connection.execute(query + " ORDER BY delivered_at, id", args)
+        return [
+            DeliveryRecord(
+                id=row[0],
+                package_id=row[1],
+                package_name=row[2],
+                destination=row[3],
+                location=row[4],
+                serialization=row[5],
+                delivered_at=datetime.fromisoformat(row[6]),
+                outcome=row[7],
+                algorithm=row[8],
+                sent=json.loads(row[9]),
+                reasons=json.loads(row[10]),
+                bytes=row[11],
+                event_identifier=row[12],
             )
             for row in rows
         ]

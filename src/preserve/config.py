@@ -18,10 +18,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from preserve.errors import ConfigError
+
+if TYPE_CHECKING:  # imported when needed: preserve.repair's config uses coerce_settings
+    from preserve.repair.config import RepairConfig
 
 BTR_PROFILE_ID = (
     "https://github.com/dpscollaborative/btr_bagit_profile/releases/download/1.0/"
@@ -86,6 +88,63 @@ class Ingest:
 RUNNERS = ("threads", "processes", "dask")
 
 
+def _default_repair() -> RepairConfig:
+    from preserve.repair.config import RepairConfig
+
+    return RepairConfig()
+
+
+@dataclass(frozen=True)
+class HandoffDestination:
+    """One ``[[handoff.destinations]]`` table: where ``flows/handoff.py`` delivers packages."""
+
+    name: str = ""
+    """How ``preserve handoff --to NAME`` and the flow refer to it."""
+    url: str = ""
+    """A folder, ``sftp://[user@]host[:port]/abs/path`` or ``ocfl:///abs/path``."""
+    serialize: str = "none"
+    """``none`` (a bag folder), ``tar``, ``tar.gz`` or ``zip``."""
+    profile: str = ""
+    """BagIt profile checked before sending; empty: ``[bagging] profile_identifier``."""
+    identity: str = ""
+    """SSH private key file; empty: the SSH agent, then ~/.ssh."""
+    known_hosts: str = ""
+    """known_hosts file; empty: ~/.ssh/known_hosts."""
+    password_env: str = ""
+    """Environment variable holding an SFTP password (never the password itself)."""
+
+
+@dataclass(frozen=True)
+class Handoff:
+    destinations: tuple[HandoffDestination, ...] = ()
+
+
+def _handoff(data: Any, origin: str) -> Handoff:
+    if not isinstance(data, Mapping) or set(data) - {"destinations"}:
+        raise ConfigError(f"[handoff] in {origin} holds only [[handoff.destinations]] tables.")
+    tables = data.get("destinations", [])
+    if not isinstance(tables, list):
+        raise ConfigError(f"handoff.destinations in {origin} must be [[handoff.destinations]].")
+    destinations = []
+    for number, table in enumerate(tables, 1):
+        where = f"{origin} [[handoff.destinations]] #{number}"
+        if isinstance(table, Mapping) and "password" in table:
+            raise ConfigError(
+                f"{where}: passwords never go in the config file; name an environment "
+                "variable in password_env instead."
+            )
+        destination = _build(HandoffDestination, table, where)
+        if not destination.name or not destination.url:
+            raise ConfigError(f"{where} needs a name and a url.")
+        if destination.serialize not in ("none", "tar", "tar.gz", "zip"):
+            raise ConfigError(f"{where} serialize must be none, tar, tar.gz or zip.")
+        destinations.append(destination)
+    names = [d.name for d in destinations]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"[[handoff.destinations]] names in {origin} must differ.")
+    return Handoff(tuple(destinations))
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything preserve needs to know; immutable once loaded."""
@@ -94,14 +153,15 @@ class Config:
     paths: Paths = field(default_factory=Paths)
     bagging: Bagging = field(default_factory=Bagging)
     ingest: Ingest = field(default_factory=Ingest)
-    repair: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    """Passed to :meth:`preserve.repair.RepairConfig.from_mapping`."""
+    handoff: Handoff = field(default_factory=Handoff)
+    repair: RepairConfig = field(default_factory=_default_repair)
+    """How texts are repaired (the ``[repair]`` table, checked when the file is read)."""
     origin: str = "defaults"
     """The file this configuration came from, or ``defaults``."""
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], origin: str = "defaults") -> Config:
-        known = {"organization", "paths", "bagging", "ingest", "repair"}
+        known = {"organization", "paths", "bagging", "ingest", "repair", "handoff"}
         unknown = set(data) - known
         if unknown:
             raise ConfigError(
@@ -115,10 +175,14 @@ class Config:
             ("ingest", Ingest),
         ):
             parts[name] = _build(kind, data.get(name, {}), f"{origin} [{name}]")
-        repair = data.get("repair", {})
-        if not isinstance(repair, Mapping):
-            raise ConfigError(f"[repair] in {origin} must be a table.")
-        config = cls(**parts, repair=MappingProxyType(dict(repair)), origin=origin)
+        from preserve.repair.config import RepairConfig
+
+        try:
+            repair = RepairConfig.from_mapping(data.get("repair", {}))
+        except ConfigError as error:
+            raise ConfigError(f"{error} (in {origin})") from None
+        parts["handoff"] = _handoff(data.get("handoff", {}), origin)
+        config = cls(**parts, repair=repair, origin=origin)
         for algorithm in config.bagging.algorithms:
             if algorithm not in SUPPORTED_ALGORITHMS:
                 raise ConfigError(
@@ -129,6 +193,8 @@ class Config:
             raise ConfigError(f"[bagging] algorithms in {origin} must name at least one.")
         if config.ingest.items_per_task < 1:
             raise ConfigError(f"[ingest] items_per_task in {origin} must be at least 1.")
+        if config.bagging.processes < 1:
+            raise ConfigError(f"[bagging] processes in {origin} must be at least 1.")
         if config.ingest.runner not in RUNNERS:
             raise ConfigError(
                 f"[ingest] runner in {origin} is {config.ingest.runner!r}: "
@@ -137,7 +203,8 @@ class Config:
         return config
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready copy, as recorded in each package."""
+        """A JSON-ready copy, as recorded in each package (hand-off settings are not about
+        how a package was made, and stay out so packages keep their bytes)."""
         return {
             "organization": asdict(self.organization),
             "paths": asdict(self.paths),
@@ -147,21 +214,38 @@ class Config:
             "ingest": {
                 k: v for k, v in asdict(self.ingest).items() if k not in ("runner", "dask_address")
             },
-            "repair": dict(self.repair),
+            "repair": self.repair.to_dict(),
             "origin": self.origin,
         }
 
 
 def _build(kind: type, data: Any, where: str) -> Any:
+    return kind(**coerce_settings(kind, data, where))
+
+
+def coerce_settings(kind: type, data: Any, where: str) -> dict[str, Any]:
+    """A TOML table as the keyword arguments of the settings dataclass ``kind``: every key
+    known, every value of its field's type (lists of names become tuples, numbers are never
+    negative), or a one-sentence :class:`ConfigError` naming ``where``. The one place where
+    configuration values are typed, for every section ``[repair]`` included.
+
+    >>> coerce_settings(Ingest, {"repair": False}, "[ingest]")
+    {'repair': False}
+    >>> coerce_settings(Ingest, {"max_line_bytes": -1}, "[ingest]")
+    Traceback (most recent call last):
+    ...
+    preserve.errors.ConfigError: [ingest] max_line_bytes must be a whole number of at least 0.
+    """
     if not isinstance(data, Mapping):
         raise ConfigError(f"{where} must be a table of settings.")
     names = {f.name: f for f in fields(kind)}
     unknown = set(data) - set(names)
     if unknown:
         raise ConfigError(f"Unknown setting(s) {sorted(unknown)} in {where}: use {sorted(names)}.")
+    defaults = kind()
     values: dict[str, Any] = {}
     for key, value in data.items():
-        default = getattr(kind(), key)
+        default = getattr(defaults, key)
         if isinstance(default, tuple):
             if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{where} {key} must be a list of strings.")
@@ -170,12 +254,16 @@ def _build(kind: type, data: Any, where: str) -> Any:
             if not isinstance(value, bool):
                 raise ConfigError(f"{where} {key} must be true or false.")
         elif isinstance(default, int):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ConfigError(f"{where} {key} must be a whole number.")
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"{where} {key} must be a whole number of at least 0.")
+        elif isinstance(default, float):
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ConfigError(f"{where} {key} must be a number of at least 0.")
+            value = float(value)
         elif isinstance(default, str) and not isinstance(value, str):
             raise ConfigError(f"{where} {key} must be a string.")
         values[key] = value
-    return kind(**values)
+    return values
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:

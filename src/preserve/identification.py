@@ -252,6 +252,18 @@ def decode_text(data: bytes, encoding: str | None) -> str:
         ) from None
 
 
+def encode_text(text: str, encoding: str) -> bytes:
+    """The bytes :func:`decode_text` read ``text`` from, for an encoding :func:`detect_encoding`
+    found: a UTF-16/32 byte-order mark it dropped is put back (to rebuild an original exactly).
+
+    >>> encode_text("hi", "utf-16-le")
+    b'\\xff\\xfeh\\x00i\\x00'
+    >>> decode_text(encode_text("naïve", "utf-8-sig"), "utf-8-sig")
+    'naïve'
+    """
+    return _BOM_OF.get(codecs.lookup(encoding).name, b"") + text.encode(encoding)
+
+
 def _siegfried(path: str) -> dict[str, Any]:
     """siegfried's first result for ``path``; a failure becomes an ``errors`` entry."""
     import pygfried

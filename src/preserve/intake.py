@@ -5,9 +5,10 @@ multi-file item. Nothing here follows a symbolic link, opens a special file, or 
 name that cannot be written into a UTF-8 manifest; each refusal is a one-line reason for the
 report, and the other items go on.
 
-Names are normalised to NFC for the package (macOS writes NFD; a bag whose manifest and disk
-disagree on normalisation breaks on other systems), and kept as they were in the record of
-the original path.
+Names are kept exactly as given, in the package as in the record of the original path: an
+NFD name (macOS writes them) stays NFD, since the name is part of the original. BagIt allows
+any UTF-8 name, and the manifest and the disk agree because both are written from it. Two
+entries whose names differ only in normalisation are refused: they would collide on macOS.
 
 >>> slugify("Réunion du 26 février (draft) #2.txt")
 'reunion-du-26-fevrier-draft-2-txt'
@@ -35,7 +36,7 @@ class SourceFile:
     path: Path
     """Where it is read from (never written)."""
     relative: str
-    """Its name inside the item, '/'-separated and NFC-normalised: ``page 1.txt``, ``a/b.txt``."""
+    """Its name inside the item, '/'-separated, as given: ``page 1.txt``, ``a/b.txt``."""
     size: int
 
 
@@ -76,12 +77,17 @@ def slugify(name: str, limit: int = 48) -> str:
     return slug[:limit].rstrip("-") or "item"
 
 
-def check_separate(sources: Sequence[Path], output: Path) -> None:
-    """Refuse an output folder inside a source (it would ingest its own packages), or a
-    source inside the output."""
+def check_separate(sources: Sequence[Path], output: Path, catalog: Path | None = None) -> None:
+    """Refuse an output folder inside a source (it would ingest its own packages), a source
+    inside the output, or a catalog inside a source (it would be preserved as an item)."""
     out = output.resolve()
     for source in sources:
         src = source.resolve()
+        if catalog is not None and (src == catalog.resolve() or src in catalog.resolve().parents):
+            raise ConfigError(
+                f"The catalog {catalog} is inside the source {source}: "
+                "choose a catalog outside every source."
+            )
         if out == src or src in out.parents:
             raise ConfigError(
                 f"The output folder {output} is inside the source {source}: "
@@ -150,7 +156,7 @@ def _walk_folder(item_path: Path, source: Path) -> tuple[list[SourceFile], list[
                 visit(Path(entry.path), relative + "/")
             else:
                 size = entry.stat(follow_symlinks=False).st_size
-                files.append(SourceFile(Path(entry.path), normal, size))
+                files.append(SourceFile(Path(entry.path), relative, size))
 
     visit(item_path, "")
     return files, problems
@@ -212,10 +218,9 @@ def examine(path: Path, source: Path | None = None) -> Item | Rejected:
     reason = _reject_reason(path, info.st_mode, source)
     if reason:
         return Rejected(shown, path, reason)
-    normal = unicodedata.normalize("NFC", name)
     if stat.S_ISREG(info.st_mode):
         return Item(
-            normal, path.absolute(), "file", (SourceFile(path.absolute(), normal, info.st_size),)
+            name, path.absolute(), "file", (SourceFile(path.absolute(), name, info.st_size),)
         )
     files, problems = _walk_folder(path, source)
     if problems:
@@ -224,8 +229,8 @@ def examine(path: Path, source: Path | None = None) -> Item | Rejected:
     if not files:
         return Rejected(shown, path, "is an empty folder: there is nothing to preserve")
     return Item(
-        normal,
+        name,
         path.absolute(),
         "folder",
-        tuple(SourceFile(f.path.absolute(), f"{normal}/{f.relative}", f.size) for f in files),
+        tuple(SourceFile(f.path.absolute(), f"{name}/{f.relative}", f.size) for f in files),
     )

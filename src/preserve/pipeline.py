@@ -22,15 +22,19 @@ becomes a one-line reason on the item's outcome, and the batch goes on.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import platform
 import shutil
 import ssl
+import tempfile
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,18 +43,20 @@ from typing import Any, Literal
 from preserve import __version__
 from preserve.bagging import (
     PayloadFile,
+    claim_package,
     copy_and_hash,
     finish_bag,
     new_staging,
     publish,
+    read_payload_manifests,
     remove_dead_staging,
     write_payload_bytes,
 )
 from preserve.catalog import Catalog, NewFile
 from preserve.config import Config
-from preserve.errors import PreserveError
+from preserve.errors import ConfigError, PreserveError
 from preserve.fixity import PREMIS_NAMES, digest_file
-from preserve.intake import Item, Rejected, slugify
+from preserve.intake import Item, Rejected, SourceFile, slugify
 
 STEPS = (
     "fixity",
@@ -82,7 +88,11 @@ class ItemOutcome:
     bytes: int = 0
     reasons: list[str] = field(default_factory=list)
     """One sentence each: why it failed, or what needs a person's attention."""
+    notes: list[str] = field(default_factory=list)
+    """One sentence each: what happened that needs no one's attention."""
     repairs: dict[str, dict[str, int]] = field(default_factory=dict)
+    quality: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """OCR quality of each repaired text, by its original's bag path (repair.quality)."""
 
     @property
     def needs_attention(self) -> bool:
@@ -98,7 +108,9 @@ class ItemOutcome:
             "files": self.files,
             "bytes": self.bytes,
             "reasons": list(self.reasons),
+            "notes": list(self.notes),
             "repairs": self.repairs,
+            "quality": self.quality,
         }
 
 
@@ -139,10 +151,38 @@ def package_name(item: Item, key: str) -> str:
 # -- the run --------------------------------------------------------------------------------
 
 
+SPARE_BYTES = 1 << 20
+"""Free space a run needs to start at all (catalog, metadata); an item the disk then has no
+room for fails on its own with "the disk is full"."""
+
+
 def prepare_output(packages: Path) -> None:
-    """Create the packages folder and remove what runs killed mid-package left behind."""
-    packages.mkdir(parents=True, exist_ok=True)
-    remove_dead_staging(packages)
+    """Create the packages folder and remove what runs killed mid-package left behind.
+
+    Refuses (:class:`ConfigError`, before any work) a path that is a file, a place that
+    cannot be written, and a full disk.
+    """
+    if packages.exists() and not packages.is_dir():
+        raise ConfigError(
+            f"The packages folder {packages} is not a folder: give a folder with --out "
+            "or [paths] packages."
+        )
+    try:
+        packages.mkdir(parents=True, exist_ok=True)
+        remove_dead_staging(packages)
+        with tempfile.TemporaryFile(dir=packages, prefix=".write-check-"):
+            pass
+        free = shutil.disk_usage(packages).free
+    except OSError as error:
+        raise ConfigError(
+            f"Cannot write to the packages folder {packages} ({error.strerror or error}): "
+            "choose a writable folder with --out or [paths] packages."
+        ) from None
+    if free < SPARE_BYTES:
+        raise ConfigError(
+            f"The disk of the packages folder {packages} is full ({free:,} bytes free): "
+            "free some space, then rerun."
+        )
 
 
 def ingest_items(
@@ -164,18 +204,15 @@ def ingest_item(
         item.name, str(item.path), "failed", files=len(item.files), bytes=item.size
     )
     scratch: list[Path] = []  # the staging folder, once made: removed whatever happens
+    claims = ExitStack()  # the package name this run holds: released whatever happens
     try:
-        _run_steps(item, context, catalog, outcome, progress, scratch)
+        _run_steps(item, context, catalog, outcome, progress, scratch, claims)
     except PreserveError as error:
         outcome.status = "failed"
         outcome.reasons.append(str(error))
     except OSError as error:
         outcome.status = "failed"
-        where = f" ({error.filename})" if error.filename else ""
-        outcome.reasons.append(
-            f"cannot be read or written{where}: {error.strerror or error}; "
-            "check permissions and free space, then rerun"
-        )
+        outcome.reasons.append(os_error_reason(error))
     except Exception as error:  # a bug: report it on this item, keep the batch going
         outcome.status = "failed"
         last = traceback.extract_tb(error.__traceback__)[-1]
@@ -187,7 +224,22 @@ def ingest_item(
         for folder in scratch:
             if folder.exists():  # not published: a failure, or already preserved
                 shutil.rmtree(folder, ignore_errors=True)
+        claims.close()
     return outcome
+
+
+def os_error_reason(error: OSError) -> str:
+    """One sentence for a file-system error, naming its real cause: a name too long is not
+    a permission problem, nor is a full disk."""
+    where = f" ({error.filename})" if error.filename else ""
+    what = error.strerror or str(error)
+    if error.errno == errno.ENAMETOOLONG:
+        return f"a name is too long for the file system{where}: shorten it, then rerun"
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk is full{where}: {what}; free space, then rerun"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot be read or written{where}: {what}; check permissions, then rerun"
+    return f"cannot be read or written{where}: {what}; check the file and the disk, then rerun"
 
 
 def _run_steps(
@@ -197,6 +249,7 @@ def _run_steps(
     outcome: ItemOutcome,
     progress: ProgressCallback | None,
     scratch: list[Path],
+    claims: ExitStack,
 ) -> None:
     algorithms = context.algorithms
     now = context.clock()
@@ -218,25 +271,33 @@ def _run_steps(
     final = context.packages / name
     outcome.package = name
 
+    # From the lookup to the record, this run holds the package's name: another run (or
+    # thread) preserving the same content waits here, then finds it preserved.
+    if claims.enter_context(claim_package(context.packages, name)):
+        outcome.notes.append("another run was preserving it at the same time: waited for it")
     known = catalog.find_by_content(key)
     if known is not None and known.path.is_dir():
         outcome.status = "already-preserved"
         outcome.package = known.name
         return
-    if known is None and final.is_dir():
-        _adopt(item, final, key, intake, context, catalog, outcome, now)
+    if final.is_dir():
+        _adopt(item, final, key, context, catalog, outcome, now)
         return
-    previous = catalog.latest_for_source(str(item.path))
+    # A package recorded under this name whose folder was deleted is rebuilt in its place,
+    # keeping its link to the package before it (not to itself).
+    rebuilt = catalog.package(name)
+    if rebuilt is not None:
+        outcome.notes.append("its package folder had gone from the packages folder: rebuilt")
+        previous = catalog.package(rebuilt.previous) if rebuilt.previous else None
+    else:
+        previous = catalog.latest_for_source(str(item.path))
     if staging is None:
         staging = new_staging(context.packages, name)
         scratch.append(staging)
         copied = _copy_originals(item, staging, algorithms, None)
         for relative, (digests, _size) in copied.items():
             if digests != intake[relative][0]:
-                raise PreserveError(
-                    f"{relative} changed while it was being preserved: "
-                    "rerun once the source is stable"
-                )
+                raise PreserveError(f"{relative} changed while being read; try again")
     payload: list[PayloadFile] = []
     originals: list[tuple[str, Path, PayloadFile]] = []
     for source in item.files:
@@ -260,13 +321,17 @@ def _run_steps(
     repaired, repair_agents = _repair_texts(staging, originals, identities, context, outcome)
     payload.extend(output for text in repaired for output in text.outputs)
     repairs = {text.source: text.summary for text in repaired}
+    qualities = {text.source: text.quality for text in repaired if text.quality}
 
     # 6. describe
     premis_xml, events = _premis_record(
         item, name, context, originals, identities, repaired, repair_agents, now, copied_at
     )
     payload.append(write_payload_bytes(staging, "data/metadata/premis.xml", premis_xml, algorithms))
-    description = _describe(item, name, originals, identities, repairs, context, now, previous)
+    derived = {text.source: [o.bag_path for o in text.outputs] for text in repaired}
+    description = _describe(
+        item, name, originals, identities, repairs, derived, context, now, previous, qualities
+    )
     payload.append(write_payload_bytes(staging, "data/metadata/item.json", description, algorithms))
 
     # 7. bag
@@ -292,10 +357,24 @@ def _run_steps(
         )
         for p in payload[len(originals) :]
     ]
-    _record(catalog, item, name, final, key, oxum, files, events, now, previous)
+    _record(
+        catalog,
+        item,
+        name,
+        final,
+        key,
+        oxum,
+        files,
+        events,
+        now,
+        previous,
+        qualities,
+        replace=rebuilt,
+    )
     outcome.status = "ingested"
     outcome.previous = previous.name if previous else None
     outcome.repairs = repairs
+    outcome.quality = qualities
 
 
 def _in_parallel(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
@@ -313,7 +392,10 @@ def _hash_originals(
     """Intake fixity, read-only: every algorithm in one read of each original."""
     return dict(
         _in_parallel(
-            lambda source: (source.relative, digest_file(source.path, algorithms, progress)),
+            lambda source: (
+                source.relative,
+                _read_unchanged(source, lambda: digest_file(source.path, algorithms, progress)),
+            ),
             item.files,
         )
     )
@@ -327,13 +409,37 @@ def _copy_originals(
         _in_parallel(
             lambda source: (
                 source.relative,
-                copy_and_hash(
-                    source.path, staging / f"data/original/{source.relative}", algorithms, progress
+                _read_unchanged(
+                    source,
+                    lambda: copy_and_hash(
+                        source.path,
+                        staging / f"data/original/{source.relative}",
+                        algorithms,
+                        progress,
+                    ),
                 ),
             ),
             item.files,
         )
     )
+
+
+def _read_unchanged(
+    source: SourceFile, read: Callable[[], tuple[dict[str, str], int]]
+) -> tuple[dict[str, str], int]:
+    """``read`` the file, and fail it if it was written, truncated or replaced meanwhile:
+    its size, times and inode before and after the read, and the size listed at discovery,
+    must all agree with the bytes read."""
+
+    def state() -> tuple[int, ...]:
+        info = os.stat(source.path, follow_symlinks=False)
+        return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+
+    before = state()
+    digests, size = read()
+    if not before[0] == size == source.size or state() != before:
+        raise PreserveError(f"{source.relative} changed while being read; try again")
+    return digests, size
 
 
 def _premis_record(
@@ -488,14 +594,14 @@ def _adopt(
     item: Item,
     final: Path,
     key: str,
-    intake: dict[str, tuple[dict[str, str], int]],
     context: IngestContext,
     catalog: Catalog,
     outcome: ItemOutcome,
     now: datetime,
 ) -> None:
-    """A package with this content's name is on disk but not in the catalog: an earlier run
-    died between publishing and recording. Validate it and record it."""
+    """A package with this content's name is on disk but the catalog does not know it where
+    it is: an earlier run died between publishing and recording, or the catalog was lost.
+    Validate it and record every file of it (originals, derived, metadata) as it is."""
     from preserve.validation import validate_bag
 
     report = validate_bag(final, processes=_processes(context, item.size))
@@ -504,31 +610,45 @@ def _adopt(
             f"a package named {final.name} is in the way and is not valid "
             f"({report.errors[0].code}): move it aside, then rerun"
         )
-    files = [
-        NewFile(
-            f"data/original/{source.relative}",
-            str(source.path),
-            intake[source.relative][1],
-            "original",
-            intake[source.relative][0],
-        )
-        for source in item.files
-    ]
-    oxum = _read_oxum(final)
+    sources = {f"data/original/{source.relative}": str(source.path) for source in item.files}
+    files = []
+    for bag_path, digests in sorted(read_payload_manifests(final).items()):
+        if bag_path.startswith("data/original/"):
+            role = "original"
+        elif bag_path.startswith("data/metadata/"):
+            role = "metadata"
+        else:
+            role = "derived"
+        size = (final / bag_path).stat().st_size
+        files.append(NewFile(bag_path, sources.get(bag_path), size, role, digests))
+    recorded = catalog.package(final.name)
+    qualities = _recorded_qualities(final / "data" / "metadata" / "item.json")
     _record(
         catalog,
         item,
         final.name,
         final,
         key,
-        oxum,
+        _read_oxum(final),
         files,
         [],
         now,
-        catalog.latest_for_source(str(item.path)),
+        None if recorded is not None else catalog.latest_for_source(str(item.path)),
+        qualities,
+        replace=recorded,
     )
     outcome.status = "already-preserved"
     outcome.package = final.name
+    outcome.notes.append("its package was on disk but not in the catalog: recorded")
+
+
+def _recorded_qualities(item_json: Path) -> dict[str, dict[str, Any]]:
+    """The OCR quality each text's ``item.json`` entry carries (none from older packages)."""
+    try:
+        description = json.loads(item_json.read_bytes())
+        return {f["path"]: f["quality"] for f in description["files"] if f.get("quality")}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def _identification_line(bag_path: str, ident: Any) -> str:
@@ -562,7 +682,11 @@ def _record(
     events: Sequence[Any],
     now: datetime,
     previous: Any,
+    qualities: dict[str, dict[str, Any]] | None = None,
+    *,
+    replace: Any = None,
 ) -> None:
+    """Record a package and its events; ``replace``: the record of the same name it heals."""
     record = catalog.add_package(
         name=name,
         path=final,
@@ -573,6 +697,7 @@ def _record(
         files=files,
         created_at=now,
         previous=previous.name if previous else None,
+        replace=replace is not None,
     )
     with catalog.transaction():
         for event in events:
@@ -595,6 +720,8 @@ def _record(
             agents=["preserve"],
             when=now,
         )
+    for bag_path, quality in (qualities or {}).items():
+        catalog.record_quality(record.id, bag_path, quality)
 
 
 # -- repair ---------------------------------------------------------------------------------
@@ -607,6 +734,8 @@ class RepairedText:
     outputs: tuple[PayloadFile, ...]
     """Repaired text, edit log, debris, review page."""
     summary: dict[str, int]
+    quality: dict[str, Any] | None = None
+    """The OCR quality of the text (``repair.quality.Quality.to_dict()``)."""
 
 
 def _repair_texts(
@@ -623,13 +752,16 @@ def _repair_texts(
     if not context.config.ingest.repair:
         return repaired, software
     from preserve.identification import decode_text
-    from preserve.repair import RepairConfig, repair
+    from preserve.repair import repair
+    from preserve.repair.quality import quality_of
     from preserve.repair.review import render_result
 
-    repair_config = RepairConfig.from_mapping(context.config.repair)
+    repair_config = context.config.repair
     algorithms = context.algorithms
     for relative, _path, entry in originals:
         ident = identities[entry.bag_path]
+        if ident.size and not ident.is_text and _identified(ident):
+            continue  # a page image, a PDF...: a known format, preserved as is, not text
         reason = _not_repairable(
             ident, staging / entry.bag_path, context.config.ingest.max_line_bytes
         )
@@ -639,28 +771,68 @@ def _repair_texts(
         text = decode_text((staging / entry.bag_path).read_bytes(), ident.encoding)
         result = repair(text, repair_config)
         software.update(result.software)
-        base = f"data/derived/{relative}"
+        quality = quality_of(result).to_dict()
+        base = derived_base(relative)
         parts = [
             (f"{base}.repaired.txt", result.text.encode("utf-8")),
             (f"{base}.edits.json", _json(result.to_dict(), compact=True)),
             (f"{base}.debris.json", _json([d.to_dict() for d in result.debris])),
             (
                 f"{base}.review.html",
-                render_result(result, title=relative, source_name=relative).encode("utf-8"),
+                render_result(result, title=relative, source_name=relative, quality=quality).encode(
+                    "utf-8"
+                ),
             ),
         ]
         outputs = tuple(
             write_payload_bytes(staging, path, data, algorithms) for path, data in parts
         )
-        repaired.append(RepairedText(entry.bag_path, outputs, result.summary()))
+        repaired.append(RepairedText(entry.bag_path, outputs, result.summary(), quality))
     return repaired, software
+
+
+DERIVED_FORMATS = {
+    ".repaired.txt": "Plain Text (UTF-8), repaired derivative",
+    ".edits.json": "JSON edit log (preserve-edit-log/1)",
+    ".debris.json": "JSON, layout debris removed from the text",
+    ".review.html": "HTML repair review page",
+}
+"""The derived files of a repaired text: their name's ending and their format."""
+
+NAME_MAX = 255
+"""Bytes in one file name on the file systems packages live on (ext4, XFS, APFS, NTFS)."""
+
+
+def derived_base(relative: str) -> str:
+    """Where a text's derived files go: its own name, or, when an ending would take that
+    name past :data:`NAME_MAX` bytes, a short stable form (the name cut at a character,
+    plus a hash of the whole name). ``item.json`` maps each original to its derived files.
+
+    >>> derived_base("letters/to mother.txt")
+    'data/derived/letters/to mother.txt'
+    >>> short = derived_base("a" * 250 + ".txt")
+    >>> len(short.rsplit("/", 1)[1].encode()) + len(".repaired.txt") <= NAME_MAX
+    True
+    >>> short == derived_base("a" * 250 + ".txt") != derived_base("a" * 250 + ".TXT")
+    True
+    """
+    folder, _, name = relative.rpartition("/")
+    encoded = name.encode("utf-8")
+    longest = max(len(ending) for ending in DERIVED_FORMATS)
+    if len(encoded) + longest > NAME_MAX:
+        tag = "~" + hashlib.sha256(encoded).hexdigest()[:16]
+        name = encoded[: NAME_MAX - longest - len(tag)].decode("utf-8", "ignore") + tag
+    return f"data/derived/{folder}/{name}" if folder else f"data/derived/{name}"
 
 
 def _not_repairable(ident: Any, path: Path, max_line_bytes: int) -> str | None:
     if ident.size == 0:
         return "empty file: preserved as is, there is no text to repair"
     if not ident.is_text or ident.encoding is None:
-        return f"not text ({ident.media_type}): preserved as is, not repaired"
+        return (
+            f"unidentified content ({ident.media_type}, {ident.basis or 'no match'}): preserved "
+            "as is, not repaired; find out what it is"
+        )
     if "guess" in ident.encoding_basis:
         return (
             f"not valid UTF-8 and has no byte-order mark (looks like {ident.encoding}): preserved "
@@ -673,6 +845,11 @@ def _not_repairable(ident: Any, path: Path, max_line_bytes: int) -> str | None:
             "not repaired; raise [ingest] max_line_bytes to repair it"
         )
     return None
+
+
+def _identified(ident: Any) -> bool:
+    """siegfried recognised the format by its content, not only by the name's extension."""
+    return ident.puid is not None and not any("extension only" in w for w in ident.warnings)
 
 
 def _longest_line(path: Path) -> int:
@@ -697,13 +874,8 @@ def _json(data: Any, *, compact: bool = False) -> bytes:
 
 
 def _derived_format(bag_path: str) -> str:
-    for suffix, name in (
-        (".repaired.txt", "Plain Text (UTF-8), repaired derivative"),
-        (".edits.json", "JSON edit log (preserve-edit-log/1)"),
-        (".debris.json", "JSON, layout debris removed from the text"),
-        (".review.html", "HTML repair review page"),
-    ):
-        if bag_path.endswith(suffix):
+    for ending, name in DERIVED_FORMATS.items():
+        if bag_path.endswith(ending):
             return name
     return "unknown"
 
@@ -738,9 +910,11 @@ def _describe(
     originals: Sequence[tuple[str, Path, PayloadFile]],
     identities: dict[str, Any],
     repairs: dict[str, dict[str, int]],
+    derived: dict[str, list[str]],
     context: IngestContext,
     now: datetime,
     previous: Any,
+    qualities: dict[str, dict[str, Any]] | None = None,
 ) -> bytes:
     """Descriptive and technical metadata a person (or a repository) reads first."""
     return _json(
@@ -760,6 +934,8 @@ def _describe(
                     "digests": entry.digests,
                     "identification": identities[entry.bag_path].to_dict(),
                     "repairs": repairs.get(entry.bag_path),
+                    "derived": derived.get(entry.bag_path, []),
+                    "quality": (qualities or {}).get(entry.bag_path),
                 }
                 for relative, _path, entry in originals
             ],

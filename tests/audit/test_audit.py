@@ -7,6 +7,7 @@ import shutil
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import bagit
 import pytest
@@ -325,3 +326,26 @@ def test_one_flipped_byte_names_exactly_that_file(store: Catalog, three, data) -
         path.write_bytes(original)
     assert (corrupted, missing, extra) == ([record.bag_path], [], [])
     assert {p.path for p in problems} == {record.bag_path}
+
+
+def test_the_audit_reads_each_file_once(
+    store: Catalog, three, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The validator's digests serve the catalog comparison: no second read (issue 11).
+    The catalog still catches what the manifests no longer do."""
+    import preserve.audit
+
+    second_reads: list[Path] = []
+    real = preserve.audit.digest_file
+
+    def counted(path: Path, *args: Any, **kwargs: Any) -> Any:  # the real one, counted
+        second_reads.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(preserve.audit, "digest_file", counted)
+    flip_byte(three["a"] / "data" / "letter.txt")
+    bagit.Bag(str(three["a"])).save(manifests=True)
+    run = audit_packages(store, now=T0)
+    assert second_reads == []
+    assert by_name(run)["a"].check.corrupted == ("data/letter.txt",)
+    assert by_name(run)["b"].check.status == "pass"

@@ -25,6 +25,7 @@ def bad_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source.mkdir()
     (source / "empty.txt").write_bytes(b"")
     (source / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64 + os.urandom(256))
+    (source / "mystery").write_bytes(b"\x00\x9f\x01" + os.urandom(600))
     (source / "latin1.txt").write_bytes("Café crème, déjà vu.\n".encode("latin-1") * 40)
     (source / "utf16.txt").write_bytes("Grüße aus Köln.\nZweite Zeile.\n".encode("utf-16"))
     with open(source / "one-line.txt", "wb") as stream:
@@ -63,10 +64,18 @@ def test_empty_file_is_preserved_and_reported(outcomes: dict) -> None:
     assert "empty file" in _reason(outcomes, "empty.txt")
 
 
-def test_binary_file_is_preserved_not_repaired(outcomes: dict) -> None:
+def test_a_damaged_image_is_preserved_and_needs_attention(outcomes: dict) -> None:
+    """A PNG signature over garbage is no PNG siegfried knows (a real one: test_formats)."""
     assert outcomes["scan.png"].status == "ingested"
-    assert "not text" in _reason(outcomes, "scan.png")
+    assert "unidentified" in _reason(outcomes, "scan.png")
     bag = outcomes["__out__"] / outcomes["scan.png"].package
+    assert not (bag / "data" / "derived").exists()
+
+
+def test_unidentified_content_is_preserved_and_needs_attention(outcomes: dict) -> None:
+    assert outcomes["mystery"].status == "ingested"
+    assert "unidentified" in _reason(outcomes, "mystery")
+    bag = outcomes["__out__"] / outcomes["mystery"].package
     assert not (bag / "data" / "derived").exists()
 
 

@@ -29,14 +29,14 @@ def test_each_top_level_entry_is_one_item(tmp_path: Path) -> None:
     assert not found.rejected
 
 
-def test_odd_names_are_items_with_nfc_names(tmp_path: Path) -> None:
+def test_odd_names_are_items_under_their_names_as_given(tmp_path: Path) -> None:
     source = tmp_path / "raw"
     source.mkdir()
     decomposed = unicodedata.normalize("NFD", "café 100% ready.txt")
     for name in ("with space.txt", "new\nline.txt", decomposed):
         (source / name).write_text("x")
     names = sorted(i.name for i in discover([source]).items)
-    assert names == sorted(["with space.txt", "new\nline.txt", "café 100% ready.txt"])
+    assert names == sorted(["with space.txt", "new\nline.txt", decomposed])
 
 
 def test_symlinks_are_refused_not_followed(tmp_path: Path) -> None:
@@ -87,3 +87,11 @@ def test_output_inside_source_is_refused(tmp_path: Path) -> None:
 def test_missing_source_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         discover([tmp_path / "nowhere"])
+
+
+def test_catalog_inside_source_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "raw"
+    source.mkdir()
+    with pytest.raises(ConfigError, match=r"catalog .* inside the source"):
+        check_separate([source], tmp_path / "packages", catalog=source / "c.sqlite")
+    check_separate([source], tmp_path / "packages", catalog=tmp_path / "c.sqlite")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 import preserve.cli  # noqa: F401 - registers the commands
 from preserve.cli.app import app
+from preserve.identification import detect_encoding
 from preserve_testdata import BORN_DIGITAL, MAGAZINE_OCR, RAW
 
 runner = CliRunner()
@@ -83,7 +85,11 @@ def test_german_dictionary_end_to_end(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "does not exist"), (b"\xff\xfe\x00a", "binary"), (b"caf\xe9 noir\n", "not UTF-8")],
+    [
+        (None, "does not exist"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
+        (b"caf\xe9 noir\n", "not UTF-8"),
+    ],
 )
 def test_bad_input_is_one_sentence_and_exit_1(
     tmp_path: Path, content: bytes | None, message: str
@@ -133,3 +139,123 @@ def test_undo_refuses_a_file_that_is_not_an_edit_log(magazine: Path, tmp_path: P
     edits.write_text("[1, 2]", encoding="utf-8")
     result = runner.invoke(app, ["repair", "--undo", str(magazine), "--edits", str(edits)])
     assert result.exit_code == 1
+
+
+def _listing(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+
+
+@pytest.mark.parametrize(
+    "outputs",
+    [
+        ["-o", "{input}", "--edits", "{input}"],  # the example: the original was lost
+        ["-o", "{input}"],
+        ["--edits", "{input}"],
+        ["--review", "{input}"],
+        ["-o", "{link}"],  # a symbolic link to the input
+        ["--edits", "{hard}"],  # a hard link to the input
+        ["-o", "clean.txt", "--edits", "clean.txt"],  # two outputs, one file
+        ["-o", "clean.txt", "--review", "sub/../clean.txt"],  # the same, spelled otherwise
+    ],
+)
+def test_no_output_may_name_the_input_or_another_output(
+    magazine: Path, tmp_path: Path, outputs: list[str]
+) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.txt").symlink_to(magazine)
+    (tmp_path / "hard.txt").hardlink_to(magazine)
+    names = {"input": magazine, "link": tmp_path / "link.txt", "hard": tmp_path / "hard.txt"}
+    arguments = [
+        str(names[item[1:-1]])
+        if item.startswith("{")
+        else str(tmp_path / item)
+        if not item.startswith("-")
+        else item
+        for item in outputs
+    ]
+    before = _listing(tmp_path)
+    result = runner.invoke(app, ["repair", str(magazine), *arguments])
+    assert result.exit_code == 2, result.output
+    assert _listing(tmp_path) == before  # nothing written, nothing overwritten
+    assert "same file" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("target", ["repaired", "edits", "link"])
+def test_undo_may_not_write_over_what_it_reads(magazine: Path, tmp_path: Path, target: str) -> None:
+    out, edits = tmp_path / "clean.txt", tmp_path / "edits.json"
+    runner.invoke(app, ["repair", str(magazine), "-o", str(out), "--edits", str(edits)])
+    (tmp_path / "link").symlink_to(edits)
+    paths = {"repaired": out, "edits": edits, "link": tmp_path / "link"}
+    before = _listing(tmp_path)
+    result = runner.invoke(
+        app, ["repair", "--undo", str(out), "--edits", str(edits), "-o", str(paths[target])]
+    )
+    assert result.exit_code == 2, result.output
+    assert _listing(tmp_path) == before
+    assert "same file" in result.stderr
+
+
+def test_an_output_that_is_a_folder_stops_the_run_before_anything_is_written(
+    magazine: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "review").mkdir()
+    out, edits = tmp_path / "clean.txt", tmp_path / "edits.json"
+    result = runner.invoke(
+        app,
+        [
+            "repair",
+            str(magazine),
+            "-o",
+            str(out),
+            "--edits",
+            str(edits),
+            "--review",
+            str(tmp_path / "review"),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "is a folder" in result.stderr and "Traceback" not in result.output
+    assert not out.exists() and not edits.exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["magazine.txt", "review"]
+
+
+@pytest.mark.parametrize("option", ["-o", "--edits", "--review"])
+def test_a_missing_output_folder_is_a_usage_error(
+    magazine: Path, tmp_path: Path, option: str
+) -> None:
+    result = runner.invoke(app, ["repair", str(magazine), option, str(tmp_path / "no" / "x")])
+    assert result.exit_code == 2, result.output
+    assert "does not exist" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["magazine.txt"]
+
+
+def test_a_folder_given_as_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["repair", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "is a folder" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_text_with_a_byte_order_mark_is_decoded_as_ingest_does_and_undone_exactly(
+    magazine: Path, tmp_path: Path, encoding: str
+) -> None:
+    source = tmp_path / "wide.txt"
+    text = magazine.read_text(encoding="utf-8")
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":  # Python writes no mark for an explicit byte order
+        data = codecs.BOM_UTF16_BE + data
+    source.write_bytes(data)
+    out, edits, back = tmp_path / "clean.txt", tmp_path / "edits.json", tmp_path / "back.txt"
+    result = runner.invoke(app, ["repair", str(source), "-o", str(out), "--edits", str(edits)])
+    assert result.exit_code == 0, result.output
+    expected = runner.invoke(app, ["repair", str(magazine)]).stdout
+    assert out.read_text(encoding="utf-8") == expected  # the same repair as the UTF-8 text
+    record = json.loads(edits.read_text(encoding="utf-8"))
+    assert record["source"]["encoding"] == detect_encoding(data)[0]
+
+    result = runner.invoke(
+        app, ["repair", "--undo", str(out), "--edits", str(edits), "-o", str(back)]
+    )
+    assert result.exit_code == 0, result.output
+    assert back.read_bytes() == data

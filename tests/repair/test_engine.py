@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 
 import pytest
 
@@ -10,6 +11,7 @@ from preserve.errors import ConfigError, RepairError
 from preserve.repair import OCR_RULES, RepairConfig, engine, repair, undo
 from preserve.repair.classify import classify_text
 from preserve.repair.lexicon import Lexicon, apt_package
+from preserve.repair.rules import RULES
 
 COLUMN = (
     "Armenian gangs perpetrated a massa-\ncre against defenseless civilians. The fu-\n"
@@ -55,8 +57,15 @@ def test_rules_run_in_pipeline_order_and_only_those_chosen() -> None:
         "collapse_blank_lines",
     }
     assert "massa- cre" in result.text
-    assert list(engine.PIPELINE) == [name for name in OCR_RULES if name in engine.PIPELINE]
-    assert set(engine.PIPELINE) == set(OCR_RULES)
+    assert tuple(rule.name for rule in RULES) == OCR_RULES
+
+
+def test_rules_run_in_pipeline_order_whatever_order_the_configuration_names_them() -> None:
+    named = ("collapse_spaces", "reflow_paragraphs", "join_line_end_hyphens")
+    text = COLUMN.replace("the ", "the  ")
+    steps = [step.rule for step in repair(text, RepairConfig(rules=named)).log.steps]
+    assert steps == [name for name in OCR_RULES if name in steps[:3]] + steps[3:]
+    assert steps[:3] == ["join_line_end_hyphens", "reflow_paragraphs", "collapse_spaces"]
 
 
 def test_missing_dictionary_is_a_config_error_naming_the_package() -> None:
@@ -112,8 +121,14 @@ def test_a_failing_rule_is_skipped_and_noted(monkeypatch: pytest.MonkeyPatch) ->
     def broken(text, context):
         raise ValueError("boom")
 
-    broken.__name__ = "join_line_end_hyphens"
-    monkeypatch.setitem(engine.PIPELINE, "join_line_end_hyphens", broken)
+    monkeypatch.setattr(
+        engine,
+        "RULES",
+        tuple(
+            replace(rule, function=broken) if rule.name == "join_line_end_hyphens" else rule
+            for rule in RULES
+        ),
+    )
     result = repair(COLUMN)
     assert result.kind == "ocr"
     assert any("rule failed" in note["reason"] for note in result.log.notes)

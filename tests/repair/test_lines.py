@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from preserve.repair.config import RepairConfig
-from preserve.repair.rules.layout import MAX_CAPTION_LINES, find_interruptions
+from preserve.repair.rules.furniture import MAX_CAPTION_LINES
+from preserve.repair.rules.interruptions import find_interruptions
 from preserve.repair.rules.lines import LineTable
 
 LINES = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import html
 import itertools
 import json
 import re
@@ -22,16 +23,16 @@ from hypothesis import strategies as st
 from websockets.sync.client import ClientConnection, connect
 
 from preserve.errors import RepairError
-from preserve.repair.edits import Edit, EditLog, edits_from_replacements
+from preserve.repair.edits import Edit, EditLog, Step, edits_from_replacements
 from preserve.repair.review import (
     CONTENT_SECURITY_POLICY,
-    RULE_DESCRIPTIONS,
     describe_rule,
     locate_edits,
     render_result,
     render_review,
     show_invisibles,
 )
+from preserve_testdata import TEST_DATA
 
 CHROMIUM = "/usr/bin/chromium"
 HOSTILE = '</script><script>document.body.appendChild(document.createElement("pwned"))</script>'
@@ -149,13 +150,33 @@ def render(text: str, log: EditLog, **extra: object) -> str:
 # ---------------------------------------------------------------- locating edits
 
 
+def _map_one(step: Step, position: int) -> int:
+    """Where one position of a step's input lands in its output, edit by edit."""
+    shift = 0
+    for edit in step.edits:
+        if position < edit.start:
+            break
+        if position < edit.end:
+            return edit.start + shift + min(position - edit.start, len(edit.after))
+        shift += edit.delta
+    return position + shift
+
+
 def same_spans(located: list, log: EditLog) -> bool:
-    """Our one-pass spans equal EditLog.final_spans (the slow reference), edit by edit."""
+    """Our one-pass spans equal each edit followed through every later step one position at
+    a time (the slow reference), edit by edit; and EditLog.final_spans gives them too."""
+    reference = []
+    for index, step in enumerate(log.steps):
+        for edit, (start, end) in zip(step.edits, step.output_spans(), strict=True):
+            for later in log.steps[index + 1 :]:
+                start, end = _map_one(later, start), _map_one(later, end)
+            reference.append((start, max(start, end), repr(edit)))
     ours = sorted((item.start, item.end, repr(item.edit)) for item in located)
-    return ours == sorted((start, end, repr(edit)) for edit, start, end in log.final_spans())
+    spans = sorted((start, end, repr(edit)) for edit, start, end in log.final_spans())
+    return ours == sorted(reference) == spans
 
 
-def test_locate_edits_matches_the_edit_log_final_spans(sample: tuple[str, EditLog]) -> None:
+def test_locate_edits_follows_each_edit_to_the_final_text(sample: tuple[str, EditLog]) -> None:
     _, log = sample
     located = locate_edits(log)
     assert [item.edit for item in located] == log.edits  # numbered in the order made
@@ -594,9 +615,11 @@ def test_a_reader_uses_keyboard_mouse_and_filters_in_chromium_and_nothing_loads(
 
 
 def test_every_engine_rule_has_its_own_description() -> None:
-    from preserve.repair import OCR_RULES
+    from preserve.repair.rules import RULES
 
-    assert all(rule in RULE_DESCRIPTIONS for rule in OCR_RULES)
+    descriptions = [describe_rule(rule.name) for rule in RULES]
+    assert all(descriptions) and len(set(descriptions)) == len(RULES)
+    assert descriptions == [rule.description for rule in RULES]
     assert describe_rule("collapse_spaces", {"collapse_spaces": "Ours."}) == "Ours."
 
 
@@ -705,3 +728,108 @@ def test_the_repair_command_writes_the_review_page(tmp_path: Path, magazine_text
     assert result.exit_code == 0, result.output
     markup = page.read_text(encoding="utf-8")
     assert markup.startswith("<!DOCTYPE html>") and "page.txt" in markup
+
+
+def test_the_page_shows_quality_scores_before_and_after_repair(
+    sample: tuple[str, EditLog],
+) -> None:
+    text, log = sample
+    quality = {
+        "before": {"words the dictionary knows": 0.8123456, "garbage <tokens>": 0.07},
+        "after": {"words the dictionary knows": 0.93, "garbage <tokens>": 0.01, "lines": 12},
+    }
+    markup = render(text, log, quality=quality)
+    page = Page(markup)
+    shown = page.text_of("quality")
+    assert "words the dictionary knows 0.8123 0.93" in shown
+    assert "garbage <tokens> 0.07 0.01" in shown and "lines 12" in shown
+    assert '<a href="#quality">' in markup
+    without = render(text, log)
+    assert 'id="quality"' not in without and "#quality" not in without
+
+
+def test_every_note_a_rule_logs_is_on_the_page() -> None:
+    """The places left alone and the rules that stood down: each note, with its reason, on
+    the page of every repair case that has notes (the language ``auto`` chose is in the
+    page's header instead)."""
+    from preserve.repair import repair
+    from preserve.repair.lexicon import LANGUAGE_CHOSEN, NO_LANGUAGE
+
+    noted = 0
+    for path in sorted((TEST_DATA / "repair-cases").glob("*.json")):
+        for case in json.loads(path.read_text(encoding="utf-8")):
+            result = repair(case["input"])
+            result.log.note("restore_small_caps", 0, 0, "", "stood down: no small caps here")
+            markup = render_result(result, title=case["label"])
+            rows = _table_rows(markup, "notes")
+            notes = [
+                note
+                for note in result.log.notes
+                if not note["reason"].startswith((LANGUAGE_CHOSEN, NO_LANGUAGE))
+            ]
+            assert len(rows) == len(notes), case["label"]
+            for note, cells in zip(notes, rows, strict=True):
+                assert cells[0] == note["rule"] and cells[3] == note["reason"]
+            assert rows[-1][1:3] == ["", "(the whole text)"]  # about no place: not "line 1"
+            assert ('id="language"' in markup) == (len(notes) < len(result.log.notes))
+            noted += len(notes) - 1
+    assert noted >= 5  # the rules' own notes were there to be shown
+
+
+def _table_rows(markup: str, section: str) -> list[list[str]]:
+    """The text of each body cell of the table in the section with id ``section``."""
+    body = markup.split(f'<section id="{section}"', 1)[1].split("</section>", 1)[0]
+    body = body.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [
+        [
+            html.unescape(re.sub(r"<[^>]+>", "", cell))
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", body)
+    ]
+
+
+def test_the_language_auto_chose_is_a_fact_of_the_header_not_a_place_left_alone() -> None:
+    """``--lang auto`` logs its choice as a note at position 0: the page shows it beside the
+    kind of text, and counts and lists only the places rules left alone."""
+    from preserve.repair import repair
+
+    text = "".join(
+        f"The paper of yesterday lay on the table beside the lamp and the {word}\n"
+        for word in ("letters", "books", "maps", "keys", "coins", "cups")
+    )
+    result = repair(text)
+    assert result.language["chosen"] == "en_US"
+    markup = render_result(result, title="Language")
+    page = Page(markup)
+    assert page.text_of("language").startswith("en_US (words known of ")
+    assert "language chosen" not in page.text_of("notes")
+    left_alone = [note for note in result.log.notes if note["rule"] != "repair"]
+    assert f"<dt>Left alone on purpose</dt><dd>{len(left_alone)}</dd>" in markup
+
+
+def test_a_note_of_a_finishing_rule_second_run_maps_through_every_step_before_it() -> None:
+    """The whitespace rules that finish an OCR repair run twice: a note made in the second
+    run is in the text every other step made, not in the input of the rule's first run."""
+    original = "one  \ntwo\nthree\nfour\n"
+    log = EditLog()
+    text = log.apply_step(
+        "strip_trailing_whitespace",
+        [Edit("strip_trailing_whitespace", 3, 5, "  ", "")],
+        original,
+    )
+    text = log.apply_step(
+        "reflow_paragraphs",
+        [Edit("reflow_paragraphs", at, at + 1, "\n", " ") for at in (3, 7, 13)],
+        text,
+    )
+    assert text == "one two three four\n"
+    log.note("strip_trailing_whitespace", 14, 18, "four", "a note of the second run")
+    page = render_review(
+        original,
+        text,
+        log,
+        title="Twice",
+        config={"rules": ["strip_trailing_whitespace", "reflow_paragraphs"]},
+    )
+    assert re.search(r"<td class=\"num\">4</td><td>four</td>", page), "line 4 holds 'four'"

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from preserve.repair import RepairConfig, repair, undo
-from preserve.repair.config import BORN_DIGITAL_RULES
+from preserve.repair.rules import BORN_DIGITAL_RULES
 
 
 @pytest.fixture(scope="module")

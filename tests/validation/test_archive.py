@@ -146,17 +146,85 @@ def test_size_bound_stops_a_bomb(make_bag: BagMaker, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("content", [b"", b"not an archive", os.urandom(3000)])
-def test_garbage_and_truncated_archives_are_reported(
-    make_bag: BagMaker, tmp_path: Path, content: bytes
+def test_garbage_archives_are_reported(tmp_path: Path, content: bytes) -> None:
+    unnamed = tmp_path / "garbage.bin"
+    named = tmp_path / "garbage.zip"
+    for path in (unnamed, named):
+        path.write_bytes(content)
+    assert codes(validate_path(unnamed), "error") == ["archive-unreadable"]
+    assert codes(validate_path(named), "error") in (["archive-corrupt"], ["archive-truncated"])
+
+
+def cut(archive: Path, target: Path, keep: int) -> Path:
+    target.write_bytes(archive.read_bytes()[:keep])
+    return target
+
+
+def many_file_bag(make_bag: BagMaker) -> Path:
+    return make_bag({f"data/{n:02d}.bin": os.urandom(3000) for n in range(12)})
+
+
+@pytest.mark.parametrize("missing", [1, 4, 8, 9, 100, 1000, 5000, 20_000])
+def test_a_truncated_tar_gz_is_invalid_and_named_so(
+    make_bag: BagMaker, tmp_path: Path, missing: int
 ) -> None:
-    archive = tar_bag(make_bag(), tmp_path / "bag.tar.gz", "w:gz")
-    truncated = tmp_path / "truncated.tar.gz"
-    truncated.write_bytes(archive.read_bytes()[: len(archive.read_bytes()) // 2])
-    for path in (truncated, tmp_path / "garbage.zip", tmp_path / "garbage.bin"):
-        if path != truncated:
-            path.write_bytes(content)
-        report = validate_path(path)
-        assert codes(report, "error") == ["archive-unreadable"], [str(p) for p in report.problems]
+    # The last 8 bytes of a gzip file are its trailer (CRC-32 and length): without them,
+    # or with more gone, every member may still unpack, but the archive is damaged.
+    archive = tar_bag(many_file_bag(make_bag), tmp_path / "bag.tar.gz", "w:gz")
+    assert validate_path(archive).valid
+    damaged = cut(archive, tmp_path / "cut.tar.gz", archive.stat().st_size - missing)
+    assert codes(validate_path(damaged), "error") == ["archive-truncated"]
+
+
+def test_a_plain_tar_cut_at_a_member_boundary_is_truncated(
+    make_bag: BagMaker, tmp_path: Path
+) -> None:
+    archive = tar_bag(many_file_bag(make_bag), tmp_path / "bag.tar")
+    with tarfile.open(archive) as bundle:
+        members = bundle.getmembers()
+    offsets = [member.offset for member in members]
+    payload = next(m for m in reversed(members) if m.size == 3000).offset
+    # At a header, inside a header, inside a member's bytes, inside its padding.
+    for keep in (offsets[len(offsets) // 2], payload + 100, payload + 700, payload + 3600):
+        damaged = cut(archive, tmp_path / f"cut-{keep}.tar", keep)
+        report = validate_path(damaged)
+        assert codes(report, "error") == ["archive-truncated"], keep
+
+
+def test_a_garbled_header_or_flipped_bytes_are_corrupt(make_bag: BagMaker, tmp_path: Path) -> None:
+    bag = many_file_bag(make_bag)
+    plain = tar_bag(bag, tmp_path / "bag.tar")
+    with tarfile.open(plain) as bundle:
+        middle = bundle.getmembers()[len(bundle.getmembers()) // 2].offset
+    data = bytearray(plain.read_bytes())
+    data[middle : middle + 512] = b"\xff" * 512
+    garbled = tmp_path / "garbled.tar"
+    garbled.write_bytes(bytes(data))
+    assert codes(validate_path(garbled), "error") == ["archive-corrupt"]
+
+    packed = tar_bag(bag, tmp_path / "bag.tar.gz", "w:gz")
+    data = bytearray(packed.read_bytes())
+    data[-6] ^= 0xFF  # the stored length no longer matches
+    flipped = tmp_path / "flipped.tar.gz"
+    flipped.write_bytes(bytes(data))
+    assert codes(validate_path(flipped), "error") == ["archive-corrupt"]
+
+
+def test_a_truncated_or_damaged_zip_is_named_so(make_bag: BagMaker, tmp_path: Path) -> None:
+    archive = zip_bag(many_file_bag(make_bag), tmp_path / "bag.zip")
+    damaged = cut(archive, tmp_path / "cut.zip", archive.stat().st_size - 30)
+    assert codes(validate_path(damaged), "error") == ["archive-truncated"]
+    with zipfile.ZipFile(archive) as bundle:
+        info = bundle.getinfo("bag/data/05.bin")
+    data = bytearray(archive.read_bytes())
+    data[info.header_offset + 30 + len(info.filename) + 10] ^= 0xFF
+    crc = tmp_path / "crc.zip"
+    crc.write_bytes(bytes(data))
+    assert codes(validate_path(crc), "error") == ["archive-corrupt"]
+
+
+def test_the_damage_codes_are_documented() -> None:
+    assert {"archive-truncated", "archive-corrupt"} <= set(CODES)
 
 
 def test_archive_without_a_top_folder(make_bag: BagMaker, tmp_path: Path) -> None:

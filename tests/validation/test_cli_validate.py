@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import os
 import tarfile
+import tempfile
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -63,11 +66,23 @@ def test_usage_errors_exit_2(arguments: list[str]) -> None:
 
 
 @pytest.mark.parametrize("mode", ["--fast", "--completeness-only"])
-def test_fast_modes_do_not_hash(make_bag: BagMaker, mode: str) -> None:
+def test_fast_modes_do_not_hash_and_say_so(make_bag: BagMaker, mode: str) -> None:
     bag = make_bag({"data/a.txt": b"aaaa"})
     (bag / "data" / "a.txt").write_bytes(b"aaab")  # same size: only a checksum sees it
-    assert runner.invoke(app, ["validate", mode, str(bag)]).exit_code == 0
-    assert runner.invoke(app, ["validate", str(bag)]).exit_code == 1
+    fast = runner.invoke(app, ["validate", mode, str(bag)])
+    assert fast.exit_code == 0
+    assert "checksums NOT verified" in fast.output
+    assert "Checksums were skipped for 1 of 1 bags" in fast.output
+    document = json.loads(runner.invoke(app, ["validate", "--json", mode, str(bag)]).stdout)
+    assert document["bags"][0]["info"]["checksums"] == "skipped"
+    assert document["summary"]["checksums_skipped"] == 1
+
+    full = runner.invoke(app, ["validate", str(bag)])
+    assert full.exit_code == 1
+    assert "skipped" not in full.output and "NOT verified" not in full.output
+    document = json.loads(runner.invoke(app, ["validate", "--json", str(bag)]).stdout)
+    assert document["bags"][0]["info"]["checksums"] == "verified"
+    assert document["summary"]["checksums_skipped"] == 0
 
 
 def test_archive_and_processes(make_bag: BagMaker, tmp_path: Path) -> None:
@@ -80,10 +95,6 @@ def test_archive_and_processes(make_bag: BagMaker, tmp_path: Path) -> None:
     assert json.loads(result.stdout)["bags"][0]["info"]["serialization"] == "tar"
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("preserve.validation.profile") is None,
-    reason="preserve.validation.profile (another helper's module) is not there yet",
-)
 def test_profile_problems_join_the_report(make_bag: BagMaker) -> None:
     bag = make_bag()
     result = runner.invoke(app, ["validate", "--json", "--profile", "btr", str(bag)])
@@ -94,13 +105,43 @@ def test_profile_problems_join_the_report(make_bag: BagMaker) -> None:
     assert document["bags"][0]["info"]["profile"] == "btr"
 
 
+def test_an_archive_is_unpacked_once_for_bag_and_profile(
+    make_bag: BagMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "bag.zip"
+    bag = make_bag()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for path in sorted(bag.rglob("*")):
+            bundle.write(path, f"bag/{path.relative_to(bag).as_posix()}")
+    scratch: list[str] = []
+    real = tempfile.mkdtemp
+
+    def spy(*args: Any, **kwargs: Any) -> str:  # the real function, counted
+        scratch.append(real(*args, **kwargs))
+        return scratch[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", spy)
+    result = runner.invoke(app, ["validate", "--json", "--profile", "btr", str(archive)])
+    document = json.loads(result.stdout)
+    codes = {p["code"] for p in document["bags"][0]["problems"]}
+    assert "profile-identifier-missing" in codes
+    assert len(scratch) == 1
+    assert not Path(scratch[0]).exists()
+
+
 def test_unknown_profile_is_a_usage_error(make_bag: BagMaker, tmp_path: Path) -> None:
-    if importlib.util.find_spec("preserve.validation.profile") is None:
-        pytest.skip("preserve.validation.profile is not there yet")
     bad = tmp_path / "profile.json"
     bad.write_text("{not json")
     result = runner.invoke(app, ["validate", "--profile", str(bad), str(make_bag())])
     assert result.exit_code == 2
+
+
+def test_every_core_hashes_by_default_and_one_stays_possible(make_bag: BagMaker) -> None:
+    bag = make_bag()
+    document = json.loads(runner.invoke(app, ["validate", "--json", str(bag)]).stdout)
+    assert document["bags"][0]["info"]["processes"] == (os.cpu_count() or 1)
+    one = runner.invoke(app, ["validate", "--json", "--processes", "1", str(bag)])
+    assert json.loads(one.stdout)["bags"][0]["info"]["processes"] == 1
 
 
 def test_an_archive_without_its_extension_is_still_validated(

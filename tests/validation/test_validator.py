@@ -157,3 +157,23 @@ def test_a_broken_pool_falls_back_to_hashing_here(
         ("checksum-mismatch", "data/007.bin"),
         ("payload-oxum-mismatch", "bag-info.txt"),
     ]
+
+
+def test_the_algorithms_are_bagit_pythons_without_importing_it() -> None:
+    import subprocess
+    import sys
+
+    import bagit
+
+    from preserve.validation.hashing import hashlib_name
+
+    expected = {name for name in bagit.CHECKSUM_ALGOS if not name.startswith("shake")}
+    assert {name for name in expected if hashlib_name(name) == name} == expected
+    assert hashlib_name("shake_128") is None
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, preserve.validation; print('bagit' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"

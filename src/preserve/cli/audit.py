@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -58,9 +60,20 @@ def audit_command(
     json_output: JsonOption = False,
     processes: Annotated[int, typer.Option(min=1, help="Hashing processes per bag.")] = 1,
     config: ConfigOption = None,
+    destination: Annotated[
+        str | None,
+        typer.Option(
+            help="Instead, re-verify the copies handed off to this destination (a folder, "
+            "sftp:// or ocfl:// URL, or a \\[\\[handoff.destinations]] name)."
+        ),
+    ] = None,
 ) -> None:
     """Re-validate every catalogued package (or a slice), record a PREMIS fixity check for
     each, and report corrupted, missing and extra files and what changed since last time."""
+    if destination is not None:
+        from preserve.cli.handoff import audit_copies
+
+        audit_copies(destination, catalog, config, json_output)
     with user_errors():
         settings = load_config(config)
         packages_dir = packages or Path(settings.paths.packages)
@@ -68,13 +81,13 @@ def audit_command(
             catalog = (
                 Path(settings.paths.catalog) if packages is None else packages / ".catalog.sqlite"
             )
-        age = parse_duration(older_than) if older_than else None
+        age = _age(older_than) if older_than else None
         created_since = parse_moment(since) if since else None
     if not catalog.is_file():
         fail(f"There is no catalog at {catalog}: run preserve ingest first or give --catalog.")
-    if report is not None and report.is_dir():
-        fail(f"--report {report} is a folder: give a file name such as audit.html.")
     with user_errors(), Catalog.open(catalog) as store:
+        if report is not None:
+            check_report_path(report, catalog, packages_dir, [p.path for p in store.packages()])
         due, _skipped = select_packages(
             store, created_since=created_since, older_than=age, limit=limit
         )
@@ -110,7 +123,7 @@ def audit_command(
         from preserve.audit_report import render_audit_report
 
         try:
-            report.write_text(render_audit_report(run), encoding="utf-8")
+            write_aside(report, render_audit_report(run).encode("utf-8"))
         except OSError as error:
             fail(f"Cannot write the report {report} ({error.strerror}): choose another path.", 1)
     if json_output:
@@ -118,6 +131,61 @@ def audit_command(
     else:
         _print_summary(run, catalog, report)
     raise typer.Exit(EXIT_OK if run.ok else EXIT_FAILED)
+
+
+def _age(text: str) -> timedelta:
+    """--older-than as a duration the calendar can go back by."""
+    try:
+        age = parse_duration(text)
+        datetime.now(UTC) - age
+    except OverflowError:
+        fail(f"--older-than {text} goes back further than the calendar: give at most 36500d.")
+    return age
+
+
+def check_report_path(
+    report: Path, catalog: Path, packages_dir: Path, package_paths: list[Path]
+) -> None:
+    """Refuse, before anything runs, a report that would overwrite what the audit guards:
+    a file of a package (or anything inside the packages folder's packages) or the catalog."""
+    if report.is_dir():
+        fail(f"--report {report} is a folder: give a file name such as audit.html.")
+    if not report.parent.is_dir():
+        fail(f"The folder of --report {report} does not exist: create it or choose another path.")
+    landing = report.parent.resolve() / report.name  # where the rename puts it
+    targets = {landing, report.resolve()}  # and what a link there names
+    base = catalog.resolve()
+    catalog_files = {
+        base,
+        *(base.with_name(base.name + end) for end in ("-wal", "-shm", "-journal")),
+    }
+    guarded = [p.resolve() for p in package_paths]
+    packages_root = packages_dir.resolve()
+    for target in targets:
+        inside = target in catalog_files or any(
+            folder == target or folder in target.parents for folder in guarded
+        )
+        inside = inside or (packages_root in target.parents and target.parent != packages_root)
+        if inside:
+            fail(
+                f"--report {report} would overwrite a package file or the catalog: "
+                "choose a report path outside the packages and the catalog."
+            )
+
+
+def write_aside(target: Path, data: bytes) -> None:
+    """Write under a temporary name beside ``target``, then rename: a failed run never
+    leaves half a file, and a link at ``target`` is replaced, never written through."""
+    aside = target.parent / f".{target.name}.{os.getpid()}.part"
+    try:
+        with open(aside, "xb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(aside, target)
+    except BaseException:
+        aside.unlink(missing_ok=True)
+        raise
 
 
 def _progress() -> Progress:

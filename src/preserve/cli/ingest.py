@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from preserve.catalog import Catalog
 from preserve.cli.app import (
     EXIT_FAILED,
     EXIT_OK,
@@ -33,6 +35,8 @@ from preserve.cli.app import (
 from preserve.config import load_config
 from preserve.errors import ConfigError
 from preserve.intake import check_separate, discover
+from preserve.pipeline import prepare_output
+from preserve.validation.paths import shown
 
 
 @app.command("ingest")
@@ -69,8 +73,19 @@ def ingest_command(
         runner = _runner(runner or settings.ingest.runner, dask_address)
         source_paths = list(sources) if sources else [Path(settings.paths.source)]
         packages = out or Path(settings.paths.packages)
-        check_separate(source_paths, packages)
+        if catalog is not None:
+            catalog_path = catalog
+        elif out is None:
+            catalog_path = Path(settings.paths.catalog)
+        else:
+            catalog_path = packages / ".catalog.sqlite"
+        check_separate(source_paths, packages, catalog_path)
         found = discover(source_paths)  # fails early, before Prefect starts, on a bad source
+        # Where packages and the catalog go: a mistake there is one line here, not a
+        # traceback from inside the flow.
+        # Not the collection's size as room needed: a rerun over it may have little new.
+        prepare_output(packages)
+        Catalog.open(catalog_path).close()
     total_items = len(found.items) + len(found.rejected)
     total_bytes = sum(item.size for item in found.items)
 
@@ -156,7 +171,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
         table.add_column("reason", overflow="fold")
         for item in attention:
             for reason in item["reasons"]:
-                table.add_row(escape(item["name"]), item["status"], escape(reason))
+                table.add_row(escape(shown(item["name"])), item["status"], escape(shown(reason)))
         console.print(table)
     table = Table(title=f"Ingest into {escape(summary['packages'])}", title_justify="left")
     table.add_column("ingested", justify="right")
@@ -170,5 +185,37 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"[red]{counts['failed']}[/]" if counts["failed"] else "0",
     )
     console.print(table)
+    _print_quality(summary)
+    notes = Counter(note for item in summary["items"] for note in item.get("notes", []))
+    for note, count in sorted(notes.items()):
+        console.print(f"{count} item(s): {escape(note)}.", highlight=False)
     if counts["ingested"] == 0 and counts["failed"] == 0 and counts["already-preserved"]:
         console.print("Nothing new: every item is already preserved.")
+
+
+QUALITY_SHOWN = 5
+"""Texts of lowest OCR quality the summary lists (``preserve report quality`` lists more)."""
+
+
+def _print_quality(summary: dict[str, Any]) -> None:
+    """The texts of this run with the lowest OCR quality score, lowest first."""
+    scored = [
+        (quality["score"], item["name"], path, quality)
+        for item in summary["items"]
+        for path, quality in (item.get("quality") or {}).items()
+    ]
+    if not scored:
+        return
+    table = Table(title="Lowest OCR quality (0 worst, 1 best)", title_justify="left")
+    for column in ("score", "words known", "garbage", "item", "file"):
+        table.add_column(column, overflow="fold")
+    for score, name, path, quality in sorted(scored, key=lambda row: row[:3])[:QUALITY_SHOWN]:
+        known = quality["before"]["known"]
+        table.add_row(
+            f"{score:.2f}",
+            "—" if known is None else f"{known:.0%}",
+            f"{quality['before']['garbage']:.1%}",
+            escape(name),
+            escape(path),
+        )
+    console.print(table)

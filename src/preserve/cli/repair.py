@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,15 +27,20 @@ from preserve.cli.app import (
     user_errors,
 )
 from preserve.config import load_config
-from preserve.errors import ConfigError, PreserveError, RepairError
+from preserve.errors import ConfigError, IntakeError, PreserveError, RepairError
+from preserve.identification import decode_text, detect_encoding, encode_text
 from preserve.repair import RepairConfig, repair, undo
+from preserve.repair.config import AUTO
 from preserve.repair.lexicon import lexicon_for
 
 
 @app.command("repair")
 def repair_command(
     file: Annotated[
-        Path | None, typer.Argument(help="The UTF-8 text to repair (left untouched).")
+        Path | None,
+        typer.Argument(
+            help="The text to repair (left untouched): UTF-8, or with a byte-order mark."
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the text here instead of stdout.")
@@ -45,7 +51,11 @@ def repair_command(
     ] = None,
     lang: Annotated[
         str | None,
-        typer.Option("--lang", help="Dictionary language, e.g. en_US or de_DE. Default: en_US."),
+        typer.Option(
+            "--lang",
+            help="Dictionary language, e.g. en_US or de_DE, or auto (the default): the "
+            "installed dictionary that knows most of the text's words, recorded in the edits.",
+        ),
     ] = None,
     undo_file: Annotated[
         Path | None,
@@ -64,39 +74,49 @@ def repair_command(
             fail("Give either FILE to repair or --undo CLEANED, not both.")
         if edits is None:
             fail("--undo needs --edits EDITS.json, the edit log written by the repair.")
+        if review is not None:
+            fail("--review goes with a repair, not with --undo: leave it out.")
+        _check_paths([("the repaired text", undo_file), ("the edit log", edits)], [("-o", out)])
         _undo(undo_file, edits, out, json_output)
         return
     if file is None:
         fail("Give the text FILE to repair (or --undo CLEANED --edits EDITS.json).")
+    _check_paths([("the input", file)], [("-o", out), ("--edits", edits), ("--review", review)])
     with user_errors():
         settings = _settings(config, lang)
-        lexicon_for(settings)  # a missing dictionary is a usage error, said up front
+        if settings.language != AUTO:
+            lexicon_for(settings)  # a missing dictionary is a usage error, said up front
     with user_errors():
-        raw, text = _read_text(file)
+        raw, text, encoding = _read_text(file)
         result = repair(text, settings)
         record = result.to_dict()
         record["source"] = {
             "path": str(file),
             "sha256": hashlib.sha256(raw).hexdigest(),
             "bytes": len(raw),
+            "encoding": encoding,
         }
+        outputs: list[tuple[Path, bytes]] = []
         if edits is not None:
-            _write_atomically(
-                edits, (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+            outputs.append(
+                (edits, (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
             )
         if out is not None:
-            _write_atomically(out, result.text.encode("utf-8"))
+            outputs.append((out, result.text.encode("utf-8")))
         if review is not None:
             from preserve.repair.review import render_result
 
             page = render_result(result, title=file.name, source_name=str(file))
-            _write_atomically(review, page.encode("utf-8"))
+            outputs.append((review, page.encode("utf-8")))
+        _write_all(outputs)
     summary = result.summary()
     if json_output:
         report: dict[str, Any] = {
             "file": str(file),
+            "encoding": encoding,
             "kind": result.kind,
             "reason": result.classification_reason,
+            "language": result.language or {"setting": result.config.language},
             "edits": sum(summary.values()),
             "summary": summary,
             "debris": [item.to_dict() for item in result.debris],
@@ -123,7 +143,7 @@ def repair_command(
 
 
 def _settings(config: Path | None, lang: str | None) -> RepairConfig:
-    settings = RepairConfig.from_mapping(load_config(config).repair)
+    settings = load_config(config).repair
     if lang is not None:
         if not lang.replace("_", "").replace("-", "").isalnum():
             raise ConfigError(f"--lang {lang!r} is not a dictionary tag: use one like en_US.")
@@ -131,47 +151,114 @@ def _settings(config: Path | None, lang: str | None) -> RepairConfig:
     return settings
 
 
-def _read_text(path: Path) -> tuple[bytes, str]:
-    """The file's bytes and its text; PreserveError (exit 1) with what to do otherwise."""
+def _check_paths(
+    reads: Sequence[tuple[str, Path]], writes: Sequence[tuple[str, Path | None]]
+) -> None:
+    """Refuse up front (exit 2, nothing written) a folder where a file is wanted, an output
+    whose folder is missing, and an output that names an input or another output: the same
+    file however it is spelled, through a symbolic or a hard link too."""
+    named: dict[tuple[object, ...], str] = {}
+    for label, path in reads:
+        if path.is_dir():
+            fail(f"{path} ({label}) is a folder: give the path of one file.")
+        if path.exists():
+            named[_identity(path)] = f"{label} {path}"
+    for label, target in writes:
+        if target is None:
+            continue
+        if target.is_dir():
+            fail(f"{label} {target} is a folder: give a file path, such as {target / 'name'}.")
+        folder = target.parent
+        if not folder.is_dir():
+            fail(f"{label} {target}: folder {folder} does not exist: create it or choose another.")
+        identity = _identity(target)
+        if identity in named:
+            fail(
+                f"{label} {target} is the same file as {named[identity]}: "
+                "give each output a file of its own, apart from what is read."
+            )
+        named[identity] = f"{label} {target}"
+
+
+def _identity(path: Path) -> tuple[object, ...]:
+    """What makes two paths one file: device and inode where it exists (links followed),
+    else the path it resolves to."""
     try:
-        raw = path.read_bytes()
+        info = path.stat()
+    except OSError:
+        return ("path", os.path.realpath(path))
+    return ("file", info.st_dev, info.st_ino)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; PreserveError (exit 1) with what to do otherwise."""
+    try:
+        return path.read_bytes()
     except FileNotFoundError:
         raise PreserveError(f"{path} does not exist: give the path of a text file.") from None
-    except IsADirectoryError:
-        raise PreserveError(f"{path} is a folder: give the path of one text file.") from None
     except OSError as error:
         raise PreserveError(f"{path} cannot be read ({error.strerror}): check it.") from None
-    if b"\x00" in raw:
-        raise PreserveError(f"{path} is binary, not text: repair only works on UTF-8 text.")
-    try:
-        return raw, raw.decode("utf-8")
-    except UnicodeDecodeError as error:
+
+
+def _read_text(path: Path) -> tuple[bytes, str, str | None]:
+    """The file's bytes, its text and encoding, decoded as ingest decodes it: UTF-8, or
+    UTF-16/32 (or UTF-8) with a byte-order mark. A guessed encoding is not repaired."""
+    raw = _read_bytes(path)
+    encoding, basis = detect_encoding(raw)
+    if basis == "binary":
+        raise PreserveError(f"{path} is binary, not text: repair only works on text.")
+    if encoding is not None and basis.startswith("charset-normalizer"):
         raise PreserveError(
-            f"{path} is not UTF-8 (byte {error.start}): convert it to UTF-8 first "
-            "(preserve ingest records its detected encoding)."
+            f"{path} is not UTF-8 and has no byte-order mark (it looks like {encoding}): "
+            "convert it to UTF-8 first (preserve ingest records its detected encoding)."
+        )
+    try:
+        return raw, decode_text(raw, encoding), encoding
+    except IntakeError as error:
+        raise PreserveError(f"{path}: {error}.") from None
+
+
+def _write_all(outputs: Sequence[tuple[Path, bytes]]) -> None:
+    """Write each output to a temporary name in its folder, then rename them all: a failed
+    run leaves no half-written file, and none of them if any could not be written."""
+    written: list[tuple[str, Path]] = []
+    try:
+        for path, data in outputs:
+            written.append((_write_aside(path, data), path))
+        for temporary, path in written:
+            os.replace(temporary, path)
+    except OSError as error:
+        raise PreserveError(
+            f"{error.filename or 'An output'} cannot be written ({error.strerror}): "
+            "check the place and the free space, then repeat."
         ) from None
+    finally:
+        for temporary, _ in written:
+            Path(temporary).unlink(missing_ok=True)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename, so no half-written file is ever seen."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise PreserveError(f"Folder {folder} does not exist: create it or choose another path.")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+def _write_aside(path: Path, data: bytes) -> str:
+    """``data`` in a new temporary file beside ``path``, flushed to disk: its name."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return temporary
 
 
 def _undo(cleaned: Path, edits: Path, out: Path | None, json_output: bool) -> None:
     with user_errors():
-        _, text = _read_text(cleaned)
+        try:
+            text = _read_bytes(cleaned).decode("utf-8")
+        except UnicodeDecodeError:
+            raise PreserveError(
+                f"{cleaned} is not UTF-8: give the repaired text preserve repair wrote."
+            ) from None
         try:
             record = json.loads(edits.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -185,19 +272,17 @@ def _undo(cleaned: Path, edits: Path, out: Path | None, json_output: bool) -> No
         if not isinstance(record, dict):
             raise RepairError(f"{edits} is not an edit log: give the one preserve repair wrote.")
         original = undo(text, record)
-        data = original.encode("utf-8")
-        expected = (
-            record.get("source", {}).get("sha256")
-            if isinstance(record.get("source"), dict)
-            else None
-        )
+        source = record.get("source")
+        source = source if isinstance(source, dict) else {}
+        data = _encoded(original, source.get("encoding"))
+        expected = source.get("sha256")
         if expected and hashlib.sha256(data).hexdigest() != expected:
             raise RepairError(
                 "The rebuilt text does not match the original's checksum: the repaired text "
                 "was changed after the repair; give the exact file it wrote."
             )
         if out is not None:
-            _write_atomically(out, data)
+            _write_all([(out, data)])
     if json_output:
         emit_json(
             {
@@ -214,3 +299,16 @@ def _undo(cleaned: Path, edits: Path, out: Path | None, json_output: bool) -> No
         sys.stdout.buffer.flush()
     error_console.print(f"rebuilt the original of {cleaned} ({len(data)} bytes)", highlight=False)
     raise typer.Exit(EXIT_OK if data is not None else EXIT_FAILED)
+
+
+def _encoded(text: str, encoding: object) -> bytes:
+    """The original's bytes: in the encoding the repair read it in (UTF-8 if not recorded)."""
+    if not isinstance(encoding, str):
+        return text.encode("utf-8")
+    try:
+        return encode_text(text, encoding)
+    except (LookupError, UnicodeEncodeError):
+        raise RepairError(
+            f"The edit log records the encoding {encoding!r}, which does not fit the rebuilt "
+            "text: give the edits file preserve repair wrote."
+        ) from None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,14 +27,14 @@ from preserve.cli.app import (
     JsonOption,
     app,
     console,
-    emit_json,
     fail,
     show_progress,
     user_errors,
 )
-from preserve.report import Report
+from preserve.report import SEVERITIES, Report
 from preserve.validation import validate_path
 from preserve.validation.archive import is_archive
+from preserve.validation.spool import SpooledReport, write_report_json
 
 MAX_LISTED = 50
 """Problems printed per bag in the human summary; --json lists them all."""
@@ -58,7 +61,10 @@ def validate_command(
         ),
     ] = None,
     json_output: JsonOption = False,
-    processes: Annotated[int, typer.Option(min=1, help="Hashing processes per bag.")] = 1,
+    processes: Annotated[
+        int | None,
+        typer.Option(min=1, help="Hashing processes per bag [default: every core]."),
+    ] = None,
     notices: Annotated[
         bool, typer.Option("--notices", help="Also list notices in the human summary.")
     ] = False,
@@ -67,6 +73,7 @@ def validate_command(
 
     Exit 0 when every bag is valid, 1 when any is invalid, 2 on usage errors.
     """
+    processes = processes or os.cpu_count() or 1
     if fast and completeness_only:
         fail("--fast and --completeness-only exclude each other: choose one.")
     missing = [str(p) for p in paths if not p.exists()]
@@ -76,41 +83,76 @@ def validate_command(
     if not_bags:
         fail(f"Not a bag folder or a .tar, .tar.gz or .zip archive: {', '.join(not_bags)}.")
     loaded_profile = None
-    validate_profile = None
     if profile is not None:
         # Imported here: profiles pull in more than plain validation needs.
         from preserve.validation.profile import load_profile
-        from preserve.validation.profile import validate_profile as check_profile
 
         with user_errors():
             loaded_profile = load_profile(profile)
-        validate_profile = check_profile
 
-    reports: list[Report] = []
-    for path in paths:
-        report = _validate_one(path, fast, completeness_only, processes, json_output)
-        if loaded_profile is not None and validate_profile is not None:
-            report.extend(validate_profile(path, loaded_profile))
-            report.info["profile"] = profile
-        reports.append(report)
-        if not json_output:
-            _print_report(report, notices)
-
-    summary = _summary(reports)
+    # Each bag's report is written as soon as it is done and then let go: with --json its
+    # problems are streamed, so a million of them never sit in memory at once.
+    verdicts: list[dict[str, Any]] = []
     if json_output:
-        emit_json({"bags": [r.to_dict() for r in reports], "summary": summary})
+        sys.stdout.write('{\n  "bags": [')
+    for number, path in enumerate(paths):
+        # The profile is checked on the copy the bag validator unpacked: one unpacking.
+        report = _validate_one(
+            path, fast, completeness_only, processes, json_output, loaded_profile
+        )
+        if loaded_profile is not None:
+            report.info["profile"] = profile
+        verdicts.append(_verdict(report))
+        if json_output:
+            sys.stdout.write(",\n    " if number else "\n    ")
+            write_report_json(report, sys.stdout)
+        else:
+            _print_report(report, notices)
+        if isinstance(report, SpooledReport):
+            report.close()
+
+    summary = _summary(verdicts)
+    if json_output:
+        sys.stdout.write(
+            '\n  ],\n  "summary": '
+            + json.dumps(summary, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            + "\n}\n"
+        )
+        sys.stdout.flush()
     else:
         _print_summary(summary)
     raise typer.Exit(EXIT_OK if summary["invalid"] == 0 else EXIT_FAILED)
 
 
+def _counts(report: Report) -> dict[str, int]:
+    if isinstance(report, SpooledReport):
+        return report.counts
+    return {s: sum(p.severity == s for p in report.problems) for s in SEVERITIES}
+
+
+def _verdict(report: Report) -> dict[str, Any]:
+    """What the summary needs of one bag."""
+    return {
+        "subject": report.subject,
+        "valid": report.valid,
+        "counts": _counts(report),
+        "checksums_skipped": report.info.get("checksums") == "skipped",
+    }
+
+
 def _validate_one(
-    path: Path, fast: bool, completeness_only: bool, processes: int, json_output: bool
+    path: Path,
+    fast: bool,
+    completeness_only: bool,
+    processes: int,
+    json_output: bool,
+    profile: dict[str, Any] | None,
 ) -> Report:
     options: dict[str, Any] = {
         "fast": fast,
         "completeness_only": completeness_only,
         "processes": processes,
+        "profile": profile,
     }
     if not show_progress(json_output) or fast or completeness_only:
         return validate_path(path, **options)
@@ -144,21 +186,23 @@ def _size_of(path: Path) -> int | None:
     return total
 
 
-def _summary(reports: list[Report]) -> dict[str, Any]:
-    invalid = [r.subject for r in reports if not r.valid]
+def _summary(verdicts: list[dict[str, Any]]) -> dict[str, Any]:
+    invalid = [v["subject"] for v in verdicts if not v["valid"]]
     return {
-        "bags": len(reports),
-        "valid": len(reports) - len(invalid),
+        "bags": len(verdicts),
+        "valid": len(verdicts) - len(invalid),
         "invalid": len(invalid),
         "invalid_bags": invalid,
-        "errors": sum(len(r.errors) for r in reports),
-        "warnings": sum(len(r.warnings) for r in reports),
-        "notices": sum(len(r.notices) for r in reports),
+        "errors": sum(v["counts"]["error"] for v in verdicts),
+        "warnings": sum(v["counts"]["warning"] for v in verdicts),
+        "notices": sum(v["counts"]["notice"] for v in verdicts),
+        "checksums_skipped": sum(v["checksums_skipped"] for v in verdicts),
     }
 
 
 def _print_report(report: Report, notices: bool) -> None:
     verdict = "[bold green]valid[/]" if report.valid else "[bold red]INVALID[/]"
+    counts = _counts(report)
     info = report.info
     version = info.get("bagit_version") or "?"
     algorithms = ", ".join(info.get("algorithms") or []) or "none"
@@ -166,8 +210,10 @@ def _print_report(report: Report, notices: bool) -> None:
         f"{verdict} {escape(report.subject)}  BagIt {escape(str(version))}, "
         f"{info.get('payload_files', 0)} payload files "
         f"({filesize.decimal(int(info.get('payload_bytes') or 0))}), "
-        f"manifests: {escape(algorithms)}; {len(report.errors)} errors, "
-        f"{len(report.warnings)} warnings, {len(report.notices)} notices",
+        f"manifests: {escape(algorithms)}"
+        f"{'' if info.get('checksums') != 'skipped' else ', checksums NOT verified'}; "
+        f"{counts['error']} errors, "
+        f"{counts['warning']} warnings, {counts['notice']} notices",
         highlight=False,
     )
     shown = [p for p in report.problems if p.severity != "notice" or notices]
@@ -184,8 +230,9 @@ def _print_report(report: Report, notices: bool) -> None:
             highlight=False,
             soft_wrap=True,
         )
-    if len(shown) > MAX_LISTED:
-        console.print(f"  … and {len(shown) - MAX_LISTED} more (use --json for all).")
+    total = counts["error"] + counts["warning"] + (counts["notice"] if notices else 0)
+    if total > min(len(shown), MAX_LISTED):
+        console.print(f"  … and {total - min(len(shown), MAX_LISTED)} more (use --json for all).")
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
@@ -196,3 +243,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"{summary['notices']} notices.",
         highlight=False,
     )
+    if summary["checksums_skipped"]:
+        console.print(
+            f"[yellow]Checksums were skipped for {summary['checksums_skipped']} of "
+            f"{summary['bags']} bags (--fast or --completeness-only): a changed file of the "
+            "same size goes unseen; run without them to verify every checksum.[/]",
+            highlight=False,
+        )

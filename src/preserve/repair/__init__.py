@@ -6,9 +6,11 @@
 'A short line\\n'
 """
 
-from preserve.repair.config import OCR_RULES, RepairConfig
+from preserve.repair.config import RepairConfig
+from preserve.repair.context import Debris
 from preserve.repair.edits import Edit, EditLog, Step
-from preserve.repair.engine import Debris, RepairResult, repair, undo
+from preserve.repair.engine import RepairResult, repair, undo
+from preserve.repair.rules import OCR_RULES
 
 __all__ = [
     "OCR_RULES",

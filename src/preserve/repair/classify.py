@@ -24,8 +24,9 @@ from typing import Literal
 from preserve.repair.config import RepairConfig
 
 Kind = Literal["ocr", "born-digital"]
-HYPHENS = "-‐¬"
-"""Line-end hyphens: ASCII, Unicode hyphen, and ``¬`` (how some OCR engines mark a break)."""
+HYPHENS = "-‐¬⸗\u00ad"
+"""Line-end hyphens: ASCII, Unicode hyphen, ``¬`` (ABBYY FineReader), ``⸗`` (Fraktur OCR),
+the soft hyphen (``vocabulary.HYPHEN_MARKS``)."""
 
 
 NOT_PROSE_CHARS = "={}<>[]_#|\\`~^@"

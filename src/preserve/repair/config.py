@@ -4,7 +4,7 @@ The configuration is recorded with every repaired text so the run can be reprodu
 
 >>> config = RepairConfig()
 >>> config.language, config.uncurl_quotes
-('en_US', False)
+('auto', False)
 >>> RepairConfig.from_mapping({"language": "de_DE"}).language
 'de_DE'
 >>> RepairConfig.from_mapping(config.to_dict()) == config
@@ -14,45 +14,42 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+from preserve.config import coerce_settings
 from preserve.errors import ConfigError
 
-OCR_RULES: tuple[str, ...] = (
-    "fix_encoding",
-    "remove_soft_hyphens",
-    "strip_trailing_whitespace",
-    "collapse_blank_lines",
-    "remove_layout_debris",
-    "move_interrupting_blocks",
-    "fix_drop_caps",
-    "join_split_words",
-    "join_line_end_hyphens",
-    "reflow_paragraphs",
-    "restore_small_caps",
-    "remove_space_before_punctuation",
-    "collapse_spaces",
-)
-"""Every rule, in pipeline order."""
 
-BORN_DIGITAL_RULES: tuple[str, ...] = ("strip_trailing_whitespace", "collapse_blank_lines")
-"""The only rules a born-digital text gets: its words, quotes and spacing are the record."""
+def _every_rule() -> tuple[str, ...]:
+    """Every rule's name, in pipeline order, from the one registry (:mod:`preserve.repair.rules`;
+    imported when first needed: its rules import this module)."""
+    from preserve.repair.rules import OCR_RULES
+
+    return OCR_RULES
+
+
+AUTO = "auto"
+"""The :attr:`RepairConfig.language` that chooses the dictionary per text."""
 
 
 @dataclass(frozen=True)
 class RepairConfig:
     """Everything that decides what a repair does. Defaults are documented on each field."""
 
-    language: str = "en_US"
-    """Any installed Hunspell/enchant dictionary tag (``en_US``, ``de_DE``...)."""
+    language: str = AUTO
+    """``auto`` (the installed Hunspell dictionary that knows the largest share of a sample
+    of the text's words, per text; the choice and the shares are recorded; none when no
+    dictionary knows half of them, and then only encoding and whitespace are repaired), or
+    any installed Hunspell/enchant dictionary tag (``en_US``, ``de_DE``...)."""
     variants: tuple[str, ...] = ("en_GB", "en_US")
     """Dictionaries of other varieties of the language, consulted too: a word one of them
     knows is a word (British spellings in American-English text, and the other way
     round). Only those of the same language as :attr:`language` are used (for en_US,
     en_GB; for de_DE, none), and each one used must be installed."""
-    rules: tuple[str, ...] = OCR_RULES
-    """Rules to run, a subset of :data:`OCR_RULES`; they always run in pipeline order."""
+    rules: tuple[str, ...] = field(default_factory=_every_rule)
+    """Rules to run (by name), a subset of ``preserve.repair.rules.OCR_RULES``, all of them by
+    default; they always run in pipeline order."""
 
     # Encoding (ftfy). The author's typography is kept: quotes stay curly, widths stay.
     uncurl_quotes: bool = False
@@ -111,40 +108,13 @@ class RepairConfig:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> RepairConfig:
         """Build from a TOML table or :meth:`to_dict` output; refuse what is not understood."""
-        if not isinstance(data, Mapping):
-            raise ConfigError("The [repair] settings must be a table of names and values.")
-        known = {field.name: field for field in fields(cls)}
-        unknown = sorted(set(data) - set(known))
-        if unknown:
-            raise ConfigError(f"Unknown repair setting(s) {unknown}: use only {sorted(known)}.")
-        values: dict[str, Any] = {}
-        defaults = cls()
-        for key, value in data.items():
-            default = getattr(defaults, key)
-            if isinstance(default, tuple):
-                if not isinstance(value, list | tuple) or not all(
-                    isinstance(v, str) for v in value
-                ):
-                    raise ConfigError(f"Repair setting {key!r} must be a list of names.")
-                value = tuple(value)
-            elif isinstance(default, bool):
-                if not isinstance(value, bool):
-                    raise ConfigError(f"Repair setting {key!r} must be true or false.")
-            elif isinstance(default, int):
-                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise ConfigError(f"Repair setting {key!r} must be a whole number ≥ 0.")
-            elif isinstance(default, float):
-                if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                    raise ConfigError(f"Repair setting {key!r} must be a number ≥ 0.")
-                value = float(value)
-            elif isinstance(default, str) and not isinstance(value, str):
-                raise ConfigError(f"Repair setting {key!r} must be text.")
-            values[key] = value
+        values = coerce_settings(cls, data, "[repair]")
         config = cls(**values)
-        bad_rules = [rule for rule in config.rules if rule not in OCR_RULES]
+        every_rule = _every_rule()
+        bad_rules = [rule for rule in config.rules if rule not in every_rule]
         if bad_rules:
             raise ConfigError(
-                f"Unknown repair rule(s) {bad_rules}: choose from {', '.join(OCR_RULES)}."
+                f"Unknown repair rule(s) {bad_rules}: choose from {', '.join(every_rule)}."
             )
         if config.normalization not in ("NFC", "NFD", "NFKC", "NFKD", "none"):
             raise ConfigError(
@@ -158,7 +128,7 @@ class RepairConfig:
     def dictionary_variants(self) -> tuple[str, ...]:
         """The :attr:`variants` of the repair language itself (same language, other region).
 
-        >>> RepairConfig().dictionary_variants()
+        >>> RepairConfig(language="en_US").dictionary_variants()
         ('en_GB',)
         >>> RepairConfig(language="de_DE").dictionary_variants()
         ()

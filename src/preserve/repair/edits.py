@@ -16,11 +16,12 @@ This is ftfy's ``fix_and_explain``/``apply_plan`` idea, made exact for spans.
 from __future__ import annotations
 
 import bisect
+import heapq
 import operator
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from preserve.errors import RepairError
 
@@ -165,14 +166,81 @@ class Step:
 
     def map_position(self, position: int) -> int:
         """Where a position of the step's input lands in its output (ends of edits snap)."""
+        return self.map_forward((position,))[0]
+
+    def map_forward(
+        self, positions: Sequence[int], engulfed: list[bool] | None = None
+    ) -> list[int]:
+        """Where positions of this step's input (in ascending order) land in its output.
+
+        A position inside an edit's span lands inside what it wrote (at the same offset, up
+        to its length); any other moves by what the edits before it added. One walk over the
+        edits serves all the positions. ``engulfed[i]`` is set when position ``i`` lies
+        strictly inside an edit that rewrote more than whitespace (lines joined around it do
+        not hide it).
+
+        >>> step = Step("r", (Edit("r", 2, 4, "ab", "x"), Edit("r", 6, 6, "", "yy")))
+        >>> step.map_forward([0, 3, 4, 6, 7])
+        [0, 3, 3, 7, 8]
+        """
+        edits = self.edits
+        count = len(edits)
+        index = 0
         shift = 0
-        for edit in self.edits:
-            if position < edit.start:
-                break
-            if position < edit.end:
-                return edit.start + shift + min(position - edit.start, len(edit.after))
-            shift += edit.delta
-        return position + shift
+        mapped: list[int] = []
+        for number, position in enumerate(positions):
+            while index < count and edits[index].end <= position:
+                shift += edits[index].delta
+                index += 1
+            if index < count and edits[index].start <= position:  # inside an edit
+                edit = edits[index]
+                mapped.append(edit.start + shift + min(position - edit.start, len(edit.after)))
+                if engulfed is not None and edit.start < position and not edit.before.isspace():
+                    engulfed[number] = True
+            else:
+                mapped.append(position + shift)
+        return mapped
+
+    def map_back(
+        self, positions: Sequence[int], *, removal: Literal["before", "after"] = "after"
+    ) -> list[int]:
+        """Where positions of this step's output (in ascending order) stood in its input.
+
+        A position inside what an edit wrote maps into what it replaced (at the same offset,
+        up to its length); any other moves back by what the edits before it added. A
+        position standing just where an edit removed text (and inside no other edit) maps
+        after the removed text, or with ``removal="before"`` to where the removed text began
+        (the last such edit's, when several removed text there). One walk serves them all.
+
+        >>> step = Step("r", (Edit("r", 2, 4, "ab", ""), Edit("r", 6, 7, "c", "xyz")))
+        >>> step.map_back([0, 2, 4, 5, 6, 7])
+        [0, 4, 6, 7, 7, 7]
+        >>> step.map_back([2], removal="before")
+        [2]
+        """
+        edits = self.edits
+        count = len(edits)
+        passed = 0  # edits whose output starts at or before the position
+        shift = 0  # what the passed edits added (output minus input)
+        mapped: list[int] = []
+        for position in positions:
+            while passed < count:
+                edit = edits[passed]  # read by index: (rule, start, end, before, after, ...)
+                if edit[1] + shift > position:
+                    break
+                shift += len(edit[4]) - edit[2] + edit[1]
+                passed += 1
+            if passed:
+                _rule, start, end, before, after, _reason, _confidence = edits[passed - 1]
+                output_end = end + shift  # what the last passed edit wrote ends here
+                output_start = output_end - len(after)
+                if position < output_end or (
+                    removal == "before" and position == output_end == output_start
+                ):
+                    mapped.append(start + min(position - output_start, len(before)))
+                    continue
+            mapped.append(position - shift)
+        return mapped
 
 
 def _overlapping(starts: list[int], ends: list[int]) -> bool:
@@ -279,19 +347,91 @@ class EditLog:
             text = step.undo(text)
         return text
 
+    def to_original(
+        self,
+        places: Sequence[tuple[int, int]],
+        removal: Literal["before", "after"] = "after",
+    ) -> list[int]:
+        """Offsets in the original of ``(step, offset in that step's input)`` places (step
+        ``len(steps)``: the repaired text), in one walk per step (:meth:`Step.map_back`).
+
+        >>> log = EditLog()
+        >>> log.add_step("a", [Edit("a", 0, 2, "xx", "")])
+        >>> log.to_original([(1, 0), (1, 3), (0, 1)]), log.to_original([(1, 0)], "before")
+        ([2, 5, 1], [0])
+        """
+        steps = self.steps
+        waiting: dict[int, list[tuple[int, int]]] = {}
+        for number, (step_index, offset) in enumerate(places):
+            waiting.setdefault(min(max(step_index, 0), len(steps)), []).append((offset, number))
+        tracked: list[tuple[int, int]] = sorted(waiting.get(len(steps), []))
+        for step_index in range(len(steps) - 1, -1, -1):
+            # Mapping back keeps positions in order: the merged list stays sorted.
+            mapped = steps[step_index].map_back([offset for offset, _ in tracked], removal=removal)
+            tracked = list(zip(mapped, (number for _, number in tracked), strict=True))
+            tracked = list(heapq.merge(tracked, sorted(waiting.get(step_index, []))))
+        result = [0] * len(places)
+        for offset, number in tracked:
+            result[number] = offset
+        return result
+
     def final_spans(self) -> list[tuple[Edit, int, int]]:
-        """Each edit with the span its result finally occupies in the repaired text.
+        """Each edit with the span its result finally occupies in the repaired text, in
+        order of that span (see :meth:`final_places`).
+
+        >>> log = EditLog()
+        >>> log.add_step("a", [Edit("a", 0, 1, "x", "yy")])
+        >>> log.add_step("b", [Edit("b", 2, 3, "z", "")])
+        >>> [(edit.rule, start, end) for edit, start, end in log.final_spans()]
+        [('a', 0, 2), ('b', 2, 2)]
+        """
+        located = [
+            (edit, start, end)
+            for edit, (start, end, _engulfed) in zip(self.edits, self.final_places(), strict=True)
+        ]
+        return sorted(located, key=lambda item: (item[1], item[2]))
+
+    def final_places(self) -> list[tuple[int, int, bool]]:
+        """For each edit, in the order made: the span its result finally occupies in the
+        repaired text, and whether a later edit of more than whitespace rewrote text on
+        both sides of where it began (``engulfed``: a removal there is no longer seen).
 
         Later steps may move or swallow an earlier edit's text; the span follows it
-        (possibly shrinking to an empty span where a later step removed it).
+        (possibly shrinking to an empty span where a later step removed it). Each step is
+        walked once over all the positions being followed (:meth:`Step.map_forward`).
         """
-        located: list[tuple[Edit, int, int]] = []
-        for index, step in enumerate(self.steps):
-            for edit, (start, end) in zip(step.edits, step.output_spans(), strict=True):
-                for later in self.steps[index + 1 :]:
-                    start, end = later.map_position(start), later.map_position(end)
-                located.append((edit, start, max(start, end)))
-        return sorted(located, key=lambda item: (item[1], item[2]))
+        count = sum(len(step.edits) for step in self.steps)
+        engulfed = [False] * count
+        starts: list[tuple[int, int]] = []  # (position, edit number), sorted
+        ends: list[tuple[int, int]] = []
+        first = 0
+        for step_index, step in enumerate(self.steps):
+            if step_index:
+                inside = [False] * len(starts)
+                mapped = step.map_forward([p for p, _ in starts], inside)
+                for (_, i), flag in zip(starts, inside, strict=True):
+                    engulfed[i] = engulfed[i] or flag
+                starts = list(zip(mapped, (i for _, i in starts), strict=True))
+                ends = list(
+                    zip(step.map_forward([p for p, _ in ends]), (i for _, i in ends), strict=True)
+                )
+            spans = step.output_spans()
+            ids = range(first, first + len(spans))
+            starts = list(
+                heapq.merge(starts, [(s, i) for (s, _), i in zip(spans, ids, strict=True)])
+            )
+            ends = list(heapq.merge(ends, [(e, i) for (_, e), i in zip(spans, ids, strict=True)]))
+            first += len(spans)
+        final_start = [0] * count
+        final_end = [0] * count
+        for position, i in starts:
+            final_start[i] = position
+        for position, i in ends:
+            final_end[i] = position
+        return [
+            (start, max(start, end), flag)
+            for start, end, flag in zip(final_start, final_end, engulfed, strict=True)
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -10,76 +10,21 @@ True
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from preserve.errors import PreserveError, RepairError
 from preserve.repair.classify import classify_text
-from preserve.repair.config import BORN_DIGITAL_RULES, RepairConfig
-from preserve.repair.context import RuleContext, RuleOutput
-from preserve.repair.edits import EditLog, Step
-from preserve.repair.lexicon import lexicon_for, software_versions
-from preserve.repair.rules.encoding import fix_encoding, remove_soft_hyphens
-from preserve.repair.rules.headings import fix_drop_caps, restore_small_caps
-from preserve.repair.rules.hyphenation import join_line_end_hyphens
-from preserve.repair.rules.layout import move_interrupting_blocks, remove_layout_debris
-from preserve.repair.rules.reflow import reflow_paragraphs
-from preserve.repair.rules.whitespace import (
-    collapse_blank_lines,
-    collapse_spaces,
-    remove_space_before_punctuation,
-    strip_trailing_whitespace,
-)
-from preserve.repair.rules.words import join_split_words
-
-Rule = Callable[[str, RuleContext], RuleOutput]
-
-PIPELINE: dict[str, Rule] = {
-    "fix_encoding": fix_encoding,
-    "remove_soft_hyphens": remove_soft_hyphens,
-    "strip_trailing_whitespace": strip_trailing_whitespace,
-    "collapse_blank_lines": collapse_blank_lines,
-    "remove_layout_debris": remove_layout_debris,
-    "move_interrupting_blocks": move_interrupting_blocks,
-    "fix_drop_caps": fix_drop_caps,
-    "join_split_words": join_split_words,
-    "join_line_end_hyphens": join_line_end_hyphens,
-    "reflow_paragraphs": reflow_paragraphs,
-    "restore_small_caps": restore_small_caps,
-    "remove_space_before_punctuation": remove_space_before_punctuation,
-    "collapse_spaces": collapse_spaces,
-}
-"""Rule name → function. The order that counts is :data:`~preserve.repair.config.OCR_RULES`."""
+from preserve.repair.config import AUTO, RepairConfig
+from preserve.repair.context import Debris, RuleContext
+from preserve.repair.edits import EditLog
+from preserve.repair.lexicon import lexicon_for, resolve_language, software_versions
+from preserve.repair.rules import BY_NAME, RULES, Rule
 
 DEFAULT_CONFIG = RepairConfig()
 """The configuration of a repair given none: one immutable value, made once (a frozen
 dataclass of many fields takes microseconds to make, a sixth of a short text's repair)."""
-
-FINISHING_RULES: tuple[Rule, ...] = (strip_trailing_whitespace, collapse_blank_lines)
-"""Run last on OCR, whatever the configuration, so the output is in its final form."""
-
-
-@dataclass(frozen=True)
-class Debris:
-    """Layout debris taken out of the body and kept as metadata of the derived text."""
-
-    kind: str
-    """``folio`` | ``running-head`` | ``running-foot`` | ``caption`` | ``credit``."""
-    text: str
-    start: int
-    end: int
-    """Span in the ORIGINAL text."""
-    reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "reason": self.reason,
-        }
 
 
 @dataclass
@@ -94,6 +39,8 @@ class RepairResult:
     classification_reason: str
     config: RepairConfig
     software: dict[str, str] = field(default_factory=dict)
+    language: dict[str, Any] = field(default_factory=dict)
+    """How ``language = "auto"`` chose the dictionary (chosen, shares); empty otherwise."""
 
     def summary(self) -> dict[str, int]:
         """Edits per rule."""
@@ -106,6 +53,7 @@ class RepairResult:
             "reason": self.classification_reason,
             "config": self.config.to_dict(),
             "software": dict(self.software),
+            **({"language": dict(self.language)} if self.language else {}),
             "summary": self.summary(),
             "log": self.log.to_dict(),
             "debris": [item.to_dict() for item in self.debris],
@@ -136,26 +84,45 @@ def _repair(text: str, config: RepairConfig) -> RepairResult:
         kind, reason = classify_text(text, config)
     except Exception as error:
         kind, reason = "born-digital", f"could not classify ({error}); left alone"
-    try:
-        lexicon = lexicon_for(config)
-        software.update(lexicon.describe())
-        context: RuleContext | None = RuleContext(config, lexicon)
-    except PreserveError as error:
-        context = None
-        log.note("repair", 0, 0, "", f"no dictionary: {error}")
-    if context is None or kind == "born-digital":
-        names = [name for name in config.rules if name in BORN_DIGITAL_RULES]
-        rules = [PIPELINE[name] for name in names]
+    current = text
+    # auto chooses the language from the text as the rules read it, its encoding repaired:
+    # mojibake is no word of any language (and a second repair would choose otherwise)
+    encoding_first = config.language == AUTO and kind == "ocr" and config.runs("fix_encoding")
+    if encoding_first:
+        without = _ContextWithoutDictionary(config)
+        current = _run(BY_NAME["fix_encoding"], text, without, log, debris)
+    run_config, choice = resolve_language(current, config)
+    no_language = choice is not None and choice.language is None
+    if choice is not None:
+        log.note("repair", 0, 0, "", choice.describe())
+    context: RuleContext | None = None
+    if not no_language:
+        try:
+            lexicon = lexicon_for(run_config)
+            software.update(lexicon.describe())
+            context = RuleContext(run_config, lexicon)
+        except PreserveError as error:
+            log.note("repair", 0, 0, "", f"no dictionary: {error}")
+    chosen = [rule for rule in RULES if config.runs(rule.name)]  # in pipeline order
+    if context is None and no_language and kind == "ocr":
+        # no installed dictionary knows the text's language: only the rules needing none
+        rules = [rule for rule in chosen if not rule.dictionary]
+        rules += [rule for rule in RULES if rule.finishing]
+        context = _ContextWithoutDictionary(config)
+    elif context is None or kind == "born-digital":
+        rules = [rule for rule in chosen if rule.born_digital]
         if context is None:
-            kind, reason = "born-digital", reason + "; dictionary missing, whitespace only"
+            if not no_language:
+                kind, reason = "born-digital", reason + "; dictionary missing, whitespace only"
             context = _ContextWithoutDictionary(config)
     else:
-        rules = [PIPELINE[name] for name in config.rules if name in PIPELINE]
-        rules += list(FINISHING_RULES)
-    current = text
+        rules = chosen + [rule for rule in RULES if rule.finishing]
+    if encoding_first:
+        rules = [rule for rule in rules if rule.name != "fix_encoding"]
     for rule in rules:
         current = _run(rule, current, context, log, debris)
-    return RepairResult(text, current, log, debris, kind, reason, config, software)
+    language = choice.to_dict() if choice is not None else {}
+    return RepairResult(text, current, log, debris, kind, reason, config, software, language)
 
 
 class _ContextWithoutDictionary(RuleContext):
@@ -172,12 +139,12 @@ class _ContextWithoutDictionary(RuleContext):
 
 
 def _run(rule: Rule, text: str, context: RuleContext, log: EditLog, debris: list[Debris]) -> str:
-    name = rule.__name__
+    name = rule.name
     steps_before = len(log.steps)
     try:
         if name != "fix_encoding":
             context.column_width(text)  # measured once, on the text as wrapped in columns
-        output = rule(text, context)
+        output = rule.function(text, context)
         result = log.apply_step(name, output.edits, text)
     except Exception as error:
         del log.steps[steps_before:]
@@ -195,54 +162,13 @@ def _run(rule: Rule, text: str, context: RuleContext, log: EditLog, debris: list
         log.note(name, start, end, before, reason)
     if output.debris:
         ends = [found.start for found in output.debris] + [found.end for found in output.debris]
-        mapped = _to_original(log.steps[:steps_before], ends)
+        # back through the steps before this rule; a position where an earlier step
+        # removed text maps to where that text began
+        mapped = log.to_original([(steps_before, end) for end in ends], removal="before")
         count = len(output.debris)
         for index, found in enumerate(output.debris):
-            debris.append(
-                Debris(found.kind, found.text, mapped[index], mapped[count + index], found.reason)
-            )
+            debris.append(replace(found, start=mapped[index], end=mapped[count + index]))
     return result
-
-
-def _to_original(steps: list[Step], positions: list[int]) -> list[int]:
-    """Map positions in the text after ``steps`` back to the original text."""
-    # Mapping back keeps positions in order, so one sort serves every step.
-    order = sorted(range(len(positions)), key=positions.__getitem__)
-    for step in reversed(steps):
-        positions = _unmap(step, positions, order)
-    return positions
-
-
-def _unmap(step: Step, positions: list[int], order: list[int]) -> list[int]:
-    """Where positions of a step's output stood in its input (``order`` sorts them).
-
-    One walk over the edits, taking the positions in order (rather than a table of where
-    each edit landed, searched once per position): a step has a hundred edits a page, a
-    page a dozen pieces of debris. A position in what an edit wrote maps into what it
-    replaced; one after it moves back by what the edits before it added.
-    """
-    mapped = positions[:]
-    edits = step.edits
-    count = len(edits)
-    passed = 0  # edits whose output start is at or before the position
-    shift = 0  # what the passed edits added (output minus input)
-    for index in order:
-        position = positions[index]
-        while passed < count:
-            edit = edits[passed]  # read by index: (rule, start, end, before, after, ...)
-            if edit[1] + shift > position:
-                break
-            shift += len(edit[4]) - edit[2] + edit[1]
-            passed += 1
-        if passed:
-            _rule, start, end, before, after, _reason, _confidence = edits[passed - 1]
-            output_end = end + shift  # what the last passed edit wrote ends here
-            output_start = output_end - len(after)
-            if position < output_end or (position == output_end == output_start):
-                mapped[index] = start + min(position - output_start, len(before))
-            else:
-                mapped[index] = position - shift
-    return mapped
 
 
 def undo(repaired: str, log: EditLog | Mapping[str, Any]) -> str:

@@ -12,13 +12,18 @@ actually read (a zip's declared sizes are not trusted).
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import io
+import lzma
 import os
 import shutil
 import stat
 import tarfile
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -29,9 +34,26 @@ from preserve.validation.paths import check_path, shown
 from preserve.validation.validator import make_printable, validate_bag
 
 MAX_BYTES = 256 << 30
-"""Largest total a serialized bag may unpack to by default (256 GiB)."""
+"""Largest total a serialized bag may unpack to by default (256 GiB); never more than the
+scratch folder's disk has free (less a reserve), so a bomb cannot fill the disk."""
 MAX_MEMBERS = 2_000_000
 CHUNK = 1 << 20
+FREE_RESERVE = 256 << 20
+"""Space left free on the scratch folder's disk whatever the archive holds."""
+_TAR_BLOCK = 512
+_TAIL = 1 << 16
+"""Bytes of a tar stream kept behind the reader: enough to look at its end-of-archive block."""
+
+
+class ArchiveDamaged(PackageError):
+    """A serialized bag that is cut short or corrupt: it cannot be a valid bag.
+
+    ``code`` is ``archive-truncated`` or ``archive-corrupt``.
+    """
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def archive_kind(path: str | os.PathLike[str]) -> str | None:
@@ -42,6 +64,48 @@ def archive_kind(path: str | os.PathLike[str]) -> str | None:
     if name.endswith(".zip"):
         return "zip"
     return None
+
+
+_SUFFIX_MIME = (
+    (".tar.gz", "application/gzip"),
+    (".tgz", "application/gzip"),
+    (".tar.bz2", "application/x-bzip2"),
+    (".tar.xz", "application/x-xz"),
+    (".tar", "application/tar"),
+    (".zip", "application/zip"),
+    (".7z", "application/x-7z-compressed"),
+)
+_MAGIC_MIME = (
+    (b"PK\x03\x04", "application/zip"),
+    (b"\x1f\x8b", "application/gzip"),
+    (b"BZh", "application/x-bzip2"),
+    (b"\xfd7zXZ\x00", "application/x-xz"),
+)
+
+
+def archive_mime(path: str | os.PathLike[str]) -> str | None:
+    """The MIME type of a serialized bag, from its name or else its first bytes (None for a
+    folder), as BagIt profiles name serializations.
+
+    >>> archive_mime("bag.tgz"), archive_mime("bag.zip")
+    ('application/gzip', 'application/zip')
+    """
+    source = Path(path)
+    name = source.name.lower()
+    for suffix, mime in _SUFFIX_MIME:
+        if name.endswith(suffix):
+            return mime
+    try:
+        if not source.is_file():
+            return None
+        with source.open("rb") as stream:
+            head = stream.read(6)
+    except OSError:
+        return None
+    for magic, mime in _MAGIC_MIME:
+        if head.startswith(magic):
+            return mime
+    return "application/tar" if _is_tar(source) else None
 
 
 def is_archive(path: str | os.PathLike[str]) -> bool:
@@ -69,8 +133,9 @@ class _Refusals:
 
 
 class _Budget:
-    def __init__(self, max_bytes: int, max_members: int) -> None:
-        self.bytes_left = max_bytes
+    def __init__(self, max_bytes: int, max_members: int, free: int | None = None) -> None:
+        self.disk_bound = free is not None and free < max_bytes
+        self.bytes_left = min(max_bytes, free) if free is not None else max_bytes
         self.members_left = max_members
 
     def member(self) -> None:
@@ -80,6 +145,11 @@ class _Budget:
 
     def spend(self, count: int) -> None:
         self.bytes_left -= count
+        if self.bytes_left < 0 and self.disk_bound:
+            raise PackageError(
+                "The archive unpacks to more than the scratch folder's disk has free; set "
+                "TMPDIR to a folder on a larger disk."
+            )
         if self.bytes_left < 0:
             raise PackageError(
                 "The archive unpacks to more than the allowed size; raise max_bytes if it "
@@ -133,35 +203,127 @@ def _write(
             sink.write(chunk)
 
 
+class _TarSource(io.RawIOBase):
+    """The uncompressed bytes of a tar stream, counted, with the last ``_TAIL`` kept.
+
+    tarfile's stream mode stops quietly at a cut-off or garbled header, as if the archive
+    had ended there; keeping the tail lets :func:`_check_tar_end` tell a real end (a zero
+    block) from a damaged one. gzip, bzip2 and xz are decompressed here, by modules that
+    raise on a missing end or a checksum that does not match.
+    """
+
+    def __init__(self, stream: io.BufferedIOBase, limit: int) -> None:
+        super().__init__()
+        self.stream = stream
+        self.limit = limit
+        self.total = 0
+        self.tail = bytearray()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.stream.read(len(buffer))
+        count = len(data)
+        buffer[:count] = data
+        self.total += count
+        if self.total > self.limit:
+            raise PackageError(
+                "The archive unpacks to more than the allowed size; raise max_bytes if it "
+                "is genuine."
+            )
+        self.tail += data
+        if len(self.tail) > 2 * _TAIL:
+            del self.tail[:-_TAIL]
+        return count
+
+    def block_at(self, offset: int) -> bytes:
+        """The tar block at ``offset`` (shorter when the stream ends first)."""
+        while self.total < offset + _TAR_BLOCK and self.read(CHUNK):
+            pass
+        start = offset - (self.total - len(self.tail))
+        if start < 0:
+            raise ArchiveDamaged("The archive's end could not be checked.", "archive-corrupt")
+        return bytes(self.tail[start : start + _TAR_BLOCK])
+
+
+def _decompressed(archive: Path) -> io.BufferedIOBase:
+    with archive.open("rb") as stream:
+        magic = stream.read(6)
+    if magic.startswith(b"\x1f\x8b"):
+        return gzip.GzipFile(archive, "rb")
+    if magic.startswith(b"BZh"):
+        return bz2.BZ2File(archive, "rb")
+    if magic.startswith(b"\xfd7zXZ\x00"):
+        return lzma.LZMAFile(archive, "rb")
+    return archive.open("rb")
+
+
 def _extract_tar(archive: Path, scratch: Path, budget: _Budget, refusals: _Refusals) -> None:
-    # Stream mode reads members in order and keeps no index: flat memory for any size.
-    with tarfile.open(archive, mode="r|*") as bundle:
-        for member in bundle:
-            budget.member()
-            if member.isdir():
-                folder = _target(scratch, member.name, refusals)
-                if folder is not None:
-                    _make_folders(scratch, folder)
-                continue
-            if member.issym() or member.islnk():
-                kind = "symbolic" if member.issym() else "hard"
-                refusals.refuse(member.name, "archive-link-member", f"it is a {kind} link")
-                continue
-            if not member.isreg():
-                refusals.refuse(
-                    member.name,
-                    "archive-special-member",
-                    "it is a device, FIFO or other special file",
-                )
-                continue
-            target = _target(scratch, member.name, refusals)
-            if target is None:
-                continue
-            source = bundle.extractfile(member)
-            if source is None:
-                continue
-            with source:
-                _write(scratch, target, source, budget, refusals)
+    # Headers and padding cost at most two blocks per member beyond the files' bytes.
+    limit = budget.bytes_left + 2 * _TAR_BLOCK * (budget.members_left + 1) + 20 * _TAR_BLOCK
+    with _decompressed(archive) as raw:
+        source = _TarSource(raw, limit)
+        # Stream mode reads members in order and keeps no index: flat memory for any size.
+        with tarfile.open(fileobj=source, mode="r|") as bundle:
+            while (member := bundle.next()) is not None:
+                _extract_member(bundle, member, scratch, budget, refusals)
+                # tarfile keeps every header it read, even in stream mode: a million
+                # members would hold a million TarInfo objects. Links are refused, so
+                # nothing needs an earlier member.
+                bundle.members.clear()  # type: ignore[attr-defined]
+            _check_tar_end(source, bundle.offset)
+
+
+def _check_tar_end(source: _TarSource, offset: int) -> None:
+    """A tar archive ends with a zero block; then the compressed stream must end cleanly."""
+    block = source.block_at(offset)
+    if len(block) < _TAR_BLOCK:
+        raise ArchiveDamaged(
+            "The archive is truncated: it stops in the middle of a member or before its end.",
+            "archive-truncated",
+        )
+    if block.count(0) != _TAR_BLOCK:
+        raise ArchiveDamaged(
+            "The archive is corrupt: a member header is not a tar header.", "archive-corrupt"
+        )
+    # Read to the end: a gzip trailer (CRC and length) is only checked there.
+    while source.read(CHUNK):
+        pass
+
+
+def _extract_member(
+    bundle: tarfile.TarFile,
+    member: tarfile.TarInfo,
+    scratch: Path,
+    budget: _Budget,
+    refusals: _Refusals,
+) -> None:
+    budget.member()
+    if member.isdir():
+        folder = _target(scratch, member.name, refusals)
+        if folder is not None:
+            _make_folders(scratch, folder)
+        return
+    if member.issym() or member.islnk():
+        kind = "symbolic" if member.issym() else "hard"
+        refusals.refuse(member.name, "archive-link-member", f"it is a {kind} link")
+        return
+    if not member.isreg():
+        refusals.refuse(
+            member.name,
+            "archive-special-member",
+            "it is a device, FIFO or other special file",
+        )
+        return
+    target = _target(scratch, member.name, refusals)
+    if target is None:
+        return
+    source = bundle.extractfile(member)
+    if source is None:
+        return
+    with source:
+        _write(scratch, target, source, budget, refusals)
 
 
 def _extract_zip(archive: Path, scratch: Path, budget: _Budget, refusals: _Refusals) -> None:
@@ -225,18 +387,74 @@ def open_bag(
     scratch = Path(tempfile.mkdtemp(prefix="preserve-bag-", dir=scratch_parent))
     try:
         refusals = _Refusals(problems)
-        budget = _Budget(max_bytes, max_members)
+        budget = _Budget(max_bytes, max_members, _free_space(scratch))
         extract: Callable[..., None] = _extract_zip if kind == "zip" else _extract_tar
         try:
             extract(source, scratch, budget, refusals)
-        except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
-            raise PackageError(
-                f"{source} could not be unpacked ({type(error).__name__}: {error}); check that "
-                "the archive is complete."
-            ) from error
+        except _READ_ERRORS as error:
+            raise _damage(source, kind, error) from error
         yield _bag_root(scratch, source, problems)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+_TAR_CUT_SHORT = frozenset(
+    {"unexpected end of data", "empty header", "truncated header", "empty file"}
+)
+"""What tarfile says when its input ends where a header or a member's bytes should be."""
+_READ_ERRORS = (
+    tarfile.TarError,
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+)
+"""What reading a damaged archive raises (gzip's BadGzipFile and bz2's errors are OSErrors)."""
+
+
+def _free_space(folder: Path) -> int | None:
+    try:
+        return max(0, shutil.disk_usage(folder).free - FREE_RESERVE)
+    except OSError:
+        return None
+
+
+def _damage(source: Path, kind: str, error: Exception) -> PackageError:
+    """Name what is wrong with an archive that failed while it was read."""
+    what = f"{type(error).__name__}: {error}"
+    if isinstance(error, EOFError) or (
+        isinstance(error, tarfile.ReadError) and str(error) in _TAR_CUT_SHORT
+    ):
+        return ArchiveDamaged(
+            f"{source} is truncated ({what}): it ends before its last member does; ask for a "
+            "complete copy.",
+            "archive-truncated",
+        )
+    if kind == "zip" and isinstance(error, zipfile.BadZipFile) and _starts_like_zip(source):
+        return ArchiveDamaged(
+            f"{source} is truncated or damaged ({what}): its table of contents is missing; "
+            "ask for a complete copy.",
+            "archive-truncated" if "not a zip file" in str(error) else "archive-corrupt",
+        )
+    if isinstance(error, OSError) and error.errno is not None:
+        # The disk (full, unwritable), not the archive.
+        return PackageError(
+            f"{source} could not be unpacked ({what}); check the scratch folder's disk."
+        )
+    return ArchiveDamaged(
+        f"{source} is corrupt ({what}); ask for an intact copy.", "archive-corrupt"
+    )
+
+
+def _starts_like_zip(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            return stream.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
 
 
 def _is_tar(path: Path) -> bool:
@@ -282,22 +500,37 @@ def _bag_root(scratch: Path, source: Path, problems: list[Problem] | None) -> Pa
     return scratch
 
 
-def validate_path(path: str | os.PathLike[str], **options: Any) -> Report:
+def validate_path(
+    path: str | os.PathLike[str], *, profile: Mapping[str, Any] | None = None, **options: Any
+) -> Report:
     """Validate a bag folder or a serialized bag; never raises for anything the input holds.
 
-    ``options`` are those of :func:`~preserve.validation.validate_bag`, plus ``max_bytes``.
+    ``options`` are those of :func:`~preserve.validation.validate_bag`, plus ``max_bytes``
+    and ``max_members``. With ``profile`` (from
+    :func:`~preserve.validation.profile.load_profile`) the bag is also checked against
+    it, on the same unpacked copy: an archive is unpacked once.
     """
     source = Path(path)
     limits = {k: options.pop(k) for k in ("max_bytes", "max_members") if k in options}
     try:
-        if source.is_dir() or not source.exists():
-            return validate_bag(source, **options)
+        is_folder = source.is_dir() or not source.exists()
     except OSError:
-        return validate_bag(source, **options)
+        is_folder = True
+    if is_folder:
+        report: Report = validate_bag(source, **options)
+        if profile is not None and source.is_dir():
+            report.extend(_profile_problems(source, profile, None, ""))
+        return report
     problems: list[Problem] = []
+    mime = archive_mime(source)
     try:
         with open_bag(source, problems=problems, **limits) as root:
             report = validate_bag(root, **options)
+            if profile is not None:
+                report.extend(_profile_problems(root, profile, mime, source.name))
+    except ArchiveDamaged as error:
+        report = Report(subject=str(path))
+        report.add("error", error.code, "", str(error))
     except (PackageError, UnsafePathError) as error:
         report = Report(subject=str(path))
         report.add("error", "archive-unreadable", "", str(error))
@@ -315,3 +548,12 @@ def validate_path(path: str | os.PathLike[str], **options: Any) -> Report:
     report.info["serialization"] = archive_kind(source) or "archive"
     make_printable(report)
     return report
+
+
+def _profile_problems(
+    root: Path, profile: Mapping[str, Any], mime: str | None, archive: str
+) -> list[Problem]:
+    # Imported here: the profile module imports this one.
+    from preserve.validation.profile import check_folder
+
+    return check_folder(root, profile, mime, archive)

@@ -108,7 +108,11 @@ CODES: dict[str, str] = {
     "incomplete; preserve never fetches (notice).",
     "fetch-length-mismatch": "A fetched file's size differs from its fetch.txt length.",
     # serialized bags
-    "archive-unreadable": "The archive cannot be unpacked (damaged, too large, not an archive).",
+    "archive-unreadable": "The archive cannot be unpacked (too large, not an archive, no room).",
+    "archive-truncated": "The archive is cut short (a missing end, a gzip trailer, a zip's "
+    "table of contents): it cannot be a valid bag.",
+    "archive-corrupt": "The archive's bytes are damaged (a checksum of the compression, a "
+    "header that is not a header): it cannot be a valid bag.",
     "archive-unsafe-member": "An archive member would land outside the scratch folder.",
     "archive-link-member": "A symbolic or hard link in the archive; not unpacked.",
     "archive-special-member": "A device, FIFO or other special member; not unpacked.",

@@ -1,7 +1,8 @@
 """Checksum algorithms of manifests, and hashing each file once for all of them.
 
-Algorithm names follow bagit-python's list (``bagit.CHECKSUM_ALGOS``, hashlib's
-guaranteed algorithms) minus the SHAKE functions, which have no fixed digest length;
+Algorithm names are bagit-python's list (its ``CHECKSUM_ALGOS`` is
+``hashlib.algorithms_guaranteed``, read here without importing bagit at run time) minus
+the SHAKE functions, which have no fixed digest length;
 RFC 8493's normalized spellings (``sha3256`` for SHA3-256) map to the same functions.
 
 >>> hashlib_name("sha256"), hashlib_name("sha3256"), hashlib_name("crc32")
@@ -23,8 +24,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
 
-import bagit
-
 from preserve.fixity import digest_stream
 from preserve.validation.tagfiles import UnsafeFile, open_regular
 
@@ -36,7 +35,7 @@ BATCH_FILES = 256
 @cache
 def hashlib_name(algorithm: str) -> str | None:
     """The hashlib function for a manifest's algorithm name, or None if unsupported."""
-    supported = {name for name in bagit.CHECKSUM_ALGOS if not name.startswith("shake")}
+    supported = {name for name in hashlib.algorithms_guaranteed if not name.startswith("shake")}
     if algorithm in supported:
         return algorithm
     for name in supported:

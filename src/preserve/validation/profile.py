@@ -26,30 +26,35 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import stat
-import tarfile
-import tempfile
 import urllib.error
 import urllib.request
-import zipfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-from preserve.errors import ConfigError
-from preserve.report import Problem, Severity
+from preserve.errors import ConfigError, PackageError, UnsafePathError
+from preserve.report import Problem, Report
+from preserve.validation.archive import ArchiveDamaged, archive_mime, open_bag
+from preserve.validation.scan import BagTree, scan_bag
+from preserve.validation.tagfiles import (
+    MAX_BAG_INFO_BYTES,
+    BagInfo,
+    TextLines,
+    UnsafeFile,
+    open_regular,
+    parse_bag_info,
+    text_encoding,
+)
 
 SPEC_VERSION = "1.4.0"
 FETCH_TIMEOUT = 10
 """Seconds to wait for a profile that is not bundled."""
 MAX_PROFILE_BYTES = 5 * 1024 * 1024
-MAX_TAG_FILE_BYTES = 16 * 1024 * 1024
-"""A bag-info.txt larger than this is reported, not read (it cannot be a sane tag file)."""
+MAX_TAG_FILE_BYTES = MAX_BAG_INFO_BYTES
+"""A tag file larger than this is reported, not read (it cannot be a sane tag file)."""
 
 PROFILE_INFO_REQUIRED = (
     "Source-Organization",
@@ -100,13 +105,6 @@ _MIME_FAMILIES = (
         }
     ),
     frozenset({"application/x-7z-compressed"}),
-)
-_SUFFIX_MIME = (
-    (".tar.gz", "application/gzip"),
-    (".tgz", "application/gzip"),
-    (".tar", "application/tar"),
-    (".zip", "application/zip"),
-    (".7z", "application/x-7z-compressed"),
 )
 # Files BagIt itself defines; Tag-Files-Allowed governs the other tag files.
 _BAGIT_FILES = re.compile(r"^(bagit\.txt|bag-info\.txt|fetch\.txt|(tag)?manifest-[^/]+\.txt)$")
@@ -328,157 +326,68 @@ def matches_pattern(path: str, pattern: str) -> bool:
     return bool(_pattern_regex(pattern).match(path))
 
 
-# --------------------------------------------------------------------------- tag files
-
-
-@dataclass
-class TagFile:
-    """A tolerant reading of a BagIt tag file (bag-info.txt, bagit.txt, aptrust-info.txt).
-
-    Labels keep their order and repeats; continuation lines (starting with a space or
-    tab) fold into the previous value; a BOM and any line ending are accepted.
-    """
-
-    tags: list[tuple[str, str]] = field(default_factory=list)
-    problems: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
-
-    def values(self, label: str) -> list[str]:
-        """Every value of ``label``, matched without regard to case."""
-        wanted = label.casefold()
-        return [value for name, value in self.tags if name.casefold() == wanted]
-
-    def spellings(self, label: str) -> set[str]:
-        wanted = label.casefold()
-        return {name for name, _ in self.tags if name.casefold() == wanted}
-
-
-def parse_tag_file(data: bytes) -> TagFile:
-    """Read ``Label: value`` lines without ever failing.
-
-    >>> parsed = parse_tag_file(b"\\xef\\xbb\\xbfA: 1\\r\\nB: two\\n  lines\\nA: 3\\nnonsense\\n")
-    >>> parsed.tags
-    [('A', '1'), ('B', 'two lines'), ('A', '3')]
-    >>> [code for code, _, _ in parsed.problems]
-    ['tag-line-malformed']
-    """
-    result = TagFile()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        result.problems.append(
-            (
-                "tag-file-encoding",
-                "is not UTF-8; undecodable bytes were replaced",
-                {"offset": error.start},
-            )
-        )
-        text = data.decode("utf-8", errors="replace")
-    for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
-        if not line.strip():
-            continue
-        if line[0] in " \t":
-            if result.tags:
-                label, value = result.tags[-1]
-                joined = f"{value} {line.strip()}" if value else line.strip()
-                result.tags[-1] = (label, joined)
-            else:
-                result.problems.append(
-                    (
-                        "tag-line-malformed",
-                        f"line {number} continues no tag",
-                        {"line": number, "found": line[:200]},
-                    )
-                )
-            continue
-        label, colon, value = line.partition(":")
-        if not colon or not label.strip():
-            result.problems.append(
-                (
-                    "tag-line-malformed",
-                    f"line {number} is not 'Label: value'",
-                    {"line": number, "found": line[:200]},
-                )
-            )
-            continue
-        result.tags.append((label.strip(), value.strip()))
-    return result
-
-
 # --------------------------------------------------------------------------- the bag
 
 
 @dataclass
 class _Bag:
-    """What the checks need to know about a bag folder, read without leaving it."""
+    """What the checks need to know about a bag folder: one :func:`scan_bag` walk."""
 
     root: Path
+    tree: BagTree
     payload: list[str] = field(default_factory=list)
-    """Bag-relative paths of payload files (``data/...``), symlinks included, not followed."""
+    """Bag-relative paths of payload entries (``data/...``): files, and links (not followed)."""
     payload_dirs: set[str] = field(default_factory=set)
     payload_sizes: dict[str, int] = field(default_factory=dict)
     tag_files: list[str] = field(default_factory=list)
-    """Bag-relative paths of every file outside data/."""
+    """Bag-relative paths of every entry outside data/ that is not a folder."""
+    encoding: str = "utf-8"
+    """The tag files' encoding, as bagit.txt declares it (UTF-8 when it cannot be read)."""
 
 
-def _scan(root: Path) -> _Bag:
-    bag = _Bag(root)
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        relative = PurePosixPath(Path(folder).relative_to(root).as_posix())
-        in_payload = relative.parts[:1] == ("data",)
-        for name in dirs:
-            full = os.path.join(folder, name)
-            if os.path.islink(full):  # never walked: count it as a file entry
-                if not (str(relative) == "." and name == "data"):  # the validator reports it
-                    files.append(name)
-            elif in_payload or (str(relative) == "." and name == "data"):
-                bag.payload_dirs.add(str(relative / name) if str(relative) != "." else name)
-        for name in files:
-            path = str(relative / name) if str(relative) != "." else name
-            if in_payload:
-                bag.payload.append(path)
-                try:
-                    bag.payload_sizes[path] = os.lstat(os.path.join(folder, name)).st_size
-                except OSError:
-                    bag.payload_sizes[path] = -1
-            else:
-                bag.tag_files.append(path)
-    bag.payload.sort()
-    bag.tag_files.sort()
+def _describe(root: Path) -> _Bag:
+    tree = scan_bag(root)
+    bag = _Bag(root, tree)
+    # A link is listed like a file (it is one to the profile's name rules) but never read;
+    # a linked data/ folder is the bag validator's to report.
+    entries = [*tree.files, *(link for link in tree.symlinks if link != "data")]
+    for path in sorted(entries):
+        if path.startswith("data/"):
+            bag.payload.append(path)
+            disk = tree.files.get(path)
+            bag.payload_sizes[path] = disk.size if disk is not None else -1
+        else:
+            bag.tag_files.append(path)
+    bag.payload_dirs = {f for f in tree.folders if f == "data" or f.startswith("data/")}
     return bag
-
-
-def _read_inside(root: Path, name: str) -> bytes | None:
-    """A regular file directly in the bag, never through a symlink; None if absent."""
-    path = root / name
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    if info.st_size > MAX_TAG_FILE_BYTES:
-        raise _TooLarge(info.st_size)
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
-    descriptor = os.open(path, flags)
-    with os.fdopen(descriptor, "rb") as stream:
-        return stream.read(MAX_TAG_FILE_BYTES + 1)
 
 
 class _TooLarge(Exception):
     pass
 
 
+def _read_tag_file(bag: _Bag, name: str, encoding: str | None = None) -> BagInfo | None:
+    """``Label: value`` elements of a regular tag file (never through a link); None if absent.
+
+    Read the way the bag validator reads bag-info.txt, leniently (whitespace around the
+    colon allowed, as before BagIt 1.0); syntax problems are the bag validator's to
+    report, so only the elements are kept.
+    """
+    disk = bag.tree.files.get(name)
+    if disk is None:
+        return None
+    if disk.size > MAX_TAG_FILE_BYTES:
+        raise _TooLarge(disk.size)
+    reader = TextLines(name, encoding or bag.encoding, strict_bom=False)
+    try:
+        with open_regular(bag.root / name, disk.identity) as stream:
+            lines = [text for _, text in reader.read(stream)]
+    except (OSError, UnsafeFile):
+        return None
+    return parse_bag_info("\n".join(lines), strict=False, where=name)
+
+
 # --------------------------------------------------------------------------- validation
-
-
-class _Findings:
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(self, severity: Severity, code: str, path: str, message: str, **facts: Any) -> None:
-        self.problems.append(Problem(severity, code, path, message, facts))
 
 
 def validate_profile(
@@ -490,8 +399,9 @@ def validate_profile(
     """Every way ``bag`` breaks ``profile``, as problems with codes and facts.
 
     ``bag`` is a bag folder or a serialized bag (``.zip``, ``.tar``, ``.tar.gz``), which is
-    unpacked safely into a scratch folder first. When the folder was itself unpacked
-    from an archive, pass that archive's MIME type as ``serialization`` so the
+    unpacked with :func:`~preserve.validation.archive.open_bag` (its limits and refusals;
+    an unsafe member is reported with its ``archive-*`` code). When the folder was itself
+    unpacked from an archive, pass that archive's MIME type as ``serialization`` so the
     Serialization rules apply to it.
 
     As the specification asks, a bag whose serialization or BagIt version the profile
@@ -503,13 +413,17 @@ def validate_profile(
     _check_profile_types(profile, "passed to validate_profile")
     path = Path(bag)
     if path.is_file():
-        mime = serialization or _mime_of(path)
-        with _unpacked(path) as (root, unpack_problems):
-            if root is None:
-                findings = _Findings()
-                _check_serialization(findings, profile, mime, path.name)
-                return findings.problems + unpack_problems
-            return unpack_problems + _validate_folder(root, profile, mime, path.name)
+        mime = serialization or archive_mime(path)
+        unpacking: list[Problem] = []
+        try:
+            with open_bag(path, problems=unpacking) as root:
+                return unpacking + check_folder(root, profile, mime, path.name)
+        except (PackageError, UnsafePathError) as error:
+            findings = Report(subject=str(path))
+            _check_serialization(findings, profile, mime, path.name)
+            code = error.code if isinstance(error, ArchiveDamaged) else "archive-unreadable"
+            findings.add("error", code, path.name, str(error))
+            return unpacking + findings.problems
     if not path.is_dir():
         return [
             Problem(
@@ -520,20 +434,22 @@ def validate_profile(
                 {},
             )
         ]
-    return _validate_folder(path, profile, serialization, "")
+    return check_folder(path, profile, serialization, "")
 
 
-def _validate_folder(
+def check_folder(
     root: Path, profile: Mapping[str, Any], serialization: str | None, archive: str
 ) -> list[Problem]:
-    findings = _Findings()
+    """The profile's rules on a bag folder (perhaps unpacked from ``archive``, of MIME
+    type ``serialization``); the profile must already have passed :func:`load_profile`."""
+    findings = Report(subject=str(root))
     _check_profile_consistency(findings, profile)
     if not _check_serialization(findings, profile, serialization, archive):
         return findings.problems
-    if not _check_bagit_version(findings, root, profile):
+    bag = _describe(root)
+    if not _check_bagit_version(findings, bag, profile):
         return findings.problems
-    bag = _scan(root)
-    _check_tags(findings, root, profile)
+    _check_tags(findings, bag, profile)
     _check_manifests(findings, bag, profile)
     _check_fetch(findings, bag, profile)
     _check_tag_files(findings, bag, profile)
@@ -558,7 +474,7 @@ def _listed(profile: Mapping[str, Any], key: str) -> list[str]:
     return list(value) if isinstance(value, list) else []
 
 
-def _check_profile_consistency(findings: _Findings, profile: Mapping[str, Any]) -> None:
+def _check_profile_consistency(findings: Report, profile: Mapping[str, Any]) -> None:
     """Self-contradictions in the profile: reported once, then read generously."""
     info = profile.get("BagIt-Profile-Info", {})
     # A profile without BagIt-Profile-Version is read as 1.1.0, so only these four are checked.
@@ -646,21 +562,13 @@ def _check_profile_consistency(findings: _Findings, profile: Mapping[str, Any]) 
         )
 
 
-def _mime_of(path: Path) -> str | None:
-    name = path.name.lower()
-    for suffix, mime in _SUFFIX_MIME:
-        if name.endswith(suffix):
-            return mime
-    return None
-
-
 def _same_mime(a: str, b: str) -> bool:
     a, b = a.strip().lower(), b.strip().lower()
     return a == b or any(a in family and b in family for family in _MIME_FAMILIES)
 
 
 def _check_serialization(
-    findings: _Findings, profile: Mapping[str, Any], mime: str | None, archive: str
+    findings: Report, profile: Mapping[str, Any], mime: str | None, archive: str
 ) -> bool:
     rule = profile.get("Serialization", "optional")
     if mime is None:
@@ -699,12 +607,12 @@ def _check_serialization(
     return True
 
 
-def _check_bagit_version(findings: _Findings, root: Path, profile: Mapping[str, Any]) -> bool:
+def _check_bagit_version(findings: Report, bag: _Bag, profile: Mapping[str, Any]) -> bool:
     accepted = _listed(profile, "Accept-BagIt-Version")
     try:
-        data = _read_inside(root, "bagit.txt")
+        # bagit.txt is UTF-8 whatever it declares for the other tag files.
+        declaration = _read_tag_file(bag, "bagit.txt", "utf-8")
     except _TooLarge as too_large:
-        data = None
         findings.add(
             "error",
             "profile-bagit-version-unknown",
@@ -713,7 +621,7 @@ def _check_bagit_version(findings: _Findings, root: Path, profile: Mapping[str, 
             found=too_large.args[0],
         )
         return not accepted
-    if data is None:
+    if declaration is None:
         if accepted:
             findings.add(
                 "error",
@@ -724,7 +632,9 @@ def _check_bagit_version(findings: _Findings, root: Path, profile: Mapping[str, 
                 found=None,
             )
         return not accepted
-    versions = parse_tag_file(data).values("BagIt-Version")
+    declared = declaration.values("Tag-File-Character-Encoding")
+    bag.encoding = (text_encoding(declared[0]) if declared else None) or "utf-8"
+    versions = declaration.values("BagIt-Version")
     found = versions[0] if versions else None
     if accepted and found not in accepted:
         findings.add(
@@ -740,11 +650,11 @@ def _check_bagit_version(findings: _Findings, root: Path, profile: Mapping[str, 
     return True
 
 
-def _check_tags(findings: _Findings, root: Path, profile: Mapping[str, Any]) -> None:
+def _check_tags(findings: Report, bag: _Bag, profile: Mapping[str, Any]) -> None:
     identifier = profile.get("BagIt-Profile-Info", {}).get("BagIt-Profile-Identifier")
     for file_name, rules in _tag_rules(profile):
         try:
-            data = _read_inside(root, file_name)
+            parsed = _read_tag_file(bag, file_name)
         except _TooLarge as too_large:
             findings.add(
                 "error",
@@ -756,7 +666,7 @@ def _check_tags(findings: _Findings, root: Path, profile: Mapping[str, Any]) -> 
             )
             continue
         is_bag_info = file_name == "bag-info.txt"
-        if data is None:
+        if parsed is None:
             if is_bag_info or rules:
                 findings.add(
                     "error",
@@ -767,9 +677,6 @@ def _check_tags(findings: _Findings, root: Path, profile: Mapping[str, Any]) -> 
                     found=None,
                 )
             continue
-        parsed = parse_tag_file(data)
-        for code, message, facts in parsed.problems:
-            findings.add("warning", f"profile-{code}", file_name, message, **facts)
         for tag, rule in rules.items():
             _check_tag(findings, file_name, parsed, tag, rule)
         if is_bag_info:
@@ -777,10 +684,10 @@ def _check_tags(findings: _Findings, root: Path, profile: Mapping[str, Any]) -> 
 
 
 def _check_tag(
-    findings: _Findings, file_name: str, parsed: TagFile, tag: str, rule: Mapping[str, Any]
+    findings: Report, file_name: str, parsed: BagInfo, tag: str, rule: Mapping[str, Any]
 ) -> None:
     values = parsed.values(tag)
-    spellings = parsed.spellings(tag) - {tag}
+    spellings = {name for name, _ in parsed.elements if name.casefold() == tag.casefold()} - {tag}
     if spellings:
         findings.add(
             "notice",
@@ -847,7 +754,7 @@ def _check_tag(
                 )
 
 
-def _check_identifier(findings: _Findings, parsed: TagFile, identifier: Any) -> None:
+def _check_identifier(findings: Report, parsed: BagInfo, identifier: Any) -> None:
     declared = parsed.values("BagIt-Profile-Identifier")
     if not declared:
         findings.add(
@@ -883,7 +790,7 @@ def _algorithms(files: Sequence[str], pattern: re.Pattern[str]) -> dict[str, str
     return found
 
 
-def _check_manifests(findings: _Findings, bag: _Bag, profile: Mapping[str, Any]) -> None:
+def _check_manifests(findings: Report, bag: _Bag, profile: Mapping[str, Any]) -> None:
     top = [name for name in bag.tag_files if "/" not in name]
     for kind, pattern, required_key, allowed_key in (
         ("manifest", _MANIFEST, "Manifests-Required", "Manifests-Allowed"),
@@ -918,7 +825,7 @@ def _check_manifests(findings: _Findings, bag: _Bag, profile: Mapping[str, Any])
                     )
 
 
-def _check_fetch(findings: _Findings, bag: _Bag, profile: Mapping[str, Any]) -> None:
+def _check_fetch(findings: Report, bag: _Bag, profile: Mapping[str, Any]) -> None:
     present = "fetch.txt" in bag.tag_files
     if present and profile.get("Allow-Fetch.txt", True) is False:
         findings.add(
@@ -940,7 +847,7 @@ def _check_fetch(findings: _Findings, bag: _Bag, profile: Mapping[str, Any]) -> 
         )
 
 
-def _check_tag_files(findings: _Findings, bag: _Bag, profile: Mapping[str, Any]) -> None:
+def _check_tag_files(findings: Report, bag: _Bag, profile: Mapping[str, Any]) -> None:
     other = [name for name in bag.tag_files if not _BAGIT_FILES.match(name)]
     for name in _listed(profile, "Tag-Files-Required"):
         if name not in bag.tag_files:
@@ -966,7 +873,7 @@ def _check_tag_files(findings: _Findings, bag: _Bag, profile: Mapping[str, Any])
                 )
 
 
-def _check_payload(findings: _Findings, bag: _Bag, profile: Mapping[str, Any]) -> None:
+def _check_payload(findings: Report, bag: _Bag, profile: Mapping[str, Any]) -> None:
     payload = set(bag.payload)
     for name in _listed(profile, "Payload-Files-Required"):
         if name.endswith("/"):
@@ -1016,60 +923,3 @@ def _check_payload(findings: _Findings, bag: _Bag, profile: Mapping[str, Any]) -
                 found=len(sizes),
                 bytes=sum(max(size, 0) for size in sizes.values()),
             )
-
-
-# --------------------------------------------------------------------------- archives
-
-
-@contextmanager
-def _unpacked(archive: Path) -> Iterator[tuple[Path | None, list[Problem]]]:
-    """Unpack an archive into a scratch folder, refusing members that would land outside."""
-    scratch = Path(tempfile.mkdtemp(prefix="preserve-profile-"))
-    problems: list[Problem] = []
-    try:
-        try:
-            _extract(archive, scratch)
-        except (OSError, tarfile.TarError, zipfile.BadZipFile, ValueError) as error:
-            problems.append(
-                Problem(
-                    "error",
-                    "profile-archive-unreadable",
-                    archive.name,
-                    f"cannot be unpacked safely ({error})",
-                    {"found": str(error)},
-                )
-            )
-            yield None, problems
-            return
-        entries = [p for p in scratch.iterdir()]
-        if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
-            yield entries[0], problems
-        else:
-            yield scratch, problems
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _extract(archive: Path, target: Path) -> None:
-    name = archive.name.lower()
-    if name.endswith(".zip"):
-        with zipfile.ZipFile(archive) as bundle:
-            for member in bundle.infolist():
-                parts = PurePosixPath(member.filename.replace("\\", "/")).parts
-                if (
-                    not parts
-                    or member.filename.startswith(("/", "\\"))
-                    or ".." in parts
-                    or ":" in parts[0]
-                ):
-                    raise ValueError(f"member {member.filename!r} would land outside the bag")
-                # Symlinks in zips (Unix mode bits) are refused rather than written.
-                if stat.S_ISLNK(member.external_attr >> 16):
-                    raise ValueError(f"member {member.filename!r} is a symbolic link")
-            bundle.extractall(target)  # noqa: S202 - every member checked above
-        return
-    if name.endswith((".tar", ".tar.gz", ".tgz")):
-        with tarfile.open(archive) as bundle:
-            bundle.extractall(target, filter="data")
-        return
-    raise ValueError("only .zip, .tar and .tar.gz bags can be opened")

@@ -4,7 +4,8 @@ The order of work: walk the folder once (no symlink followed), read bagit.txt st
 stream every manifest and fetch.txt, match their paths to what is on disk, check
 completeness and Payload-Oxum, then hash each listed file once for all its algorithms.
 
-What comes from bagit-python: the list of checksum algorithms. What is ours, because
+What follows bagit-python: the list of checksum algorithms (hashlib's guaranteed
+ones, as its ``CHECKSUM_ALGOS``; bagit itself is needed only by the tests). What is ours, because
 bagit-python 1.9.0 gets it wrong: bagit.txt parsing, percent-decoding, path safety,
 Unicode normalization, fetch.txt rules, completeness across all manifests, and
 collecting every problem instead of stopping at the first. One concession to
@@ -14,46 +15,35 @@ written (``100%25.txt``) is matched and reported (``percent-not-encoded``).
 
 from __future__ import annotations
 
-import codecs
-import itertools
 import os
 import re
-import sys
-import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
-from preserve.report import Problem, Report, Severity
-from preserve.validation.hashing import HashJob, hash_files, hashlib_name, hex_length
+from preserve.report import Problem, Report
+from preserve.validation.fetch import FetchReading
+from preserve.validation.hashing import HashJob, hash_files, hashlib_name
+from preserve.validation.manifests import ManifestReading
+from preserve.validation.matching import Matching, by_normal_form
 from preserve.validation.paths import (
-    check_path,
-    decode_path,
     folded,
     has_undecodable,
-    normalized,
     shown,
 )
-from preserve.validation.scan import BagTree, DiskFile, scan_bag
+from preserve.validation.scan import scan_bag
+from preserve.validation.spool import SpooledReport
+from preserve.validation.state import checksum_hex
 from preserve.validation.tagfiles import (
     MAX_BAG_INFO_BYTES,
     MAX_BAGIT_TXT_BYTES,
-    BagDeclaration,
     BagInfo,
-    TextLines,
     UnsafeFile,
-    is_absolute_uri,
     open_regular,
     parse_bag_info,
     parse_bagit_txt,
-    parse_fetch_line,
-    parse_manifest_line,
     read_bounded,
 )
 
-_MANIFEST_NAME = re.compile(r"(tag)?manifest-(.+)\.txt")
-_HEX = re.compile(r"[0-9a-fA-F]+")
 _OXUM = re.compile(r"([0-9]{1,30})\.([0-9]{1,30})")
 """Thirty digits is more than any real count; Python refuses to parse very long ones."""
 _BAG_COUNT = re.compile(r"[0-9]+ of ([0-9]+|\?)")
@@ -63,29 +53,6 @@ SYSTEM_FILES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db"
 """Operating-system clutter: legal payload, but rarely meant to be preserved."""
 
 
-@dataclass
-class _Manifest:
-    """One manifest file: its algorithm and its entries by cleaned path."""
-
-    name: str
-    algorithm: str
-    tag: bool
-    supported: bool
-    entries: dict[str, bytes] = field(default_factory=dict)
-    """Checksums as bytes: half the memory of hex text, which matters at 100,000 entries."""
-    literal: dict[str, str] = field(default_factory=dict)
-    """Entries whose name changes when %25/%0A/%0D are decoded: the name as written."""
-
-
-def _stored(checksum: str) -> bytes:
-    """A hex checksum as bytes (an odd-length one, of an unknown algorithm, as its text)."""
-    return bytes.fromhex(checksum) if len(checksum) % 2 == 0 else checksum.lower().encode()
-
-
-def _hex(stored: bytes) -> str:
-    return stored.hex()
-
-
 def validate_bag(
     path: str | os.PathLike[str],
     *,
@@ -93,15 +60,21 @@ def validate_bag(
     completeness_only: bool = False,
     processes: int = 1,
     progress: Callable[[int], None] | None = None,
-) -> Report:
+    on_digest: Callable[[str, dict[str, str]], None] | None = None,
+) -> SpooledReport:
     """Check one bag folder and return a report of every problem found.
 
     ``fast``: completeness and Payload-Oxum only; ``completeness_only``: completeness,
     no hashing. ``processes > 1`` hashes files in a process pool. ``progress(n)`` is
-    called with the number of bytes just hashed. Never raises for anything a bag
-    contains: an unexpected failure is reported as ``internal-error`` (a bug).
+    called with the number of bytes just hashed; ``on_digest(path, {algorithm: hex})``
+    with each file's digests as computed from its bytes (hashlib names), so a caller
+    that needs them (the audit) does not read the file again. Never raises for anything
+    a bag contains: an unexpected failure is reported as ``internal-error`` (a bug).
+
+    The report holds its first problems in ``problems`` and spools the rest (see
+    :class:`~preserve.validation.spool.SpooledReport`): use ``iter_problems()`` for all.
     """
-    report = Report(subject=str(path))
+    report = SpooledReport(str(path))
     mode = "completeness" if completeness_only else "fast" if fast else "full"
     report.info.update(
         {
@@ -114,10 +87,16 @@ def validate_bag(
             "payload_bytes": 0,
             "tag_files": 0,
             "complete": False,
+            # Whether checksums were compared: "verified", or "skipped" (--fast and
+            # --completeness-only: a same-size change passes unseen).
+            "checksums": "verified" if mode == "full" else "skipped",
+            "processes": max(1, int(processes)),
         }
     )
     try:
-        _BagCheck(Path(path), report, mode, max(1, int(processes)), progress).run()
+        check = _BagCheck(Path(path), report, mode, max(1, int(processes)), progress)
+        check.on_digest = on_digest
+        check.run()
     except Exception as error:  # a crash is a bug, but the report must still come back
         report.add(
             "error",
@@ -169,59 +148,8 @@ def make_printable(report: Report) -> None:
         report.subject = shown(report.subject)
 
 
-class _BagCheck:
-    def __init__(
-        self,
-        root: Path,
-        report: Report,
-        mode: str,
-        processes: int,
-        progress: Callable[[int], None] | None,
-    ) -> None:
-        self.root = root
-        self.report = report
-        self.mode = mode
-        self.processes = processes
-        self.progress = progress
-        self.declaration = BagDeclaration()
-        self.version: tuple[int, int] = (1, 0)
-        self.encoding = "utf-8"
-        self.tree = BagTree()
-        self.payload: dict[str, DiskFile] = {}
-        self.tags: dict[str, DiskFile] = {}
-        self.nfc_payload: dict[str, list[str]] = {}
-        self.nfc_tags: dict[str, list[str]] = {}
-        self.manifests: list[_Manifest] = []
-        self.fetch: dict[str, tuple[str, str]] = {}
-        self.listed: dict[str, int] = {}
-        """Disk path -> bit mask of the manifests (index in self.manifests) listing it."""
-        self.extra_checks: dict[str, list[tuple[int, str, bytes]]] = {}
-        """Checks not found by the disk path itself: repeated entries, other normalizations."""
-        self.duplicates: list[tuple[_Manifest, str, bytes]] = []
-        self.folded_payload: dict[str, list[str]] | None = None
-
-    # -- helpers ---------------------------------------------------------------------
-
-    def add(self, severity: Severity, code: str, path: str, message: str, **facts: object) -> None:
-        self.report.add(severity, code, shown(path), message, **facts)
-
-    @property
-    def legacy_names(self) -> bool:
-        """Tag files in another encoding than UTF-8: names on disk may be in it too."""
-        try:
-            return codecs.lookup(self.encoding).name != "utf-8"
-        except LookupError:
-            return False
-
-    @property
-    def legacy(self) -> bool:
-        """Drafts before 1.0 allowed some things 1.0 forbids (reported as warnings)."""
-        return self.version < (1, 0)
-
-    def strictness(self) -> Severity:
-        return "warning" if self.legacy else "error"
-
-    # -- the steps -----------------------------------------------------------------
+class _BagCheck(ManifestReading, FetchReading, Matching):
+    """One bag's check: the steps in :meth:`run`, each seam's steps in its own module."""
 
     def run(self) -> None:
         if not self._check_root():
@@ -229,8 +157,8 @@ class _BagCheck:
         self.tree = scan_bag(self.root)
         self.payload = self.tree.payload()
         self.tags = self.tree.tag_files()
-        self.nfc_payload = _by_normal_form(self.payload)
-        self.nfc_tags = _by_normal_form(self.tags)
+        self.nfc_payload = by_normal_form(self.payload)
+        self.nfc_tags = by_normal_form(self.tags)
         self._report_tree()
         self._read_declaration()
         self._check_payload_folder()
@@ -357,263 +285,6 @@ class _BagCheck:
                 "The bag has no data/ folder for its payload.",
             )
 
-    def _find_manifests(self) -> None:
-        for name in sorted(self.tags):
-            match = _MANIFEST_NAME.fullmatch(name)
-            if match is None:
-                continue
-            tag = match.group(1) is not None
-            algorithm = match.group(2)
-            if not re.fullmatch(r"[a-z0-9]+", algorithm):
-                self.add(
-                    "warning",
-                    "manifest-name-not-normalized",
-                    name,
-                    "The algorithm in a manifest name should be lowercase letters and digits "
-                    "only (e.g. manifest-sha512.txt).",
-                    algorithm=algorithm,
-                )
-            supported = hashlib_name(algorithm) is not None
-            if not supported:
-                self.add(
-                    "warning",
-                    "unknown-algorithm",
-                    name,
-                    f"The checksum algorithm {algorithm!r} is unknown; its checksums cannot be "
-                    "verified (completeness still is).",
-                    algorithm=algorithm,
-                )
-            self.manifests.append(_Manifest(name, algorithm, tag, supported))
-        payload = [m for m in self.manifests if not m.tag]
-        self.report.info["algorithms"] = [m.algorithm for m in payload]
-        self.report.info["tag_algorithms"] = [m.algorithm for m in self.manifests if m.tag]
-        if not payload:
-            self.add(
-                "error",
-                "payload-manifest-missing",
-                "",
-                "The bag has no payload manifest (manifest-<algorithm>.txt).",
-            )
-        elif self.mode == "full" and not any(m.supported for m in payload):
-            self.add(
-                "error",
-                "no-supported-manifest",
-                "",
-                "No payload manifest uses an algorithm this validator knows, so no checksum "
-                "can be verified; add a manifest-sha512.txt.",
-            )
-        if not self.legacy:
-            tag_algorithms = {m.algorithm for m in self.manifests if m.tag}
-            payload_algorithms = {m.algorithm for m in payload}
-            for algorithm in sorted(tag_algorithms - payload_algorithms):
-                self.add(
-                    "notice",
-                    "tag-manifest-algorithm-unmatched",
-                    f"tagmanifest-{algorithm}.txt",
-                    "Tag manifests should use the same algorithms as the payload manifests.",
-                    algorithm=algorithm,
-                )
-
-    def _lines(self, relative: str) -> tuple[TextLines, BinaryIO] | None:
-        disk = self.tags.get(relative)
-        if disk is None:
-            return None
-        reader = TextLines(relative, self.encoding, strict_bom=not self.legacy)
-        try:
-            stream = open_regular(self.root / relative, disk.identity)
-        except (OSError, UnsafeFile) as error:
-            self.add("error", "unreadable", relative, f"{relative} could not be read: {error}.")
-            return None
-        return reader, stream
-
-    def _read_manifest(self, manifest: _Manifest) -> None:
-        opened = self._lines(manifest.name)
-        if opened is None:
-            return
-        reader, stream = opened
-        length = hex_length(manifest.algorithm)
-        seen_normal: dict[str, str] = {}
-        seen_folded: dict[str, str] = {}
-        with stream:
-            for number, text in reader.read(stream):
-                self._manifest_line(manifest, number, text, length, seen_normal, seen_folded)
-        self.report.extend(reader.problems)
-
-    def _manifest_line(
-        self,
-        manifest: _Manifest,
-        number: int,
-        text: str,
-        length: int | None,
-        seen_normal: dict[str, str],
-        seen_folded: dict[str, str],
-    ) -> None:
-        name = manifest.name
-        if text.strip() == "":
-            self.add("notice", "manifest-blank-line", name, f"Line {number} is blank.", line=number)
-            return
-        parsed = parse_manifest_line(text)
-        if parsed is None:
-            self.add(
-                "error",
-                "manifest-line-malformed",
-                name,
-                f"Line {number} is not 'checksum path'.",
-                line=number,
-                found=shown(text[:200]),
-            )
-            return
-        checksum, raw = parsed
-        if not _HEX.fullmatch(checksum) or (length is not None and len(checksum) != length):
-            self.add(
-                "error",
-                "checksum-malformed",
-                name,
-                f"Line {number}: {checksum[:140]!r} is not a {manifest.algorithm} checksum "
-                "(hex digits of the right length).",
-                line=number,
-                algorithm=manifest.algorithm,
-                found=shown(checksum[:200]),
-            )
-            return
-        path = decode_path(raw)
-        literal = raw if path != raw else None
-        if path.startswith("*") and self._binary_marker(path, manifest):
-            path = path[1:]
-            literal = literal[1:] if literal and literal.startswith("*") else literal
-            self.add(
-                "warning",
-                "manifest-binary-marker",
-                name,
-                f"Line {number} starts its path with '*' (md5sum's binary-mode marker); it was "
-                "read as the path after it.",
-                line=number,
-            )
-        checked = check_path(path)
-        if checked.unsafe is not None:
-            self.add(
-                "error",
-                "unsafe-path",
-                path,
-                f"{name} line {number} names a path outside the bag ({checked.unsafe}); it was "
-                "not looked at.",
-                manifest=name,
-                line=number,
-                reason=checked.unsafe,
-            )
-            return
-        for code, message in checked.notes:
-            self.add(
-                "warning",
-                code,
-                path,
-                f"{name} line {number}: {message}.",
-                manifest=name,
-                line=number,
-            )
-        path = checked.path
-        in_payload = path.startswith("data/")
-        if not manifest.tag and not in_payload:
-            self.add(
-                "error",
-                "manifest-path-outside-payload",
-                path,
-                f"{name} line {number} names a file outside data/; payload manifests list "
-                "payload files only.",
-                manifest=name,
-                line=number,
-            )
-            return
-        if manifest.tag and in_payload:
-            self.add(
-                "error",
-                "tag-manifest-lists-payload",
-                path,
-                f"{name} line {number} names a payload file; tag manifests list tag files only.",
-                manifest=name,
-                line=number,
-            )
-            return
-        if manifest.tag and _MANIFEST_NAME.fullmatch(path) and path.startswith("tagmanifest-"):
-            self.add(
-                self.strictness(),
-                "tag-manifest-lists-tag-manifest",
-                path,
-                f"{name} line {number} lists a tag manifest, which BagIt forbids.",
-                manifest=name,
-                line=number,
-            )
-        path = sys.intern(path)  # shares the string with the scan's index
-        stored = _stored(checksum)
-        previous = manifest.entries.get(path)
-        if previous is not None:
-            if previous != stored:
-                self.add(
-                    "error",
-                    "manifest-duplicate-entry-conflict",
-                    path,
-                    f"{name} lists this file more than once with different checksums.",
-                    manifest=name,
-                    line=number,
-                    algorithm=manifest.algorithm,
-                    first=_hex(previous),
-                    again=_hex(stored),
-                )
-            else:
-                self.add(
-                    self.strictness(),
-                    "manifest-duplicate-entry",
-                    path,
-                    f"{name} lists this file more than once.",
-                    manifest=name,
-                    line=number,
-                )
-            # Both checksums must hold: the second is checked like any entry.
-            self.duplicates.append((manifest, path, stored))
-            return
-        key = normalized(path)
-        other = seen_normal.get(key)
-        if other is not None:
-            self.add(
-                "warning",
-                "normalization-collision",
-                path,
-                f"{name} lists this name and {shown(other)!r}, which differ only in Unicode "
-                "normalization (NFC/NFD): the same file on macOS, two names elsewhere.",
-                manifest=name,
-                line=number,
-                other=shown(other),
-            )
-        else:
-            seen_normal[key] = path
-            fold = folded(path)
-            other = seen_folded.get(fold)
-            if other is not None:
-                self.add(
-                    "warning",
-                    "case-collision",
-                    path,
-                    f"{name} lists this name and {shown(other)!r}, which differ only in case: "
-                    "one file on a case-insensitive file system (macOS, Windows).",
-                    manifest=name,
-                    line=number,
-                    other=shown(other),
-                )
-            else:
-                seen_folded[fold] = path
-        manifest.entries[path] = stored
-        if literal is not None:
-            as_written = check_path(literal)
-            if as_written.unsafe is None and as_written.path != path:
-                manifest.literal[path] = as_written.path
-
-    def _binary_marker(self, path: str, manifest: _Manifest) -> bool:
-        """md5sum writes ``*name`` in binary mode; strip the star if only that makes sense."""
-        rest = path[1:]
-        if manifest.tag:
-            return rest in self.tags or (rest.startswith("./") and rest[2:] in self.tags)
-        return rest.startswith(("data/", "./data/"))
-
     def _read_bag_info(self) -> BagInfo | None:
         name = "bag-info.txt"
         if name not in self.tags and self.version <= (0, 95) and "package-info.txt" in self.tags:
@@ -640,349 +311,6 @@ class _BagCheck:
         info = parse_bag_info("\n".join(lines), strict=not self.legacy, where=name)
         self.report.extend(info.problems)
         return info
-
-    def _read_fetch(self) -> None:
-        name = "fetch.txt"
-        opened = self._lines(name)
-        if opened is None:
-            return
-        reader, stream = opened
-        with stream:
-            for number, text in reader.read(stream):
-                self._fetch_line(number, text)
-        self.report.extend(reader.problems)
-
-    def _fetch_line(self, number: int, text: str) -> None:
-        name = "fetch.txt"
-        if text.strip() == "":
-            self.add("notice", "fetch-blank-line", name, f"Line {number} is blank.", line=number)
-            return
-        parsed = parse_fetch_line(text)
-        if parsed is None:
-            self.add(
-                "error",
-                "fetch-line-malformed",
-                name,
-                f"Line {number} of fetch.txt is not 'url length path' (three fields).",
-                line=number,
-                found=shown(text[:200]),
-            )
-            return
-        url, length, raw = parsed
-        if not is_absolute_uri(url):
-            self.add(
-                "error",
-                "fetch-url-invalid",
-                name,
-                f"Line {number} of fetch.txt: {shown(url[:200])!r} is not an absolute URL.",
-                line=number,
-                url=shown(url[:500]),
-            )
-        if length != "-" and not (length.isascii() and length.isdigit() and len(length) <= 30):
-            self.add(
-                "error",
-                "fetch-length-invalid",
-                name,
-                f"Line {number} of fetch.txt: the length must be a number of bytes or '-'.",
-                line=number,
-                found=shown(length[:200]),
-            )
-            length = "-"
-        checked = check_path(decode_path(raw))
-        if checked.unsafe is not None:
-            self.add(
-                "error",
-                "unsafe-path",
-                decode_path(raw),
-                f"fetch.txt line {number} names a path outside the bag ({checked.unsafe}); it "
-                "was not looked at.",
-                manifest=name,
-                line=number,
-                reason=checked.unsafe,
-            )
-            return
-        for code, message in checked.notes:
-            self.add(
-                "warning", code, checked.path, f"fetch.txt line {number}: {message}.", line=number
-            )
-        path = checked.path
-        if not path.startswith("data/"):
-            self.add(
-                "error",
-                "fetch-lists-tag-file",
-                path,
-                f"fetch.txt line {number} names a file outside data/; fetch.txt may list "
-                "payload files only.",
-                line=number,
-            )
-            return
-        if path in self.fetch:
-            self.add(
-                "warning",
-                "fetch-duplicate-entry",
-                path,
-                f"fetch.txt lists this file more than once (line {number}).",
-                line=number,
-            )
-            return
-        self.fetch[path] = (url, length)
-
-    # -- matching names to disk --------------------------------------------------------
-
-    def _candidates(
-        self, path: str, files: dict[str, DiskFile], index: dict[str, list[str]]
-    ) -> list[str]:
-        """Disk files a manifest name can mean: itself, else its other normalizations."""
-        if path in files:
-            return [path]
-        key = normalized(path)
-        found = [key] if key != path and key in files else []
-        return found + [p for p in index.get(key, ()) if p not in found]
-
-    def _match(
-        self,
-        number: int,
-        files: dict[str, DiskFile],
-        index: dict[str, list[str]],
-        missing: Callable[[_Manifest, str], None],
-    ) -> None:
-        """Record which disk file each entry of manifest ``number`` names."""
-        manifest = self.manifests[number]
-        bit = 1 << number
-        repeats = [(p, c) for m, p, c in self.duplicates if m is manifest]
-        primary = len(manifest.entries)
-        entries = itertools.chain(manifest.entries.items(), repeats)
-        for count, (path, checksum) in enumerate(entries):
-            candidates = self._candidates(path, files, index)
-            spelled = path
-            if not candidates and path in manifest.literal:
-                candidates = self._literal_match(manifest, path, files, index)
-                spelled = manifest.literal[path]
-            if not candidates and self.legacy_names:
-                spelled = _as_disk_name(path, self.encoding)
-                candidates = [spelled] if spelled in files else []
-                if candidates:
-                    self.add(
-                        "warning",
-                        "file-name-encoding",
-                        spelled,
-                        f"{manifest.name} names this file in {self.encoding}, and the name on "
-                        "disk has the same bytes (not UTF-8); matched by its bytes.",
-                        manifest=manifest.name,
-                    )
-            if len(candidates) != 1:
-                missing(manifest, path)
-                continue
-            disk = candidates[0]
-            if disk != spelled:
-                self._normalization_warning(manifest, spelled, disk)
-            mask = self.listed.get(disk, 0)
-            if mask & bit and count < primary:
-                # Two names of one manifest that differ only in normalization, one file.
-                self.add(
-                    self.strictness(),
-                    "manifest-duplicate-entry",
-                    path,
-                    f"{manifest.name} lists the file {shown(disk)!r} twice, under names that "
-                    "differ only in Unicode normalization.",
-                    manifest=manifest.name,
-                )
-            self.listed[disk] = mask | bit
-            if disk != path or count >= primary:
-                self.extra_checks.setdefault(disk, []).append((number, path, checksum))
-
-    def _literal_match(
-        self,
-        manifest: _Manifest,
-        path: str,
-        files: dict[str, DiskFile],
-        index: dict[str, list[str]],
-    ) -> list[str]:
-        """A name written with a literal %25, %0A or %0D (bagit-python does not encode %):
-        matched as written when only that spelling exists, and reported."""
-        as_written = manifest.literal[path]
-        candidates = self._candidates(as_written, files, index)
-        if len(candidates) == 1:
-            self.add(
-                self.strictness(),
-                "percent-not-encoded",
-                as_written,
-                f"{manifest.name} writes this name with a literal '%' sequence; BagIt requires "
-                "'%' written as %25. Matched as written, since only that file exists.",
-                manifest=manifest.name,
-                decoded=shown(path),
-            )
-        return candidates
-
-    def _match_payload(self) -> None:
-        payload = [i for i, m in enumerate(self.manifests) if not m.tag]
-        fetch_pending: set[str] = set()
-        normal_fetch = {normalized(p): p for p in self.fetch}
-
-        def missing(manifest: _Manifest, path: str) -> None:
-            self._missing(manifest, path, fetch_pending, normal_fetch)
-
-        for number in payload:
-            self._match(number, self.payload, self.nfc_payload, missing)
-        every = sum(1 << number for number in payload)
-        for disk in sorted(self.payload):
-            mask = self.listed.get(disk, 0) & every
-            if mask == 0 and payload:
-                self.add(
-                    "error",
-                    "file-not-in-manifest",
-                    disk,
-                    "This payload file is in no payload manifest.",
-                    size=self.payload[disk].size,
-                )
-            elif mask != every:
-                missing_from = [self.manifests[n].name for n in payload if not mask & (1 << n)]
-                self.add(
-                    "notice" if self.legacy else "error",
-                    "file-not-in-every-manifest",
-                    disk,
-                    f"This payload file is missing from {', '.join(missing_from)}; BagIt 1.0 "
-                    "requires every payload file in every payload manifest.",
-                    manifests=missing_from,
-                )
-        self.report.info["fetch_pending"] = len(fetch_pending)
-
-    def _missing(
-        self,
-        manifest: _Manifest,
-        path: str,
-        fetch_pending: set[str],
-        normal_fetch: dict[str, str],
-    ) -> None:
-        if path in self.fetch or normalized(path) in normal_fetch:
-            if path not in fetch_pending:
-                fetch_pending.add(path)
-                url, _ = self.fetch.get(path) or self.fetch[normal_fetch[normalized(path)]]
-                self.add(
-                    "notice",
-                    "fetch-file-not-present",
-                    path,
-                    "This file is listed in fetch.txt and not fetched yet: the bag is "
-                    "incomplete until it is (preserve never fetches).",
-                    url=shown(url[:500]),
-                )
-            return
-        if self._reported_already(path):
-            return
-        if path in self.tree.folders:
-            self.add(
-                "error",
-                "manifest-lists-folder",
-                path,
-                f"{manifest.name} lists a folder; manifests list files only.",
-                manifest=manifest.name,
-            )
-            return
-        facts: dict[str, object] = {"manifest": manifest.name}
-        if self.folded_payload is None:
-            self.folded_payload = {}
-            for disk in self.payload:
-                self.folded_payload.setdefault(folded(disk), []).append(disk)
-        similar = [p for p in self.folded_payload.get(folded(path), []) if p != path]
-        if similar:
-            facts["differs_only_in_case_from"] = [shown(p) for p in similar]
-        elif len(candidates := self._candidates(path, self.payload, self.nfc_payload)) > 1:
-            facts["ambiguous"] = [shown(p) for p in candidates]
-        self.add(
-            "error",
-            "manifest-entry-missing-file",
-            path,
-            f"{manifest.name} lists this file but it is not in the bag.",
-            **facts,
-        )
-
-    def _reported_already(self, path: str) -> bool:
-        """A link, special file or unreadable entry (or a file under one) was reported as such."""
-        tree = self.tree
-        if not (tree.symlinks or tree.special or tree.unreadable):
-            return False
-        parts = path.split("/")
-        for end in range(len(parts), 0, -1):
-            prefix = "/".join(parts[:end])
-            if prefix in tree.symlinks or prefix in tree.special or prefix in tree.unreadable:
-                return True
-        return False
-
-    def _normalization_warning(self, manifest: _Manifest, path: str, disk: str) -> None:
-        self.add(
-            "warning",
-            "normalization-mismatch",
-            path,
-            f"{manifest.name} names this file in a different Unicode normalization than the "
-            f"file system ({_form(path)} in the manifest, {_form(disk)} on disk); matched.",
-            manifest=manifest.name,
-            on_disk=shown(disk),
-        )
-
-    def _match_tags(self) -> None:
-        tag_manifests = [i for i, m in enumerate(self.manifests) if m.tag]
-        payload_names = [m.name for m in self.manifests if not m.tag]
-
-        def missing(manifest: _Manifest, path: str) -> None:
-            if self._reported_already(path):
-                return
-            self.add(
-                "error",
-                "manifest-entry-missing-file",
-                path,
-                f"{manifest.name} lists this tag file but it is not in the bag.",
-                manifest=manifest.name,
-            )
-
-        for number in tag_manifests:
-            manifest = self.manifests[number]
-            self._match(number, self.tags, self.nfc_tags, missing)
-            for payload_manifest in payload_names:
-                if payload_manifest not in manifest.entries:
-                    self.add(
-                        self.strictness(),
-                        "tag-manifest-incomplete",
-                        manifest.name,
-                        f"{manifest.name} does not list the payload manifest {payload_manifest}.",
-                        missing=payload_manifest,
-                    )
-        if tag_manifests:
-            for path in sorted(self.tags):
-                if path not in self.listed and not _MANIFEST_NAME.fullmatch(path.split("/")[-1]):
-                    self.add(
-                        "notice",
-                        "tag-file-not-in-tag-manifest",
-                        path,
-                        "This tag file is in no tag manifest, so its content is not protected.",
-                    )
-
-    def _check_fetch_entries(self) -> None:
-        if not self.fetch:
-            return
-        payload_manifests = [m for m in self.manifests if not m.tag]
-        normal_entries = [{normalized(p) for p in m.entries} for m in payload_manifests]
-        for path, (_url, length) in sorted(self.fetch.items()):
-            for manifest, normal in zip(payload_manifests, normal_entries, strict=True):
-                if path not in manifest.entries and normalized(path) not in normal:
-                    self.add(
-                        "error",
-                        "fetch-entry-not-in-manifest",
-                        path,
-                        f"fetch.txt lists this file but {manifest.name} does not; every "
-                        "fetched file must be in every payload manifest.",
-                        manifest=manifest.name,
-                    )
-            candidates = self._candidates(path, self.payload, self.nfc_payload)
-            disk = candidates[0] if len(candidates) == 1 else None
-            if disk is not None and length != "-" and int(length) != self.payload[disk].size:
-                self.add(
-                    "warning",
-                    "fetch-length-mismatch",
-                    path,
-                    "fetch.txt gives a length that differs from the file present in the bag.",
-                    expected=int(length),
-                    found=self.payload[disk].size,
-                )
 
     def _check_bag_info(self, bag_info: BagInfo | None) -> None:
         """Reserved elements RFC 8493 says should appear once, and Bag-Count's form."""
@@ -1136,6 +464,10 @@ class _BagCheck:
             if result.digests is None:
                 unreadable.append((result.path, result.error or "unknown error"))
                 continue
+            if self.on_digest is not None:
+                self.on_digest(
+                    result.path, {hashlib_name(a) or a: d for a, d in result.digests.items()}
+                )
             mask = self.listed[result.path]
             checks = [
                 (n, result.path, m.entries[result.path])
@@ -1166,35 +498,8 @@ class _BagCheck:
                 f"The {manifest.algorithm} checksum differs from {manifest.name}: the file has "
                 "changed.",
                 algorithm=manifest.algorithm,
-                expected=_hex(expected),
+                expected=checksum_hex(expected),
                 found=found,
                 manifest=manifest.name,
                 **facts,
             )
-
-
-def _as_disk_name(path: str, encoding: str) -> str:
-    """The name a Linux file system shows for ``path`` written in ``encoding`` bytes."""
-    try:
-        return os.fsdecode(path.encode(encoding, "surrogateescape"))
-    except (UnicodeError, LookupError, ValueError):
-        return path
-
-
-def _by_normal_form(files: dict[str, DiskFile]) -> dict[str, list[str]]:
-    """Disk names that are not NFC, by their NFC form (few: ASCII names never are)."""
-    index: dict[str, list[str]] = {}
-    for path in files:
-        if not path.isascii():
-            key = normalized(path)
-            if key != path:
-                index.setdefault(key, []).append(path)
-    return index
-
-
-def _form(path: str) -> str:
-    if unicodedata.is_normalized("NFC", path):
-        return "NFC"
-    if unicodedata.is_normalized("NFD", path):
-        return "NFD"
-    return "mixed"

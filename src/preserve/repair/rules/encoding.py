@@ -7,7 +7,10 @@ letters stay, ``&amp;`` stays (see :class:`~preserve.repair.config.RepairConfig`
 >>> preview(fix_encoding, "cafÃ© “quoted” ﬁne\\n")
 'café “quoted” fine\\n'
 >>> preview(remove_soft_hyphens, "hyphen\\xad\\nation and ma\\xadgic")
-'hyphenation and magic'
+'hyphen\\xad\\nation and magic'
+>>> from preserve.repair.rules.hyphenation import join_line_end_hyphens
+>>> preview(join_line_end_hyphens, "hyphen\\xad\\nation and machine\\xad\\ngun")
+'hyphenation and machine-gun'
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from preserve.repair.config import RepairConfig
 from preserve.repair.context import RuleContext, RuleOutput
 
 SOFT_HYPHEN = re.compile("\u00ad(?:[ \t]*\n[ \t]*)?")
+SOFT_HYPHEN_BREAK = re.compile("\u00ad[ \t]*\n(?:[ \t]*\n)?[ \t]*[^\\W\\d_]")
+"""A soft hyphen at a line end before letters: what the hyphen rule judges."""
 
 
 def ftfy_config(config: RepairConfig) -> ftfy.TextFixerConfig:
@@ -67,7 +72,7 @@ def fix_encoding(text: str, context: RuleContext) -> RuleOutput:
         lines = gate.lines_to_look_at(text)
     for line_start, line_end in lines:
         line = text[line_start:line_end]
-        fixed = gate.fix_line(line)
+        fixed = _fix_line(gate, line)
         if fixed == line:
             continue
         prefix = _common_prefix(line, fixed)
@@ -82,6 +87,26 @@ def fix_encoding(text: str, context: RuleContext) -> RuleOutput:
             "encoding repaired by ftfy (mojibake, control characters, ligatures, normal form)",
         )
     return output
+
+
+LINE_END_MARKS = "¬\u00ad"
+"""Line-end hyphens that are bytes of UTF-8 read as Latin-1 (0xAC, 0xAD, both continuation
+bytes): ftfy takes ``ß¬`` (0xDF 0xAC) for one character's mojibake (``߬``)."""
+
+
+def _fix_line(gate: _Gate, line: str) -> str:
+    """:meth:`_Gate.fix_line` of ``line``, with a line-end hyphen (``¬``, a soft hyphen)
+    and the spaces after it kept out of ftfy's sight: it is a mark of its own, never part
+    of a character's bytes (``größ¬`` must not become ``grö߬``, a word never joined).
+
+    >>> gate = _gate(ftfy_config(RepairConfig()))
+    >>> _fix_line(gate, "war größ¬"), _fix_line(gate, "the cafÃ© re¬ ")
+    ('war größ¬', 'the café re¬ ')
+    """
+    body = line.rstrip(" \t")
+    if body[-1:] not in LINE_END_MARKS or len(body) < 2:
+        return gate.fix_line(line)
+    return gate.fix_line(body[:-1]) + line[len(body) - 1 :]
 
 
 def _common_prefix(one: str, other: str) -> int:
@@ -402,9 +427,14 @@ def _gate(settings: ftfy.TextFixerConfig) -> _Gate:
 
 
 def remove_soft_hyphens(text: str, context: RuleContext) -> RuleOutput:
-    """Remove soft hyphens; one at a line end joins the word it split."""
+    """Remove soft hyphens; one at a line end joins the word it split, unless the hyphen
+    rule runs: OCR engines write a soft hyphen for any line-end hyphen, a compound's own
+    too, so it is judged as ``-`` is (``machine\u00ad⏎gun`` keeps a hyphen)."""
     output = RuleOutput()
+    leave_line_ends = context.config.runs("join_line_end_hyphens")
     for match in SOFT_HYPHEN.finditer(text):
+        if leave_line_ends and SOFT_HYPHEN_BREAK.match(text, match.start()):
+            continue
         reason = (
             "soft hyphen at a line end joins its word"
             if "\n" in match.group()

@@ -14,9 +14,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from preserve.repair.config import RepairConfig
-from preserve.repair.context import WORD, RuleContext, RuleOutput, Vocabulary, _new_edit
+from preserve.repair.context import RuleContext, RuleOutput
+from preserve.repair.edits import new_edit
+from preserve.repair.vocabulary import WORD, Vocabulary
 
 DROP_CAP = re.compile(r"(?:\A|(?<=\n\n))[ \t]*([^\W\d_]) ([^\W\d_]+)(?![\w'’-])")
 SENTENCE_START = re.compile(r"(?:\A|\n|[.!?…][\"'”’)]*\s+)[\"'“‘(]*\Z")
@@ -87,8 +90,20 @@ def is_case_soup(word: str) -> bool:
     return not rest.islower()
 
 
-def _soup_spans(text: str, config: RepairConfig) -> list[tuple[int, int]]:
-    """The sentences (within a line) read from small caps as case soup."""
+def _soup_spans(
+    text: str, config: RepairConfig, stood_down: list[tuple[int, int, str]] | None = None
+) -> list[tuple[int, int]]:
+    """The sentences (within a line) read from small caps as case soup.
+
+    Uniform capitals are the print (a newspaper headline), and a word of them misread
+    (``rJtOSPECT``, ``ltfGHT``) is OCR noise, not small caps: a sentence is small caps
+    only when its words in mixed case are at least half as many as those in capitals, and
+    no letter is read in both cases (:func:`_letters_in_both_cases`). Sentences left so are
+    added to ``stood_down`` with the reason, when given.
+
+    >>> _soup_spans("THE ltfGHT WAY. In THe eArly HourS of THe dAy.", RepairConfig())
+    [(15, 46)]
+    """
     spans = []
     for start, end in _lines_with_soup(text):
         for sentence in SENTENCE.finditer(text, start, end):
@@ -100,12 +115,67 @@ def _soup_spans(text: str, config: RepairConfig) -> list[tuple[int, int]]:
             )
             capitals = sum(map(str.isupper, words))
             # A short line of capitals and soup only ("A SHORT STORy") is small caps too.
-            if (
-                soup >= max(config.small_caps_min_words, 1)  # no soup, no small caps
-                and soup / len(words) >= config.small_caps_min_share
-            ) or (soup >= 1 and len(words) >= 2 and soup + capitals == len(words)):
+            if not (
+                (
+                    soup >= max(config.small_caps_min_words, 1)  # no soup, no small caps
+                    and soup / len(words) >= config.small_caps_min_share
+                )
+                or (soup >= 1 and len(words) >= 2 and soup + capitals == len(words))
+            ):
+                continue
+            if soup < 2:
+                # One word in mixed case is no pattern: 'BALFOUR v BALFOUIt', 'TUESDAY, MAHCn'
+                reason = (
+                    "one word in mixed case among capitals: OCR noise in a heading, not "
+                    "small caps; case left as read"
+                )
+            elif 2 * soup < capitals:
+                reason = (
+                    f"{capitals} word(s) in capitals, {soup} in mixed case: capitals are "
+                    "the print (a headline), not small caps; case left as read"
+                )
+            elif (both := _letters_in_both_cases(words)) is not None:
+                reason = (
+                    f"letters read in both cases inside words ({both}): OCR noise in "
+                    "capitals, not small caps, whose letters an engine reads one way; "
+                    "case left as read"
+                )
+            else:
                 spans.append(sentence.span())
+                continue
+            if stood_down is not None:
+                stood_down.append((*sentence.span(), reason))
     return spans
+
+
+def _letters_in_both_cases(words: list[str]) -> str | None:
+    """The letters that stand both as capitals and as small letters inside the words of
+    ``words`` in capitals or mixed case (not as their first letter, which may be a real
+    capital), when more than one in twenty of
+    the inner letters is such a one; else None.
+
+    An engine reading small caps reads each letter by its shape, the same way each time
+    (``THe eArly HourS``: ``h`` is always ``H``, ``e`` always ``e``); misread capitals
+    (``AltBITHATOU'S AWATiD``) put a letter in both cases.
+
+    >>> _letters_in_both_cases(["THe", "eArly", "HourS"]) is None
+    True
+    >>> _letters_in_both_cases(["AltBITHATOU", "AWATiD"])
+    'i, t'
+    """
+    # Words in lowercase or Title case: the engine read them as small letters; both are
+    # what small caps read right look like, and say nothing of how a letter was read.
+    inner = "".join(word[1:] for word in words if not (word.islower() or word[1:].islower()))
+    present = set(inner)
+    both = [char for char in present if char.islower() and char.upper() in present]
+    if not both:
+        return None  # most small caps: each letter read one way
+    letters = sum(map(str.isalpha, inner))
+    # each letter in both cases counts its occurrences in its rarer case
+    minority = sum(min(inner.count(char), inner.count(char.upper())) for char in both)
+    if minority * 20 <= letters:
+        return None
+    return ", ".join(sorted(both))
 
 
 def _whole_lines(text: str, spans: list[tuple[int, int]]) -> list[str]:
@@ -131,7 +201,10 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
     """
     output = RuleOutput()
     config = context.config
-    spans = _soup_spans(text, config)
+    stood_down: list[tuple[int, int, str]] = []
+    spans = _soup_spans(text, config, stood_down)
+    for start, end, reason in stood_down:
+        output.note(text, start, end, reason)
     if not spans:
         return output
     # The document's evidence, less what the small-caps lines themselves say: both counted
@@ -213,7 +286,7 @@ def restore_small_caps(text: str, context: RuleContext) -> RuleOutput:
             if fixed != word:
                 # output.edit without its span check: the span is a match in text
                 edits.append(
-                    _new_edit(
+                    new_edit(
                         "restore_small_caps",
                         position,
                         word_end,
@@ -239,7 +312,7 @@ def _names_of_two_words(
     small-caps lines' own words, which are no evidence.
 
     ``names_at``: where in ``decided`` stand the words the document capitalizes
-    mid-sentence (:meth:`~preserve.repair.context.Vocabulary.capitalized_words`), in
+    mid-sentence (:meth:`~preserve.repair.vocabulary.Vocabulary.capitalized_words`), in
     order; only these can end such a name."""
     for index in names_at:
         if index == 0:
@@ -280,7 +353,7 @@ def _case_code(char: str) -> str:
     return {"×": "X", "÷": "D", "\n": "\n"}.get(char, ".")
 
 
-_CASE_CODES = "".join(_case_code(chr(byte)) for byte in range(256)).encode("ascii")
+CASE_CODES = _CASE_CODES = "".join(_case_code(chr(byte)) for byte in range(256)).encode("ascii")
 """Latin-1 characters as the classes ``SOUP_HINT`` tells apart: ``U`` a capital, ``X`` the
 sign ``×`` (in its range ``À-Þ``), ``L`` a small letter, ``D`` the sign ``÷``; lines kept."""
 CODED_SOUP_HINT = re.compile(rb"U(?:(?<=LU)|(?<=UU)[LD])")
@@ -309,3 +382,51 @@ def _lines_with_soup(text: str) -> Iterator[tuple[int, int]]:
     for start in sorted(starts):
         end = text.find("\n", start)
         yield start, end if end >= 0 else len(text)
+
+
+# Case soup in a line, for the layout rules and reflow (a deck set in small caps).
+
+
+def _not_lowercase_letters() -> str:
+    """A character class of the letters that are not lowercase (capitals, titlecase and
+    uncased letters), every character outside the BMP included to keep the class short."""
+    ranges: list[list[int]] = []
+    for code in range(0x10000):
+        char = chr(code)
+        if char.isalnum() and not char.isdecimal() and not char.islower():
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    ranges.append([0x10000, 0x10FFFF])
+    return "".join(
+        re.escape(chr(first)) + ("-" + re.escape(chr(last)) if last > first else "")
+        for first, last in ranges
+    )
+
+
+MAYBE_SOUP = re.compile(rf"[{_not_lowercase_letters()}](?:(?<=[^\W\d_].)|(?<=['’].))")
+"""A letter that is not lowercase inside a word: no word is case soup without one (a quick
+look, so that most lines of body text are never split into words)."""
+
+
+def holds_soup(content: str) -> bool:
+    """Does this line hold at least one word of three letters or more in case soup?"""
+    if not MAYBE_SOUP.search(content):
+        return False  # most lines: answered without being split into words
+    return any(is_case_soup(word) for word in WORD.findall(content) if len(word) > 2)
+
+
+def soup_line(content: str) -> bool:
+    """Is this line mostly small caps read as case soup (part of a deck)?"""
+    if not MAYBE_SOUP.search(content):
+        return False  # most lines: answered without being split into words
+    return mostly_soup(content)
+
+
+@lru_cache(maxsize=4096)
+def mostly_soup(content: str) -> bool:
+    """Are half the words of this line case soup? Kept for each line: the lines of a deck
+    are looked at again and again (by both layout rules, and by reflow)."""
+    words = [word for word in WORD.findall(content) if len(word) > 1]
+    return bool(words) and sum(map(is_case_soup, words)) * 2 >= len(words)

@@ -21,18 +21,14 @@ its own hyphen keeps it; a name no dictionary knows is joined as printed, never 
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 
-from preserve.repair.context import (
-    RuleContext,
-    RuleOutput,
-    Vocabulary,
-    _has_other_hyphens,
-    _new_edit,
-)
+from preserve.repair.context import RuleContext, RuleOutput
+from preserve.repair.edits import new_edit
+from preserve.repair.vocabulary import Vocabulary, line_end_hyphens
 
-BREAK = re.compile(r"[-‐¬](?P<gap>[ \t]*\n(?:[ \t]*\n)?[ \t]*)(?P<right>[^\W\d_]+)")
 LEFT = re.compile(r"(?<![\w-])((?:\w+-)*)([^\W\d_]+)\Z")
 """The word before a line-end hyphen, with any earlier parts of a compound."""
 NUMBER_WORD = re.compile(r"(?<![\w-])\d+[^\W\d_]*\Z")
@@ -41,20 +37,40 @@ SUSPENDED_AFTER = re.compile(r"[ \t]+(?:[^\W\d_]+[ \t]+)?\w+-[^\W\d_]+")
 """``two-⏎and three-storey``: a short word, then a hyphenated compound sharing the tail."""
 SUSPENDED_BEFORE = re.compile(r"[^\W\d_]-[ \t]+[^\W\d_]{1,4}[ \t]+\Z")
 """``pre- and`` just before the word: it is the second half of a suspended pair."""
+CONJUNCTION_AFTER = frozenset(" \t\n")
+"""What follows a conjunction standing as a word (``and-after`` is part of a compound)."""
 NUMBER_RANGE = re.compile(r"[-‐–](?<=\d.)([ \t]*\n[ \t]*)(?=\d)")
 """``300-⏎400``: the line break (group 1) after a dash between digits, found from the dash."""
 BREAK_ASCII = re.compile(r"-(?P<gap>[ \t]*\n(?:[ \t]*\n)?[ \t]*)(?P<right>[^\W\d_]+)")
 NUMBER_RANGE_ASCII = re.compile(r"-(?<=\d.)([ \t]*\n[ \t]*)(?=\d)")
-"""``BREAK`` and ``NUMBER_RANGE`` for a text whose only hyphen is ``-``: a pattern that starts
-with a literal is found five times faster than one that starts with a class."""
+"""``break_pattern("-")`` and ``NUMBER_RANGE`` for a text whose only hyphen is ``-``: a
+pattern that starts with a literal is found five times faster than one that starts with a
+class."""
+
+
+@functools.lru_cache(maxsize=32)
+def break_pattern(marks: str) -> re.Pattern[str]:
+    """A line-end hyphen (one of ``marks``), the line break (group ``gap``, a blank line
+    too: a column break) and the letters after it (group ``right``).
+
+    >>> break_pattern("-¬").search("die Zei¬\\ntung").group("right")
+    'tung'
+    """
+    if marks == "-":
+        return BREAK_ASCII
+    return re.compile(
+        f"[{re.escape(marks)}]" + r"(?P<gap>[ \t]*\n(?:[ \t]*\n)?[ \t]*)(?P<right>[^\W\d_]+)"
+    )
 
 
 def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
     """Remove a line-end hyphen and its line break (join), or only the break (real hyphen)."""
     output = RuleOutput()
     vocabulary = context.vocabulary(text)
-    only_ascii = not _has_other_hyphens(text)
-    for match in (BREAK_ASCII if only_ascii else BREAK).finditer(text):
+    marks = line_end_hyphens(text)
+    only_ascii = marks == "-"
+    conjunctions = context.lexicon.conjunctions
+    for match in break_pattern(marks).finditer(text):
         start, end = match.start(), match.start(2)  # 2: the group "right"
         right = match.group(2)
         window = max(0, start - 80)
@@ -112,6 +128,22 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
                 f"'{left}- {right}' reads as a suspended hyphen "
                 "(a compound follows): left for reflow to keep the hyphen and space",
             )
+            _write_as_hyphen(text, start, output)
+            continue
+        if (
+            right in conjunctions
+            and text[match.end() : match.end() + 1] in CONJUNCTION_AFTER
+            and not context.lexicon.check(left + right)
+            and vocabulary.count(left + right) == 0
+        ):
+            output.note(
+                text,
+                start,
+                end,
+                f"'{left}- {right}': a hyphen before a conjunction is a suspended hyphen "
+                "('Ein- und Ausgang'): left for reflow to keep the hyphen and space",
+            )
+            _write_as_hyphen(text, start, output)
             continue
         before = max(0, found.start() - 40)
         if "-" in text[before : found.start()] and SUSPENDED_BEFORE.search(
@@ -129,7 +161,7 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
             continue
         join, reason, confidence = decide(prefix, left, right, vocabulary, context)
         output.edits.append(  # output.edit without its span check: a span of a match
-            _new_edit(
+            new_edit(
                 "join_line_end_hyphens",
                 start,
                 end,
@@ -155,6 +187,23 @@ def join_line_end_hyphens(text: str, context: RuleContext) -> RuleOutput:
 
 
 _START = operator.attrgetter("start")
+MARKS_NOT_HYPHENS = "¬⸗=\u00ad"
+"""Line-end hyphen marks that are not a hyphen when the hyphen stays in the text."""
+
+
+def _write_as_hyphen(text: str, at: int, output: RuleOutput) -> None:
+    """A suspended hyphen kept: ``Ein¬⏎und`` is printed ``Ein- und``, the mark (at ``at``)
+    written as the hyphen it stands for; ``-`` and ``‐`` stay as they are."""
+    if text[at] in MARKS_NOT_HYPHENS:
+        output.edit(
+            "join_line_end_hyphens",
+            text,
+            at,
+            at + 1,
+            "-",
+            "suspended hyphen kept: the OCR's line-end mark written as a hyphen",
+            0.85,
+        )
 
 
 def _remember_line_starts(text: str, output: RuleOutput, context: RuleContext) -> None:

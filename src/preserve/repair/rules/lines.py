@@ -18,6 +18,10 @@ from __future__ import annotations
 import re
 from itertools import accumulate
 from operator import ne
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the context imports this module's table for its type only
+    from preserve.repair.context import RuleContext
 
 ALONE = re.compile(rb"(?<!\x01)\x01(?!\x01)")
 """In :attr:`LineTable.filled`: a line with text between blank lines (or the text's edges)."""
@@ -32,7 +36,7 @@ class LineTable:
     line), ``raws[i]`` the line as written, ``filled[i]`` 1 when it holds text.
     """
 
-    __slots__ = ("_indents", "_lengths", "contents", "filled", "raws")
+    __slots__ = ("_indents", "_lengths", "contents", "filled", "page", "raws")
 
     def __init__(self, text: str) -> None:
         self.raws = raws = text.split("\n")
@@ -42,6 +46,9 @@ class LineTable:
         patterns find the lines that matter without a Python loop over all of them."""
         self._lengths: list[int] | None = None  # of the lines before each line, "\n" left out
         self._indents: list[int] | None = None
+        self.page: tuple[str | None] | None = None
+        """What the layout rules found the page to be (a one-item tuple), once asked: the
+        same page with its furniture taken out (:meth:`without`) is the same page."""
 
     def without(self, removed: list[tuple[int, int]]) -> LineTable:
         """The table of this text with lines ``first..stop - 1`` of each ``(first, stop)``
@@ -76,6 +83,7 @@ class LineTable:
         table = LineTable.__new__(LineTable)
         table.raws, table.contents, table.filled = raws, contents, bytes(filled)
         table._indents, table._lengths = kept_indents, None
+        table.page = self.page
         return table
 
     def __len__(self) -> int:
@@ -111,3 +119,17 @@ class LineTable:
     def alone(self) -> list[int]:
         """Indices of the lines with text that stand alone between blank lines."""
         return [match.start() for match in ALONE.finditer(self.filled)]
+
+
+def line_table_for(text: str, context: RuleContext) -> LineTable:
+    """The lines of ``text``: the table kept on ``context`` when it is of this text (the
+    debris rule leaves the table of its output for the rule after it)."""
+    kept = context.line_table
+    if kept is not None and kept[0] == text:
+        return kept[1]
+    return LineTable(text)
+
+
+def keep_line_table(context: RuleContext, lines: LineTable) -> None:
+    """Keep ``lines`` on ``context`` for the next rule, with the text it is the table of."""
+    context.line_table = ("\n".join(lines.raws), lines)

@@ -20,9 +20,9 @@ from __future__ import annotations
 import bisect
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
-from itertools import repeat
+from itertools import accumulate, repeat
 
 from preserve.repair.context import (
     CLOSERS,
@@ -32,7 +32,9 @@ from preserve.repair.context import (
     ends_sentence,
 )
 from preserve.repair.edits import Edit
-from preserve.repair.rules.layout import MAYBE_SOUP, TURN_OPENS, soup_line
+from preserve.repair.rules.furniture import capitals_line, table_lines
+from preserve.repair.rules.headings import CASE_CODES, MAYBE_SOUP, soup_line
+from preserve.repair.rules.interruptions import TURN_OPENS
 
 OPENERS = "\"'“‘«„‚([-–—"
 
@@ -94,6 +96,16 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
     # Most gaps join two lines of a paragraph: found by one search and joined as they are,
     # their edits made by C-level maps (a hundred a page; a comprehension costs twice this).
     simple = list(map(_START_OF, SIMPLE_BREAK.finditer(text)))
+    headings = dict.fromkeys(heading_breaks(text), _HEADING)
+    for at in _short_lines_before_capitals(text, starts, room):
+        headings.setdefault(at, _SHORT_HEADING)
+    if headings:
+        edits_at_headings = [
+            _TUPLE_NEW(Edit, (rule, at, at + 1, "\n", "\n\n", headings[at], 0.8))
+            for at in simple
+            if at in headings
+        ]
+        simple = [at for at in simple if at not in headings]
     edits = list(
         map(
             _TUPLE_NEW,
@@ -109,6 +121,8 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
             ),
         )
     )
+    if headings:
+        edits += edits_at_headings
     for found in OTHER_BREAK.finditer(text):
         end, begin = found.span()
         while end and text[end - 1].isspace():
@@ -116,6 +130,10 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
         if not end:
             continue  # blank lines before the first line
         gap = text[end:begin]
+        if end in headings:
+            if gap != "\n\n":
+                edits.append(_TUPLE_NEW(Edit, (rule, end, begin, gap, "\n\n", headings[end], 0.8)))
+            continue
         first = text[begin]
         blank = gap.count("\n") > 1
         if not blank and first not in DASHES:
@@ -184,6 +202,157 @@ def reflow_paragraphs(text: str, context: RuleContext) -> RuleOutput:
     return output
 
 
+def heading_breaks(text: str) -> set[int]:
+    """Where a line set in capitals (a headline, a case title, a dateline on its own) meets
+    a line that is not, and around each row of a table or entry of a contents list
+    (:func:`~preserve.repair.rules.furniture.table_lines`): the ends of the lines before
+    those gaps.
+
+    Capitals are the print's own setting of a heading; where the setting changes, so does
+    the paragraph, as for a deck in small caps. Lines in capitals one after another are one
+    heading.
+
+    >>> text = "the pests.\\n14 KILLED, 30 HURT IN\\nFRENCH TRAIN WRECKF\\nPAR1S, June 2. - Four"
+    >>> sorted(heading_breaks(text))
+    [10, 52]
+    """
+    capitals: list[tuple[int, int]] = []  # (start, end) of each line in capitals
+    for start, end in _lines_with_two_capitals(text):
+        if capitals_line(text[start:end]):
+            capitals.append((start, start + len(text[start:end].rstrip())))
+    breaks: set[int] = set()
+    ends = {end for _, end in capitals}
+    starts = {start for start, _ in capitals}
+    for start, end in capitals:
+        previous = _previous_content_end(text, start)
+        if previous is not None and previous not in ends:
+            breaks.add(previous)
+        following = _next_content_start(text, end)
+        if following is not None and following not in starts:
+            breaks.add(end)
+    # Rows of a table and entries of a contents list: each its own line (paragraph).
+    lines = text.split("\n")
+    found = table_lines(list(map(str.strip, lines)))
+    if found:
+        line_starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+        for index, _kind in found:
+            start = line_starts[index]
+            end = start + len(lines[index].rstrip())
+            previous = _previous_content_end(text, start)
+            if previous is not None:
+                breaks.add(previous)
+            if _next_content_start(text, end) is not None:
+                breaks.add(end)
+    return breaks
+
+
+def _lines_with_two_capitals(text: str) -> Iterator[tuple[int, int]]:
+    """Start and end of each line holding two capitals in a row (or, in a text mostly
+    outside Latin-1, a capital inside a word): where a line in capitals may be.
+
+    Found in ``text`` coded one byte a character (``U`` a Latin-1 capital), by a search for
+    a literal the engine skips to: a pattern of letter classes is tried at every place.
+    """
+    coded = text.encode("latin-1", "replace").translate(CASE_CODES)
+    if coded.count(b"?") * 10 > len(coded):  # Greek, Cyrillic...: look at the letters
+        position = 0
+        while (found := MAYBE_SOUP.search(text, position)) is not None:
+            start = text.rfind("\n", 0, found.start()) + 1
+            end = text.find("\n", found.start())
+            end = len(text) if end < 0 else end
+            yield start, end
+            position = end + 1
+        return
+    position = 0
+    while (at := coded.find(b"UU", position)) >= 0:
+        start = coded.rfind(b"\n", 0, at) + 1
+        end = coded.find(b"\n", at)
+        end = len(text) if end < 0 else end
+        yield start, end
+        position = end + 1
+
+
+def _short_lines_before_capitals(text: str, starts: list[int], room: float) -> list[int]:
+    """Where a heading, byline or title in mixed case (``By Amina Okafor``, ``Ferry Service to
+    Resume``) meets the text around it: lines in title case (:func:`_title_case`) that end no
+    sentence, had room for the next line's first word, and are followed by a line opening
+    with a capital. Body lines are wrapped as soon as the next word does not fit, so a line
+    with room left was ended on purpose; one that ends a sentence is a paragraph's last line,
+    which the rule decides elsewhere. Returned: the end of the last line of each run of such
+    lines (one heading, as for lines in capitals), and the end of the line before the run
+    when that line ends a sentence. ``room`` 0 (the document does not show how its lines
+    were wrapped): none. Latin capitals only.
+
+    >>> text = "By Amina Okafor\\nThe ferry will run again from the\\nold pier in May.\\n"
+    >>> _short_lines_before_capitals(text, [], 36.0)
+    [15]
+    """
+    if not room:
+        return []
+    coded = text.encode("latin-1", "replace").translate(CASE_CODES)
+    ends: list[tuple[int, int]] = []  # (line start, line end) of each heading line
+    position = 0
+    while (at := coded.find(b"\nU", position)) >= 0:
+        position = at + 1
+        last = text[at - 1] if at else "\n"
+        if last.isspace() or last in _NOT_A_HEADING_END:
+            continue
+        line_start = text.rfind("\n", 0, at) + 1
+        length = _typeset_length(text, line_start, at, starts)
+        content = text[line_start:at]
+        if (
+            length + 1 + _first_word_length(text, at + 1) < room
+            and _title_case(content)
+            and not capitals_line(content)  # (heading_breaks decides: type sizes vary)
+        ):
+            ends.append((line_start, at))
+    found = []
+    for index, (line_start, at) in enumerate(ends):
+        if not (index and ends[index - 1][1] + 1 == line_start):  # the first line of a run
+            previous = _previous_content_end(text, line_start)
+            if previous is not None and _ends_sentence_at(text, previous):
+                found.append(previous)  # after a finished sentence: it stands apart there too
+        if not (index + 1 < len(ends) and ends[index + 1][0] == at + 1):  # the run's last
+            found.append(at)
+    return found
+
+
+def _title_case(content: str) -> bool:
+    """Do two in three of the line's words, and its last, open with a capital or a digit, as
+    a heading, byline or title does (``By Amina Okafor``, ``Ferry Service to Resume``)? A body
+    line breaks mid-sentence at small words (``the application of Mr Sheahan his``).
+
+    >>> _title_case("Ferry Service to Resume"), _title_case("Our present quotations are")
+    (True, False)
+    """
+    words = [word.lstrip("\"'“‘(£$") for word in content.split()]
+    words = [word for word in words if word]
+    if not words or not (words[-1][0].isupper() or words[-1][0].isdigit()):
+        return False
+    opening = sum(1 for word in words if word[0].isupper() or word[0].isdigit())
+    return opening * 3 >= len(words) * 2
+
+
+_NOT_A_HEADING_END = SENTENCE_MARKS + CLOSERS + ",;:-–—‐¬=("
+"""A line ending in one of these ends a sentence, or goes on (a clause, a broken word)."""
+
+
+def _previous_content_end(text: str, start: int) -> int | None:
+    """The end of the last non-blank line's content before the line starting at ``start``."""
+    index = start - 1
+    while index >= 0 and text[index].isspace():
+        index -= 1
+    return index + 1 if index >= 0 else None
+
+
+def _next_content_start(text: str, end: int) -> int | None:
+    """The start of the next non-blank line's content after ``end`` (None at the text's end)."""
+    index = end
+    while index < len(text) and text[index].isspace():
+        index += 1
+    return index if index < len(text) else None
+
+
 _START_OF = re.Match.start
 _NEXT = (1).__add__
 _START_OF_EDIT = operator.itemgetter(1)
@@ -194,6 +363,11 @@ _ROOM = (
     "word: the wrapping did not break it, a paragraph ends"
 )
 _COLUMN_BREAK = "column break inside a sentence (next line goes on in lowercase)"
+_HEADING = "a heading set in capitals meets text that is not: its own paragraph"
+_SHORT_HEADING = (
+    "a line that ends no sentence, with room left for the next word, before a capital: "
+    "a heading, byline or title, its own paragraph"
+)
 _DECK = "small caps (a deck) on one side only: its own paragraph"
 _SPEAKER = (
     "a quoted sentence closes at the line end and another opens the next line: "

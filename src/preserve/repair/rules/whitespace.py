@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from preserve.repair.context import RuleContext, RuleOutput
 from preserve.repair.edits import Edit
@@ -119,10 +120,21 @@ def collapse_spaces(text: str, context: RuleContext) -> RuleOutput:
 def remove_space_before_punctuation(text: str, context: RuleContext) -> RuleOutput:
     """Remove a space OCR put before an apostrophe suffix or punctuation, and inside ``.. .``.
 
-    Languages that space before ``; : ! ?`` (French) keep those spaces.
+    Languages that space before ``; : ! ?`` (French) keep those spaces, and so does a
+    document that itself spaces a mark twice or more, in a third or more of its uses after
+    a word: that is
+    the print's typography (``Alderman WILLIAMS : That``, common in older print), not an
+    OCR slip, and the rule leaves that mark alone with a note. A spaced ``.``, ``!`` or ``?``
+    before a small letter ends no sentence: a speck read as a mark, left as read.
+
+    >>> from preserve.repair.context import preview
+    >>> preview(remove_space_before_punctuation, "rain ; cold ; dark; ill , wet, fog, sun, sea.")
+    'rain ; cold ; dark; ill, wet, fog, sun, sea.'
     """
     output = RuleOutput()
     rule = "remove_space_before_punctuation"
+    candidates = list(CANDIDATES.finditer(text))
+    spaced_marks = _spaced_by_the_print(text, candidates, output) if len(candidates) >= 2 else ""
     patterns = [
         (SPACE_BEFORE_CONTRACTION, "space before an apostrophe suffix"),
         (SPACE_BEFORE_PERIOD, "space before a full stop"),
@@ -133,7 +145,7 @@ def remove_space_before_punctuation(text: str, context: RuleContext) -> RuleOutp
     else:
         patterns.append((re.compile(r"(?<=[^\W_]) +(?=,(?:\s|\Z))"), "space before a comma"))
     taken: set[int] = set()
-    for candidate in CANDIDATES.finditer(text):
+    for candidate in candidates:
         start = candidate.start()
         while start > 0 and text[start - 1] == " ":
             start -= 1
@@ -144,5 +156,47 @@ def remove_space_before_punctuation(text: str, context: RuleContext) -> RuleOutp
             if match is None or start in taken:
                 continue
             taken.add(start)
-            output.edit(rule, text, start, window_start + match.end(), "", reason, 0.9)
+            mark_at = window_start + match.end()
+            if text[mark_at] in spaced_marks:
+                continue
+            if text[mark_at] in ".!?" and text[mark_at + 1 : mark_at + 3].lstrip()[:1].islower():
+                continue  # no sentence ends before a small letter: a speck read as a mark
+            output.edit(rule, text, start, mark_at, "", reason, 0.9)
     return output
+
+
+_USES = {
+    mark: re.compile(rf"{re.escape(mark)}(?<=[^\W_]{re.escape(mark)})(?=\s|\Z)")
+    for mark in ",;:!?."
+}
+"""Each mark right after a word (a pattern starting with the mark: the engine skips to it)."""
+
+
+def _spaced_by_the_print(text: str, candidates: list[re.Match[str]], output: RuleOutput) -> str:
+    """The marks among ``, ; : ! ? .`` that ``text`` spaces twice or more, in a third or more
+    of their uses after a word (a note for each goes to ``output``): once is no convention.
+    ``candidates``: the matches of ``CANDIDATES`` in ``text``."""
+    marks = ""
+    spaced: Counter[str] = Counter()  # uses of each mark after a word and spaces
+    for candidate in candidates:
+        mark, after = candidate.group()[1], candidate.end()
+        if mark not in _USES or not (after == len(text) or text[after].isspace()):
+            continue
+        before = candidate.start()
+        while before > 0 and text[before - 1] == " ":
+            before -= 1
+        if before and (text[before - 1].isalnum()):
+            spaced[mark] += 1
+    for mark in sorted(mark for mark, count in spaced.items() if count >= 2):
+        uses = spaced[mark] + len(_USES[mark].findall(text))
+        if spaced[mark] * 3 >= uses:
+            marks += mark
+            at = text.find(" " + mark)
+            output.note(
+                text,
+                at,
+                at + 2,
+                f"the document sets a space before '{mark}' in {spaced[mark]} of its {uses} "
+                "uses: the print's spacing, kept",
+            )
+    return marks

@@ -9,13 +9,8 @@ from collections import Counter
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from preserve.repair.context import (
-    MID_SENTENCE_WORD,
-    WORD,
-    Names,
-    Vocabulary,
-    _wrapped_lines,
-)
+from preserve.repair.context import _wrapped_lines
+from preserve.repair.vocabulary import MID_SENTENCE_WORD, WORD, Names, Vocabulary
 
 PREVIOUS_WORD = re.compile(r"([^\W\d_]+)[ \n]\Z")
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from preserve.repair import repair
-from preserve.repair.rules import layout
+from preserve.repair.rules import debris
 from preserve.repair.rules.lines import LineTable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -66,5 +66,5 @@ def test_kept_table_changes_no_repair(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages of synthetic OCR repair the same when each rule reads its own table."""
     texts = [document.raw for document in repair_bench.make_corpus(12, 0, seed=7)]
     kept = [repair(text).to_dict() | {"text": repair(text).text} for text in texts]
-    monkeypatch.setattr(layout, "_keep_line_table", lambda context, lines: None)
+    monkeypatch.setattr(debris, "keep_line_table", lambda context, lines: None)
     assert [repair(text).to_dict() | {"text": repair(text).text} for text in texts] == kept

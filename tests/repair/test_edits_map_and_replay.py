@@ -4,17 +4,17 @@ through the steps, and steps replayed."""
 from __future__ import annotations
 
 import bisect
+from typing import Literal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from preserve.errors import RepairError
-from preserve.repair.edits import Edit, Step
-from preserve.repair.engine import _to_original
+from preserve.repair.edits import Edit, EditLog, Step
 
 
-def _unmap_one(step: Step, position: int) -> int:
+def _unmap_one(step: Step, position: int, removal: str) -> int:
     """Where one position of a step's output stood in its input, from the output spans."""
     spans = step.output_spans()
     index = bisect.bisect_right([start for start, _end in spans], position) - 1
@@ -22,7 +22,7 @@ def _unmap_one(step: Step, position: int) -> int:
         return position
     edit = step.edits[index]
     start, end = spans[index]
-    if position < end or (position == end and start == end):
+    if position < end or (removal == "before" and position == end and start == end):
         return edit.start + min(position - start, len(edit.before))
     return position - (end - edit.end)
 
@@ -49,18 +49,19 @@ def steps(draw: st.DrawFn) -> tuple[list[Step], int]:
 
 
 @settings(max_examples=500, deadline=None)
-@given(steps(), st.data())
+@given(steps(), st.data(), st.sampled_from(["before", "after"]))
 def test_positions_map_back_as_one_by_one(
-    made: tuple[list[Step], int], data: st.DataObject
+    made: tuple[list[Step], int], data: st.DataObject, removal: Literal["before", "after"]
 ) -> None:
     chain, length = made
     positions = data.draw(st.lists(st.integers(0, length), max_size=8))
     expected = []
     for position in positions:
         for step in reversed(chain):
-            position = _unmap_one(step, position)
+            position = _unmap_one(step, position, removal)
         expected.append(position)
-    assert _to_original(chain, positions) == expected
+    log = EditLog(steps=chain)
+    assert log.to_original([(len(chain), p) for p in positions], removal) == expected
 
 
 def _apply_one_by_one(step: Step, text: str) -> str:

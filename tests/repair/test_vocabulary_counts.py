@@ -9,8 +9,9 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from preserve.repair.context import Vocabulary, _median
+from preserve.repair.context import _median
 from preserve.repair.rules.headings import DROP_CAP_AFTER_BLANK, DROP_CAP_AT
+from preserve.repair.vocabulary import Vocabulary
 
 # Letters of every case and script the patterns tell apart, separators, hyphens at line
 # ends (fragments), digits and marks.

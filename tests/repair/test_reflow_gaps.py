@@ -50,11 +50,20 @@ def plain_reflow(text: str, context: RuleContext, starts: list[int]) -> list[tup
         if first_content > line_start:
             found.append(("edit", line_start, first_content, "", "indentation of a paragraph"))
     block = first_content
+    headings = dict.fromkeys(reflow.heading_breaks(text), reflow._HEADING)
+    for at in reflow._short_lines_before_capitals(text, starts, room):
+        headings.setdefault(at, reflow._SHORT_HEADING)
     for run in RUN.finditer(text):
         end, begin = run.span()
         if not end or begin == len(text) or "\n" not in run.group():
             continue
         gap = run.group()
+        if end in headings:  # a heading in capitals, a table row: a paragraph of its own
+            if gap != "\n\n":
+                found.append(("edit", end, begin, "\n\n", headings[end], 0.8))
+            if gap.count("\n") > 1:
+                block = begin
+            continue
         line_start = text.rfind("\n", 0, end) + 1
         before = text[line_start:end].lstrip()
         line_end = text.find("\n", begin)

@@ -1,0 +1,96 @@
+"""Usage and configuration errors: one sentence, exit 2, before anything is sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import handoff_helpers
+import pytest
+from typer.testing import CliRunner
+
+import preserve.cli  # noqa: F401 - registers the commands
+from preserve.cli.app import app
+from preserve.config import Config
+from preserve.errors import ConfigError
+from preserve.handoff import parse_destination
+
+runner = CliRunner()
+packages_template = handoff_helpers.packages_template
+preserved = handoff_helpers.preserved
+
+
+@pytest.mark.parametrize(
+    ("to", "extra", "says"),
+    [
+        ("ftp://host/x", [], "Unknown destination"),
+        ("sftp://user:secret@host/srv", [], "Passwords are never taken from a URL"),
+        ("sftp://host", [], "absolute/path"),
+        ("ocfl://relative/root", [], "three slashes"),
+        ("ocfl:///srv/ocfl", ["--serialize", "zip"], "not an archive"),
+        ("{dest}", ["--serialize", "rar"], "--serialize rar is unknown"),
+        ("{dest}", ["--identity", "/no/such/key"], "are for sftp:// destinations"),
+        ("{dest}", ["--profile", "/no/such/profile.json"], "profile"),
+    ],
+)
+def test_usage_errors_exit_2_and_send_nothing(
+    to: str, extra: list[str], says: str, preserved: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    catalog, packages = preserved
+    dest = tmp_path / "dest"
+    result = runner.invoke(
+        app,
+        [
+            "handoff",
+            str(packages[0]),
+            "--to",
+            to.format(dest=dest),
+            *extra,
+            "--catalog",
+            str(catalog),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert says in result.output
+    assert "Traceback" not in result.output
+    assert not dest.exists()
+
+
+def test_a_missing_catalog_is_a_usage_error(
+    preserved: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    _catalog, packages = preserved
+    result = runner.invoke(
+        app,
+        [
+            "handoff",
+            str(packages[0]),
+            "--to",
+            str(tmp_path / "d"),
+            "--catalog",
+            str(tmp_path / "none"),
+        ],
+    )
+    assert result.exit_code == 2 and "run preserve ingest first" in result.output
+
+
+def test_the_handoff_section_is_typed_and_keeps_passwords_out() -> None:
+    config = Config.from_mapping(
+        {"handoff": {"destinations": [{"name": "share", "url": "/mnt/t", "serialize": "tar"}]}}
+    )
+    assert config.handoff.destinations[0].serialize == "tar"
+    for bad, says in [
+        ({"destinations": [{"name": "s", "url": "/x", "password": "pw"}]}, "passwords never"),
+        ({"destinations": [{"name": "s", "url": "/x", "serialize": "rar"}]}, "serialize"),
+        ({"destinations": [{"name": "s"}]}, "needs a name and a url"),
+        ({"destinations": [{"name": "s", "url": "/x"}, {"name": "s", "url": "/y"}]}, "differ"),
+        ({"targets": []}, "[[handoff.destinations]]"),
+    ]:
+        with pytest.raises(ConfigError, match=None) as caught:
+            Config.from_mapping({"handoff": bad})
+        assert says in str(caught.value)
+
+
+def test_destinations_never_show_a_password() -> None:
+    assert parse_destination("sftp://me@host:2200/srv/in").display == "sftp://me@host:2200/srv/in"
+    with pytest.raises(ConfigError):
+        parse_destination("sftp://me:pw@host/srv/in")
