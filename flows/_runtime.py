@@ -1,8 +1,9 @@
 """Make Prefect quiet and self-contained before it is imported.
 
-With no server configured, Prefect runs an ephemeral API in-process (SQLite under
-``$PREFECT_HOME``). For a command-line tool that must be quiet: no INFO chatter, no
-telemetry lookups on an offline machine. Settings the user made explicitly win.
+Commands run their flows against preserve's local Prefect server (``flows._server``); tests
+and library callers may still use Prefect's ephemeral mode. For a command-line tool that must
+be quiet: no INFO chatter, no telemetry lookups on an offline machine. Settings the user made
+explicitly win. :func:`run_flow` makes a flow stoppable by SIGINT and SIGTERM.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ records and return checks, and the flow records them.
 PREMIS events recorded: one ``fixity check`` per package (outcome pass or fail), with the
 corrupted, missing and extra files and the problems in its outcome detail.
 
-Run it: ``preserve audit`` (ephemeral Prefect, no server needed). On a schedule, against a
-real server (``prefect server start``, then ``PREFECT_API_URL=http://127.0.0.1:4200/api``)::
+Run it: ``preserve audit`` (against preserve's local Prefect server, nothing to install). On a
+schedule, against a real server (``prefect server start``, then ``PREFECT_API_URL=http://127.0.0.1:4200/api``)::
 
     python -m flows.audit --catalog packages/.catalog.sqlite --older-than 7d --cron "0 2 * * *"
     python -m flows.audit --interval 3600 --limit 500    # a slice of a large store each hour

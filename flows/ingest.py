@@ -9,8 +9,9 @@ PREMIS events recorded per item (by the library): message digest calculation, va
 format identification, normalization, ingestion; and a catalog event for the validation of
 the finished bag.
 
-Run it: ``preserve ingest`` (ephemeral Prefect, no server needed), or serve it on a schedule
-against a real server: ``python -m flows.ingest --interval 3600`` (see the README).
+Run it: ``preserve ingest`` (against preserve's local Prefect server, see ``flows._server``), or
+serve it on a schedule against a real server: ``python -m flows.ingest --interval 3600`` (see
+the README).
 """
 
 from __future__ import annotations
