@@ -12,6 +12,11 @@
 2. **10,000 seed-sized text items** with repair on, through the real Prefect flow (ephemeral)
    and through the library alone with the same two worker threads and batches: items/s and the
    share of the wall time that is Prefect's.
+3. **Start-up**: two `preserve ingest` commands of one small file, one after the other, with the
+   background server (the default) and with a server per command (`temporary`, what every
+   command paid before), against `bagit.py` making a bag of one file.
+4. **Runners**: `preserve ingest --runner threads|processes|dask` on the same text items
+   (repair on): items/s, the speed-up over threads and the command's peak memory.
 
 Work files live in ``benchmarks/.work/`` (not committed) and are built once.
 """
@@ -25,6 +30,7 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -198,6 +204,109 @@ def bench_orchestration(count: int, runs: int) -> dict:
     }
 
 
+PRESERVE = str(Path(sys.executable).parent / "preserve")
+
+
+def _command(arguments: list[str], environment: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak memory (MiB) of one command run to its end."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        arguments, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _pid, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{arguments[:3]} exited {process.returncode}: {stderr[-500:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def _environment(home: Path, mode: str) -> dict[str, str]:
+    environment = {**os.environ, "PREFECT_HOME": str(home), "PRESERVE_PREFECT_SERVER": mode}
+    environment.pop("PREFECT_API_URL", None)
+    return environment
+
+
+def bench_startup() -> dict:
+    """A repeated command, as a person or a script runs them one after the other."""
+    from flows import _server
+
+    source = build_text_items(WORK / "text-items-1", 1)
+    results: dict[str, float] = {}
+    for mode in ("background", "temporary"):
+        home = Path(tempfile.mkdtemp(prefix=f"preserve-bench-{mode}-"))
+        try:
+            for turn in ("first", "second"):
+                out = WORK / f"startup-{mode}-{turn}"
+                shutil.rmtree(out, ignore_errors=True)
+                environment = _environment(home, mode)
+                seconds, _memory = _command(
+                    [PRESERVE, "ingest", str(source), "-o", str(out)], environment
+                )
+                results[f"{turn} `preserve ingest` of one file, {mode} server"] = seconds
+                shutil.rmtree(out, ignore_errors=True)
+        finally:
+            _server.stop_background(home)
+            shutil.rmtree(home, ignore_errors=True)
+    bag = WORK / "startup-bagit"
+    shutil.rmtree(bag, ignore_errors=True)
+    shutil.copytree(source, bag)
+    bagit_py = str(Path(sys.executable).parent / "bagit.py")
+    results["anchor: bagit.py on one file"] = _command(
+        [bagit_py, "--sha256", "--sha512", str(bag)], dict(os.environ)
+    )[0]
+    shutil.rmtree(bag, ignore_errors=True)
+    return results
+
+
+def bench_runners(count: int) -> dict:
+    """The same text items through each runner, against the background server."""
+    from flows import _server
+
+    source = build_text_items(WORK / f"text-items-{count}", count)
+    home = Path(tempfile.mkdtemp(prefix="preserve-bench-runners-"))
+    results: dict[str, dict[str, float]] = {}
+    try:
+        warm = WORK / "runners-warm"
+        shutil.rmtree(warm, ignore_errors=True)
+        environment = _environment(home, "background")
+        _command(
+            [PRESERVE, "ingest", str(build_text_items(WORK / "text-items-1", 1)), "-o", str(warm)],
+            environment,
+        )
+        shutil.rmtree(warm, ignore_errors=True)
+        for runner in ("threads", "processes", "dask"):
+            out = WORK / f"runners-{runner}"
+            shutil.rmtree(out, ignore_errors=True)
+            seconds, memory = _command(
+                [PRESERVE, "ingest", str(source), "-o", str(out), "--runner", runner], environment
+            )
+            results[runner] = {"seconds": seconds, "items/s": count / seconds, "peak MiB": memory}
+            shutil.rmtree(out, ignore_errors=True)
+    finally:
+        _server.stop_background(home)
+        shutil.rmtree(home, ignore_errors=True)
+    return results
+
+
+def print_startup_and_runners(startup: dict | None, runners: dict | None) -> None:
+    if startup:
+        anchor = startup["anchor: bagit.py on one file"]
+        print("\nStart-up (goal: a repeated command <= 3 s)")
+        for name, seconds in startup.items():
+            print(f"  {name:<58} {seconds:6.2f} s   {seconds / anchor:5.1f}x bagit.py")
+    if runners:
+        threads = runners["threads"]["seconds"]
+        print("\nRunners, seed-sized text items, repair on (goal: >= 1.5x from 2 processes)")
+        for runner, figures in runners.items():
+            speedup = threads / figures["seconds"]
+            print(
+                f"  {runner:<10} {figures['seconds']:7.2f} s {figures['items/s']:7.1f} items/s "
+                f"{speedup:5.2f}x threads   peak {figures['peak MiB']:6.0f} MiB"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="preserve ingest benchmarks")
     parser.add_argument("--quick", action="store_true", help="64 MiB and 500 items")
@@ -205,8 +314,20 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=None)
     parser.add_argument("--orchestration-runs", type=int, default=None)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--only", help="comma-separated: bagging, orchestration, startup, runners (default: all)"
+    )
     arguments = parser.parse_args()
     runs = 1 if arguments.quick else arguments.runs
+    only = set((arguments.only or "bagging,orchestration,startup,runners").split(","))
+    startup = bench_startup() if "startup" in only else None
+    runners = bench_runners(200 if arguments.quick else 1000) if "runners" in only else None
+    if not only & {"bagging", "orchestration"}:
+        if arguments.json:
+            print(json.dumps({"startup": startup, "runners": runners}, indent=2))
+        else:
+            print_startup_and_runners(startup, runners)
+        return
     bagging = bench_bagging(runs, arguments.quick)
     # 10,000 items take minutes per run: one run each unless asked for more.
     orchestration = bench_orchestration(
@@ -214,8 +335,19 @@ def main() -> None:
         arguments.orchestration_runs or 1,
     )
     if arguments.json:
-        print(json.dumps({"bagging": bagging, "orchestration": orchestration}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "bagging": bagging,
+                    "orchestration": orchestration,
+                    "startup": startup,
+                    "runners": runners,
+                },
+                indent=2,
+            )
+        )
         return
+    print_startup_and_runners(startup, runners)
     size = bagging["bytes"] / (1 << 30)
     print(f"\nBagging {bagging['files']} files, {size:.2f} GiB, median of {runs} (page cache warm)")
     baseline = bagging["bagit make_bag (2 processes)"]

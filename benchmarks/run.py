@@ -4,7 +4,9 @@
 
 Each benchmark prints medians and ratios against a named baseline measured in the same run:
 - ``ingest_bench.py``   preserve ingest vs bagit-python ``make_bag`` and a hashlib single read;
-                        Prefect's share of the wall time on many small items;
+                        Prefect's share of the wall time on many small items; a repeated
+                        command (background vs per-command server) vs ``bagit.py``; items/s
+                        and peak memory with the threads, processes and dask runners;
 - ``validate_bench.py`` preserve validate vs bagit-python ``Bag.validate``; memory on 100k files;
 - ``repair_bench.py``   OCR repair on synthetic magazine pages vs ``ftfy.fix_text`` and a naive
                         de-hyphenate-and-join baseline: error removed, false edits, MB/s per core;

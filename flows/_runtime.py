@@ -1,14 +1,22 @@
 """Make Prefect quiet and self-contained before it is imported.
 
-With no server configured, Prefect runs an ephemeral API in-process (SQLite under
-``$PREFECT_HOME``). For a command-line tool that must be quiet: no INFO chatter, no
-telemetry lookups on an offline machine. Settings the user made explicitly win.
+Commands run their flows against preserve's local Prefect server (``flows._server``); tests
+and library callers may still use Prefect's ephemeral mode. For a command-line tool that must
+be quiet: no INFO chatter, no telemetry lookups on an offline machine. Settings the user made
+explicitly win. :func:`run_flow` makes a flow stoppable by SIGINT and SIGTERM.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
 
 _QUIET_DEFAULTS = {
     "PREFECT_LOGGING_LEVEL": "WARNING",
@@ -38,3 +46,74 @@ def quiet_prefect() -> None:
     noise = _DropShutdownNoise()
     for name in ("prefect", "prefect.events", "prefect._internal", "prefect.client", ""):
         logging.getLogger(name).addFilter(noise)
+
+
+# -- running a flow from a command ----------------------------------------------------------
+
+SIGNAL_EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+@dataclass
+class Stop:
+    """The signal that asked a command to stop, if one did."""
+
+    signal: signal.Signals | None = None
+
+    @property
+    def exit_code(self) -> int | None:
+        return SIGNAL_EXIT_CODES[self.signal] if self.signal is not None else None
+
+
+def use_local_server() -> None:
+    """Run this command's flows against preserve's local Prefect server (see
+    :mod:`flows._server`); call before importing Prefect."""
+    from flows import _server
+
+    try:
+        _server.use()
+    except OSError as error:
+        raise RuntimeError(
+            f"Prefect's home {_server.prefect_home()} cannot be used ({error}); "
+            "set PREFECT_HOME to a writable folder"
+        ) from None
+
+
+def run_flow(call: Callable[[], T], stop_requested: threading.Event, stop: Stop) -> T:
+    """Run ``call`` (a flow), stoppable.
+
+    The first SIGINT or SIGTERM sets ``stop_requested`` (the flow finishes the items in hand
+    and returns what it did) and is remembered in ``stop``; a second one stops at once. The
+    flow runs in a thread of its own with SIGINT blocked, so Prefect installs no handlers of
+    its own and worker processes it starts never see a Ctrl-C meant for the command.
+    """
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            result["value"] = call()
+        except BaseException as error:  # handed to the main thread, raised there
+            result["error"] = error
+
+    def on_signal(number: int, _frame: Any) -> None:
+        if stop.signal is not None:  # asked twice: stop now
+            raise SystemExit(SIGNAL_EXIT_CODES[signal.Signals(number)])
+        stop.signal = signal.Signals(number)
+        stop_requested.set()
+
+    stop_requested.clear()
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = {}
+    if in_main_thread:
+        previous = {number: signal.signal(number, on_signal) for number in SIGNAL_EXIT_CODES}
+    worker = threading.Thread(target=target, name="preserve-flow", daemon=True)
+    try:
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if "error" in result:
+        raise result["error"]
+    return cast(T, result["value"])

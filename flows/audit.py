@@ -11,8 +11,8 @@ the flow records them.
 PREMIS events recorded: one ``fixity check`` per package (outcome pass or fail), with the
 corrupted, missing and extra files and the problems in its outcome detail.
 
-Run it: ``preserve audit`` (ephemeral Prefect, no server needed). On a schedule, against a
-real server (``prefect server start``, then ``PREFECT_API_URL=http://127.0.0.1:4200/api``)::
+Run it: ``preserve audit`` (against preserve's local Prefect server, nothing to install). On a
+schedule, against a real server (``prefect server start``, then ``PREFECT_API_URL=http://127.0.0.1:4200/api``)::
 
     python -m flows.audit --catalog packages/.catalog.sqlite --older-than 7d --cron "0 2 * * *"
     python -m flows.audit --interval 3600 --limit 500    # a slice of a large store each hour
@@ -31,8 +31,9 @@ import argparse  # noqa: E402
 from collections.abc import Callable, Iterable, Iterator  # noqa: E402
 from datetime import datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import cast  # noqa: E402
 
-from prefect import flow, task  # noqa: E402
+from prefect import Flow, flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
@@ -95,6 +96,24 @@ def audit(
     datetime or an ISO date (text, because a served deployment passes JSON parameters).
     Records one PREMIS ``fixity check`` event per package and a row of audit history.
     """
+    # Worker processes get the flow by value: its body is a module function they import,
+    # so this process's hooks and locks are not sent along.
+    return run_audit(
+        catalog, created_since, older_than, limit, processes, batch_size, packages_dir, agents, now
+    )
+
+
+def run_audit(
+    catalog: str,
+    created_since: datetime | str | None,
+    older_than: timedelta | str | float | None,
+    limit: int | None,
+    processes: int,
+    batch_size: int,
+    packages_dir: str | None,
+    agents: list[str] | None,
+    now: datetime | None,
+) -> AuditRun:
     if isinstance(created_since, str):
         created_since = parse_moment(created_since)
     if isinstance(older_than, str):
@@ -121,6 +140,15 @@ def audit(
         )
 
 
+def with_runner(runner: str = "threads", dask_address: str = "") -> Flow[..., AuditRun]:
+    """The audit flow on the task runner ``runner`` (``threads``, ``processes``, ``dask``)."""
+    from flows.ingest import task_runner
+
+    return cast(
+        "Flow[..., AuditRun]", audit.with_options(task_runner=task_runner(runner, dask_address))
+    )
+
+
 def main() -> None:
     """Serve the flow on a schedule against a real Prefect server (PREFECT_API_URL)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -139,7 +167,11 @@ def main() -> None:
         parse_moment(arguments.since)
     if not (arguments.interval or arguments.cron):
         parser.error("give --interval or --cron (to run once, use: preserve audit)")
-    audit.serve(
+    # Prefect's runner pickles the flow for each run's process: served from the importable
+    # module (this file runs as __main__), it goes by reference, not with this process's locks.
+    from flows.audit import audit as importable
+
+    importable.serve(
         name="scheduled-audit",
         interval=arguments.interval,
         cron=arguments.cron,

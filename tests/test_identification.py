@@ -291,3 +291,23 @@ def test_bom_text_round_trips(text: str, codec: str) -> None:
     encoding, basis = detect_encoding(data)
     assert basis == "bom"
     assert decode_text(data, encoding) == text
+
+
+def _bytes_read() -> int:
+    with open("/proc/self/io") as io:
+        return next(int(line.split()[1]) for line in io if line.startswith("rchar"))
+
+
+def test_a_binary_file_is_identified_from_its_first_bytes_not_all_of_them(tmp_path) -> None:
+    """A NUL byte near the start (no byte-order mark) makes a file binary: identification
+    reads no further than siegfried's signatures need, not a 1 MiB sample of every file."""
+    from preserve.identification import identify
+
+    picture = tmp_path / "scan.bin"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + os.urandom(8 << 20))
+    identify(picture)  # siegfried loads its signatures once
+    before = _bytes_read()
+    found = identify(picture)
+    read = _bytes_read() - before
+    assert (found.encoding, found.encoding_basis, found.is_text) == (None, "binary", False)
+    assert read < 512 << 10, f"read {read:,} bytes of an 8 MiB file"

@@ -80,6 +80,14 @@ class Ingest:
     """A text line longer than this is not repaired (it is still preserved byte for byte)."""
     repair: bool = True
     """Put a repaired derived copy of each text in its package."""
+    runner: str = "threads"
+    """How items are spread over cores: ``threads``, ``processes`` (one worker process per
+    core) or ``dask`` (a local Dask cluster, or the one at ``dask_address``)."""
+    dask_address: str = ""
+    """An existing Dask scheduler for the ``dask`` runner (``tcp://scheduler:8786``)."""
+
+
+RUNNERS = ("threads", "processes", "dask")
 
 
 def _default_repair() -> RepairConfig:
@@ -189,6 +197,11 @@ class Config:
             raise ConfigError(f"[ingest] items_per_task in {origin} must be at least 1.")
         if config.bagging.processes < 1:
             raise ConfigError(f"[bagging] processes in {origin} must be at least 1.")
+        if config.ingest.runner not in RUNNERS:
+            raise ConfigError(
+                f"[ingest] runner in {origin} is {config.ingest.runner!r}: "
+                f"choose one of {', '.join(RUNNERS)}."
+            )
         return config
 
     @property
@@ -204,7 +217,11 @@ class Config:
             "organization": asdict(self.organization),
             "paths": asdict(self.paths),
             "bagging": {**asdict(self.bagging), "algorithms": list(self.bagging.algorithms)},
-            "ingest": asdict(self.ingest),
+            # How the work was spread over cores is not part of what was done to an item:
+            # every runner makes the same packages.
+            "ingest": {
+                k: v for k, v in asdict(self.ingest).items() if k not in ("runner", "dask_address")
+            },
             "repair": self.repair.to_dict(),
             "origin": self.origin,
         }

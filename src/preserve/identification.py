@@ -40,6 +40,10 @@ from preserve.errors import IntakeError
 SAMPLE_SIZE = 1 << 20
 """Bytes read for sniffing (BOM, binary, charset guess); also the streaming chunk size."""
 
+HEAD_SIZE = 64 << 10
+"""Read first: a NUL byte here without a byte-order mark makes a file binary, and then no
+more of it is read for identification (siegfried reads only what its signatures need)."""
+
 CONTROL_LIMIT = 0.01
 """Share of control bytes (other than tab, newlines, form feed) above which data is binary."""
 
@@ -354,11 +358,19 @@ def identify(path: str | os.PathLike[str], *, sample: bytes | None = None) -> Id
     size = info.st_size
     warnings: list[str] = []
     with os.fdopen(descriptor, "rb") as stream:
+        binary_head = False
         if sample is None:
-            sample = stream.read(SAMPLE_SIZE)
+            sample = stream.read(HEAD_SIZE)
+            # Binary whatever follows: the rest of the sample is not read.
+            binary_head = _bom_encoding(sample) is None and b"\x00" in sample
+            if not binary_head:
+                sample += stream.read(SAMPLE_SIZE - len(sample))
         sample = sample[:SAMPLE_SIZE]
-        complete = len(sample) >= size
-        encoding, encoding_basis = detect_encoding(sample, complete=complete)
+        complete = binary_head or len(sample) >= size
+        if binary_head:
+            encoding, encoding_basis = None, "binary"
+        else:
+            encoding, encoding_basis = detect_encoding(sample, complete=complete)
         guessed = encoding_basis.startswith("charset-normalizer")
         if not complete and encoding is not None and not guessed:
             # The sample looked like text; prove it over the whole file.

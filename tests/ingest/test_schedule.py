@@ -3,6 +3,7 @@ serve the ingest flow on an interval, and see a scheduled run preserve the colle
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -49,6 +50,50 @@ def _stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+_LIST_RUNS = """
+import asyncio, json
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+)
+from prefect.client.schemas.objects import StateType
+
+done = FlowRunFilter(
+    state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.COMPLETED]))
+)
+
+async def main():
+    async with get_client() as client:
+        runs = await client.read_flow_runs(flow_run_filter=done, limit=10)
+        flows = {f.id: f.name for f in await client.read_flows()}
+    print(json.dumps([[flows.get(r.flow_id), r.state_type.value] for r in runs]))
+
+asyncio.run(main())
+"""
+
+
+def _assert_runs_are_listed(env: dict[str, str]) -> None:
+    """The served flow's runs can be listed as the CLI and the UI list them (prefect 3.8.8
+    with fastapi 0.154 answered `prefect flow-run ls` with 422 Unprocessable Entity)."""
+    prefect = str(Path(sys.executable).parent / "prefect")
+    listed = subprocess.run(
+        [prefect, "flow-run", "ls"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert listed.returncode == 0, listed.stderr + listed.stdout
+    assert "ingest" in listed.stdout
+
+    def a_completed_run_is_listed() -> bool:
+        through_client = subprocess.run(
+            [sys.executable, "-c", _LIST_RUNS], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert through_client.returncode == 0, through_client.stderr
+        runs = json.loads(through_client.stdout.splitlines()[-1])
+        return ["ingest", "COMPLETED"] in runs
+
+    # The packages are published before the run that made them is marked complete.
+    _wait_for(a_completed_run_is_listed, 60, "the client to list a completed ingest run")
 
 
 @pytest.mark.slow
@@ -98,6 +143,7 @@ def test_a_served_ingest_flow_runs_on_its_schedule(raw_copy: Path, tmp_path: Pat
             "a scheduled run to preserve both items",
         )
         assert served.poll() is None, "the served flow keeps running between runs"
+        _assert_runs_are_listed(env)
     finally:
         if served is not None:
             _stop(served)

@@ -16,6 +16,10 @@ for _name in COMMAND_MODULES:
 
 def main() -> None:
     """Console-script entry point."""
+    import faulthandler
+
+    # A crash in a native library then names the Python line of every thread at the time.
+    faulthandler.enable()
     app()
 
 

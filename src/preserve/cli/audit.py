@@ -25,6 +25,7 @@ from preserve.cli.app import (
     emit_json,
     existing_catalog,
     fail,
+    orchestration_errors,
     show_progress,
     user_errors,
     write_aside,
@@ -84,6 +85,10 @@ def audit_command(
         )
     agents = settings.agents
 
+    from flows._runtime import use_local_server
+
+    with orchestration_errors():
+        use_local_server()  # before Prefect is imported, so all of it uses that server
     from flows import audit as audit_flow  # Prefect starts only once the arguments are good
 
     progress = _progress() if show_progress(json_output) and due else None

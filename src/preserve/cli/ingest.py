@@ -27,11 +27,13 @@ from preserve.cli.app import (
     app,
     console,
     emit_json,
+    error_console,
     orchestration_errors,
     show_progress,
     user_errors,
 )
 from preserve.config import load_config
+from preserve.errors import ConfigError
 from preserve.intake import check_separate, discover
 from preserve.pipeline import prepare_output
 from preserve.validation.paths import shown
@@ -52,12 +54,23 @@ def ingest_command(
         Path | None,
         typer.Option(help="Catalog file. Default: [paths] catalog, or OUT/.catalog.sqlite."),
     ] = None,
+    runner: Annotated[
+        str | None,
+        typer.Option(
+            help="threads, processes (one worker per core) or dask. Default: [ingest] runner."
+        ),
+    ] = None,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(help="An existing Dask scheduler (tcp://host:8786) for --runner dask."),
+    ] = None,
     config: ConfigOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Preserve each item of SOURCE as a validated BagIt package (fixity, PREMIS, repair)."""
     with user_errors():
         settings = load_config(config)
+        runner = _runner(runner or settings.ingest.runner, dask_address)
         source_paths = list(sources) if sources else [Path(settings.paths.source)]
         packages = out or Path(settings.paths.packages)
         if catalog is not None:
@@ -76,7 +89,13 @@ def ingest_command(
     total_items = len(found.items) + len(found.rejected)
     total_bytes = sum(item.size for item in found.items)
 
+    from flows._runtime import Stop, run_flow, use_local_server
+
+    with orchestration_errors():
+        use_local_server()  # before Prefect is imported, so all of it uses that server
     from flows import ingest as ingest_flow  # Prefect starts only when there is work to do
+
+    stop = Stop()
 
     progress = _progress() if show_progress(json_output) else None
     try:
@@ -87,21 +106,47 @@ def ingest_command(
             ingest_flow.progress_hooks["bytes"] = lambda n: progress.advance(bytes_bar, n)
             ingest_flow.progress_hooks["item"] = lambda _o: progress.advance(items_bar, 1)
         with user_errors(), orchestration_errors():
-            summary = ingest_flow.ingest(
-                sources=[str(s) for s in source_paths],
-                out=str(out) if out else None,
-                catalog=str(catalog) if catalog else None,
-                config_path=str(config) if config else None,
+            flow = ingest_flow.with_runner(runner, dask_address or settings.ingest.dask_address)
+            summary: dict[str, Any] = run_flow(
+                lambda: flow(
+                    sources=[str(s) for s in source_paths],
+                    out=str(out) if out else None,
+                    catalog=str(catalog) if catalog else None,
+                    config_path=str(config) if config else None,
+                ),
+                ingest_flow.stop_requested,
+                stop,
             )
     finally:
         ingest_flow.progress_hooks["bytes"] = ingest_flow.progress_hooks["item"] = None
         if progress is not None:
             progress.stop()
+    if stop.signal is not None:
+        summary["stopped"] = stop.signal.name
     if json_output:
         emit_json(summary)
     else:
         _print_summary(summary)
+    if stop.exit_code is not None:
+        error_console.print(
+            f"Stopped by {stop.signal.name if stop.signal else 'a signal'}: "
+            f"{summary.get('not_started', 0)} item(s) not started; "
+            "run the same command again to preserve them.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(stop.exit_code)
     raise typer.Exit(EXIT_OK if summary["ok"] else EXIT_FAILED)
+
+
+def _runner(name: str, dask_address: str | None) -> str:
+    from preserve.config import RUNNERS
+
+    if name not in RUNNERS:
+        raise ConfigError(f"--runner {name!r} is not one of {', '.join(RUNNERS)}.")
+    if dask_address and name != "dask":
+        raise ConfigError('--dask-address needs --runner dask (or [ingest] runner = "dask").')
+    return name
 
 
 def _progress() -> Progress:

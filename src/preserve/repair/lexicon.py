@@ -22,6 +22,8 @@ from __future__ import annotations
 import functools
 import itertools
 import threading
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -85,30 +87,27 @@ def conjunctions_of(language: str) -> frozenset[str]:
 
 
 class Lexicon:
-    """One language's dictionary (and those of its other varieties) with cached answers."""
+    """One language's dictionary (and those of its other varieties) with cached answers.
+
+    Its enchant objects belong to it alone (its own broker, so no dictionary data is shared
+    with another lexicon) and are freed, under the enchant lock, as soon as it is dropped: it
+    is in no reference cycle, so the garbage collector never frees them later from whatever
+    thread it happens to run in."""
 
     def __init__(self, language: str, variants: tuple[str, ...] = ()) -> None:
         self.language = language
-        self._dictionary = _open(language)
         self.variants = variants
-        self._variants = [_open(variant) for variant in variants]
-        self.check = functools.lru_cache(maxsize=CACHE_SIZE)(self._check)
+        with _ENCHANT_LOCK:
+            self._broker = enchant.Broker() if enchant is not None else None
+        self._dictionary = _open(language, self._broker)
+        self._variants = [_open(variant, self._broker) for variant in variants]
+        self.check = functools.lru_cache(maxsize=CACHE_SIZE)(
+            _checker(self._dictionary, tuple(self._variants))
+        )
+        weakref.finalize(self, _free, self._broker, [self._dictionary, *self._variants])
         self.conjunctions = conjunctions_of(language)
         """The conjunctions that follow a suspended hyphen in this language."""
         self._description: dict[str, str] | None = None
-
-    def _check(self, word: str) -> bool:
-        """Is ``word`` spelled as one of the dictionaries knows it (case as Hunspell treats
-        it)?"""
-        if not word:
-            return False
-        try:
-            with _ENCHANT_LOCK:
-                return bool(self._dictionary.check(word)) or any(
-                    variant.check(word) for variant in self._variants
-                )
-        except Exception:
-            return False
 
     def describe(self) -> dict[str, str]:
         """Software and dictionaries, for the record of the run (worked out once per
@@ -127,7 +126,32 @@ class Lexicon:
         return dict(self._description)
 
 
-def _open(language: str) -> Any:
+def _checker(dictionary: Any, variants: tuple[Any, ...]) -> Callable[[str], bool]:
+    """``check`` for these dictionaries, holding no reference to their lexicon."""
+
+    def check(word: str) -> bool:
+        """Is ``word`` spelled as one of the dictionaries knows it (case as Hunspell treats
+        it)?"""
+        if not word:
+            return False
+        try:
+            with _ENCHANT_LOCK:
+                return bool(dictionary.check(word)) or any(v.check(word) for v in variants)
+        except Exception:
+            return False
+
+    return check
+
+
+def _free(broker: Any, dictionaries: list[Any]) -> None:
+    with _ENCHANT_LOCK:
+        for dictionary in dictionaries:
+            dictionary._free()
+        if broker is not None:
+            broker._free()
+
+
+def _open(language: str, broker: Any = None) -> Any:
     """enchant's dictionary for ``language``; ConfigError naming the package to install."""
     if enchant is None:
         raise ConfigError(
@@ -136,7 +160,7 @@ def _open(language: str) -> Any:
         )
     try:
         with _ENCHANT_LOCK:
-            found = enchant.dict_exists(language)
+            found = (broker or enchant).dict_exists(language)
     except Exception:
         found = False
     if not found:
@@ -146,7 +170,7 @@ def _open(language: str) -> Any:
             f"{', '.join(sorted(enchant.list_languages())) or 'none'}."
         )
     with _ENCHANT_LOCK:
-        return enchant.Dict(language)
+        return enchant.Dict(language, broker)
 
 
 def _describe(language: str, dictionary: Any) -> str:
@@ -165,13 +189,20 @@ def _describe(language: str, dictionary: Any) -> str:
 
 
 def get_lexicon(language: str, variants: tuple[str, ...] = ()) -> Lexicon:
-    """The shared, cached dictionary for ``language`` (and its ``variants``); ConfigError if
-    one is not installed.
+    """This thread's cached dictionary for ``language`` (and its ``variants``); ConfigError
+    if one is not installed.
 
-    Made under the enchant lock, so two threads asking at once share one dictionary.
+    Each thread opens and owns its own (enchant is not thread-safe): no enchant object is
+    used by two threads, and a thread's lexicons are freed in that thread when it ends.
     """
-    with _ENCHANT_LOCK:
-        return _get_lexicon(language, tuple(variants))
+    lexicons: dict[tuple[str, tuple[str, ...]], Lexicon] | None = getattr(_OWNED, "lexicons", None)
+    if lexicons is None:
+        lexicons = _OWNED.lexicons = {}
+    key = (language, tuple(variants))
+    found = lexicons.get(key)
+    if found is None:
+        found = lexicons[key] = Lexicon(language, key[1])
+    return found
 
 
 def lexicon_for(config: RepairConfig) -> Lexicon:
@@ -186,9 +217,7 @@ def lexicon_for(config: RepairConfig) -> Lexicon:
     return get_lexicon(config.language, config.dictionary_variants())
 
 
-@functools.lru_cache(maxsize=64)
-def _get_lexicon(language: str, variants: tuple[str, ...]) -> Lexicon:
-    return Lexicon(language, variants)
+_OWNED = threading.local()
 
 
 def software_versions() -> dict[str, Any]:
