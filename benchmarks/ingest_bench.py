@@ -158,7 +158,7 @@ def bench_bagging(runs: int, quick: bool) -> dict:
 
 
 def bench_orchestration(count: int, runs: int) -> dict:
-    from flows import ingest as ingest_flow
+    from preserve_flows import ingest as ingest_flow
 
     from preserve.config import Config
     from preserve.intake import discover
@@ -230,7 +230,7 @@ def _environment(home: Path, mode: str) -> dict[str, str]:
 
 def bench_startup() -> dict:
     """A repeated command, as a person or a script runs them one after the other."""
-    from flows import _server
+    from preserve_flows import _server
 
     source = build_text_items(WORK / "text-items-1", 1)
     results: dict[str, float] = {}
@@ -262,7 +262,7 @@ def bench_startup() -> dict:
 
 def bench_runners(count: int) -> dict:
     """The same text items through each runner, against the background server."""
-    from flows import _server
+    from preserve_flows import _server
 
     source = build_text_items(WORK / f"text-items-{count}", count)
     home = Path(tempfile.mkdtemp(prefix="preserve-bench-runners-"))

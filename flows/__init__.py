@@ -1,4 +1,5 @@
 """Prefect orchestration of preserve: thin flows over the library in ``src/preserve``.
 
-Deployments in ``prefect.yaml`` point at ``flows/ingest.py:ingest`` and ``flows/audit.py:audit``.
+Installed as ``preserve_flows`` (the folder keeps its name); deployments in ``prefect.yaml``
+point at ``flows/ingest.py:ingest``, ``flows/audit.py:audit`` and ``flows/handoff.py:handoff``.
 """

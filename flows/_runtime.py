@@ -1,6 +1,6 @@
 """Make Prefect quiet and self-contained before it is imported.
 
-Commands run their flows against preserve's local Prefect server (``flows._server``); tests
+Commands run their flows against preserve's local Prefect server (``preserve_flows._server``); tests
 and library callers may still use Prefect's ephemeral mode. For a command-line tool that must
 be quiet: no INFO chatter, no telemetry lookups on an offline machine. Settings the user made
 explicitly win. :func:`run_flow` makes a flow stoppable by SIGINT and SIGTERM.
@@ -72,8 +72,8 @@ class Stop:
 
 def use_local_server() -> None:
     """Run this command's flows against preserve's local Prefect server (see
-    :mod:`flows._server`); call before importing Prefect."""
-    from flows import _server
+    :mod:`preserve_flows._server`); call before importing Prefect."""
+    from preserve_flows import _server
 
     try:
         _server.use()

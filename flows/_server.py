@@ -18,7 +18,7 @@ caller's pipes (its output goes to a log under ``$PREFECT_HOME``) and always kno
 
 An explicit ``PREFECT_API_URL`` always wins: none of this runs then.
 
-Run as ``python -m flows._server --home H (--idle S | --owner PID)``; commands use
+Run as ``python -m preserve_flows._server --home H (--idle S | --owner PID)``; commands use
 :func:`use`.
 """
 
@@ -46,7 +46,7 @@ LOCK = "preserve-server.lock"
 CLIENTS = "preserve-server-clients"
 LAST_USED = "preserve-server.last-used"
 LOG = "preserve-server.log"
-MARK = "flows._server"
+MARK = "preserve_flows._server"
 """On the server's command line: a pid found in a state file is only signalled if its
 command line carries this (a recycled pid is someone else's process)."""
 
@@ -368,7 +368,7 @@ def main() -> None:
     parser.add_argument("--idle", type=float, help="stop after this many idle seconds")
     parser.add_argument("--owner", type=int, help="stop when this process is gone")
     arguments = parser.parse_args()
-    from flows._runtime import quiet_prefect
+    from preserve_flows._runtime import quiet_prefect
 
     quiet_prefect()
     serve(arguments.home, idle=arguments.idle, owner=arguments.owner)

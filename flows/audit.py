@@ -14,8 +14,8 @@ corrupted, missing and extra files and the problems in its outcome detail.
 Run it: ``preserve audit`` (against preserve's local Prefect server, nothing to install). On a
 schedule, against a real server (``prefect server start``, then ``PREFECT_API_URL=http://127.0.0.1:4200/api``)::
 
-    python -m flows.audit --catalog packages/.catalog.sqlite --older-than 7d --cron "0 2 * * *"
-    python -m flows.audit --interval 3600 --limit 500    # a slice of a large store each hour
+    python -m preserve_flows.audit --older-than 7d --cron "0 2 * * *"  # packages/.catalog.sqlite
+    python -m preserve_flows.audit --interval 3600 --limit 500  # a slice of a large store each hour
 
 Scheduling does nothing on Prefect's ephemeral API ("Cannot schedule flows on an
 ephemeral server"): ``serve`` needs the real server.
@@ -23,7 +23,7 @@ ephemeral server"): ``serve`` needs the real server.
 
 from __future__ import annotations
 
-from flows._runtime import quiet_prefect
+from preserve_flows._runtime import quiet_prefect
 
 quiet_prefect()
 
@@ -142,7 +142,7 @@ def run_audit(
 
 def with_runner(runner: str = "threads", dask_address: str = "") -> Flow[..., AuditRun]:
     """The audit flow on the task runner ``runner`` (``threads``, ``processes``, ``dask``)."""
-    from flows.ingest import task_runner
+    from preserve_flows.ingest import task_runner
 
     return cast(
         "Flow[..., AuditRun]", audit.with_options(task_runner=task_runner(runner, dask_address))
@@ -169,7 +169,7 @@ def main() -> None:
         parser.error("give --interval or --cron (to run once, use: preserve audit)")
     # Prefect's runner pickles the flow for each run's process: served from the importable
     # module (this file runs as __main__), it goes by reference, not with this process's locks.
-    from flows.audit import audit as importable
+    from preserve_flows.audit import audit as importable
 
     importable.serve(
         name="scheduled-audit",

@@ -9,10 +9,10 @@ that opened it): they return the deliveries, and the flow records them.
 PREMIS events recorded: one ``replication`` per package and destination (outcome success
 or fail, the destination as detail), beside a receipt in the catalog's ``deliveries``.
 
-Run it once: ``python -m flows.handoff --once``; on a schedule against a real server
+Run it once: ``python -m preserve_flows.handoff --once``; on a schedule against a real server
 (``prefect server start``, ``PREFECT_API_URL=http://127.0.0.1:4200/api``)::
 
-    python -m flows.handoff --cron "0 3 * * *"
+    python -m preserve_flows.handoff --cron "0 3 * * *"
 
 or deploy ``nightly-handoff`` from ``flows/prefect.yaml``. SFTP passwords come only from
 the environment variable a destination names in ``password_env``.
@@ -20,7 +20,7 @@ the environment variable a destination names in ``password_env``.
 
 from __future__ import annotations
 
-from flows._runtime import quiet_prefect
+from preserve_flows._runtime import quiet_prefect
 
 quiet_prefect()
 

@@ -9,14 +9,14 @@ PREMIS events recorded per item (by the library): message digest calculation, va
 format identification, normalization, ingestion; and a catalog event for the validation of
 the finished bag.
 
-Run it: ``preserve ingest`` (against preserve's local Prefect server, see ``flows._server``), or
-serve it on a schedule against a real server: ``python -m flows.ingest --interval 3600`` (see
-the README).
+Run it: ``preserve ingest`` (against preserve's local Prefect server, see
+``preserve_flows._server``), or serve it on a schedule against a real server:
+``python -m preserve_flows.ingest --interval 3600`` (see the README).
 """
 
 from __future__ import annotations
 
-from flows._runtime import quiet_prefect
+from preserve_flows._runtime import quiet_prefect
 
 quiet_prefect()
 
@@ -265,7 +265,7 @@ def main() -> None:
     arguments = parser.parse_args()
     # Prefect's runner pickles the flow for each run's process: served from the importable
     # module (this file runs as __main__), it goes by reference, not with this process's locks.
-    from flows.ingest import ingest as importable
+    from preserve_flows.ingest import ingest as importable
 
     importable.serve(
         name="nightly-ingest",

@@ -72,7 +72,7 @@ def test_the_command_finds_damage_and_reports_changes(
 
 @pytest.mark.slow
 def test_the_flow_batches_packages_and_records_each(store: Catalog, packages: Path, three) -> None:
-    from flows.audit import audit
+    from preserve_flows.audit import audit
 
     run = audit(catalog=str(store.path), batch_size=2, now=T0)
     assert (run.audited, run.passed) == (3, 3)

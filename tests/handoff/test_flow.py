@@ -18,7 +18,7 @@ preserved = handoff_helpers.preserved
 def test_the_flow_delivers_what_is_not_yet_delivered(
     preserved: tuple[Path, list[Path]], tmp_path: Path
 ) -> None:
-    from flows.handoff import handoff
+    from preserve_flows.handoff import handoff
 
     catalog, packages = preserved
     config = tmp_path / "preserve.toml"

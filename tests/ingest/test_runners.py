@@ -75,7 +75,7 @@ def test_threads_processes_and_a_local_dask_cluster_make_the_same_packages(
 
 
 def test_the_local_dask_cluster_has_a_worker_process_per_core_and_at_least_two() -> None:
-    from flows.ingest import task_runner
+    from preserve_flows.ingest import task_runner
 
     runner = task_runner("dask")
     kwargs = runner.cluster_kwargs

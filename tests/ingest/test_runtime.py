@@ -54,7 +54,7 @@ def _servers(home: Path) -> list[int]:
             state = (entry / "stat").read_bytes().rsplit(b")", 1)[-1].split()[0]
         except OSError:
             continue
-        if b"flows._server" in cmdline and str(home).encode() in cmdline and state != b"Z":
+        if b"preserve_flows._server" in cmdline and str(home).encode() in cmdline and state != b"Z":
             found.append(int(entry.name))
     return found
 

@@ -123,7 +123,7 @@ def test_a_served_ingest_flow_runs_on_its_schedule(raw_copy: Path, tmp_path: Pat
             [
                 sys.executable,
                 "-m",
-                "flows.ingest",
+                "preserve_flows.ingest",
                 "--interval",
                 "5",
                 "--source",

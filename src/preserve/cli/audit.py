@@ -85,11 +85,12 @@ def audit_command(
         )
     agents = settings.agents
 
-    from flows._runtime import use_local_server
+    from preserve_flows._runtime import use_local_server
 
     with orchestration_errors():
         use_local_server()  # before Prefect is imported, so all of it uses that server
-    from flows import audit as audit_flow  # Prefect starts only once the arguments are good
+    # Prefect starts only once the arguments are good
+    from preserve_flows import audit as audit_flow
 
     progress = _progress() if show_progress(json_output) and due else None
     try:
