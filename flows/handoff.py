@@ -37,6 +37,7 @@ from preserve.errors import ConfigError  # noqa: E402
 from preserve.handoff import (  # noqa: E402
     LOCKS,
     Delivery,
+    check_destination_apart,
     configured_options,
     hand_off_all,
     parse_destination,
@@ -94,7 +95,9 @@ def handoff(
     with Catalog.open(catalog_path) as store:
         futures = []
         for destination in chosen:
-            pending = undelivered(store, parse_destination(destination.url).display)
+            address = parse_destination(destination.url)
+            check_destination_apart(address, [], Path(settings.paths.packages))
+            pending = undelivered(store, address.display)
             if not pending:
                 continue
             profile = destination.profile or settings.bagging.profile_identifier or None

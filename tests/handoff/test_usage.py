@@ -112,3 +112,46 @@ def test_the_command_and_the_flow_take_a_destinations_password_from_one_place(
     assert configured_options(named)["password"] == "from-the-named-variable"
     assert configured_options(named)["identity"] == Path("~/key").expanduser()
     assert configured_options(plain)["identity"] is None
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["{package}/data", "{package}/data/original/new", "ocfl://{package}/ocfl", "{packages}",
+     "{packages}/transfer"],
+)
+def test_a_destination_where_packages_are_kept_is_refused_and_nothing_changes(
+    where: str,
+    preserved: tuple[Path, list[Path]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Handing a package off into itself (or into the packages folder) wrote a second copy
+    inside the bag, which then failed validation: the kept package was changed."""
+    catalog, packages = preserved
+    monkeypatch.chdir(tmp_path)  # [paths] packages = "packages", the folder preserved made
+    before = handoff_helpers.tree(packages[0])
+    to = where.format(package=packages[0], packages=packages[0].parent)
+    result = runner.invoke(
+        app, ["handoff", str(packages[0]), "--to", to, "--catalog", str(catalog)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "Refused" in result.output and "Traceback" not in result.output
+    assert handoff_helpers.tree(packages[0]) == before
+    assert not (packages[0].parent / "transfer").exists()
+
+
+def test_the_library_refuses_a_destination_inside_the_package_it_hands_off(
+    preserved: tuple[Path, list[Path]],
+) -> None:
+    from preserve.handoff import hand_off, open_destination
+
+    _catalog, packages = preserved
+    before = handoff_helpers.tree(packages[0])
+    destination = open_destination(parse_destination(str(packages[0] / "data")))
+    try:
+        delivery = hand_off(packages[0], destination, "none", None)
+    finally:
+        destination.close()
+    assert delivery.outcome == "refused"
+    assert "inside the package" in delivery.reasons[0]
+    assert handoff_helpers.tree(packages[0]) == before

@@ -32,6 +32,7 @@ from preserve.handoff import (
     Delivery,
     DeliveryError,
     audit_destination,
+    check_destination_apart,
     configured_options,
     hand_off,
     open_destination,
@@ -100,6 +101,8 @@ def handoff_command(
     missing = [str(p) for p in packages if not p.is_dir()]
     if missing:
         fail(f"Not a package folder: {', '.join(missing)}; give the folders of bags.")
+    with user_errors():
+        check_destination_apart(address, packages, Path(settings.paths.packages))
     if chosen_profile:
         from preserve.validation.profile import load_profile
 

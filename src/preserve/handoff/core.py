@@ -92,6 +92,48 @@ class DestinationAddress:
         return f"sftp://{user}{self.host}{port}{self.path}"
 
 
+def overlap(address: DestinationAddress, package: Path) -> str | None:
+    """Why handing ``package`` to the local ``address`` would write into a preserved
+    package, or ``None``. A folder or OCFL root inside the package, or the folder holding it
+    (its copy would be the package itself), would change or fake what is kept.
+
+    >>> overlap(DestinationAddress("folder", "/p/bag-1/data"), Path("/p/bag-1"))
+    'the destination /p/bag-1/data is inside the package /p/bag-1'
+    >>> overlap(DestinationAddress("folder", "/p"), Path("/p/bag-1")) is not None
+    True
+    >>> overlap(DestinationAddress("folder", "/transfer"), Path("/p/bag-1")) is None
+    True
+    """
+    if address.kind == "sftp":
+        return None  # another machine's folders: nothing here can tell
+    target = Path(os.path.realpath(address.path))
+    where = Path(os.path.realpath(package))
+    if target == where or where in target.parents:
+        return f"the destination {address.display} is inside the package {package}"
+    if target == where.parent:
+        return f"the destination {address.display} is the folder that holds {package}"
+    return None
+
+
+def check_destination_apart(
+    address: DestinationAddress, packages: Sequence[Path], packages_folder: Path | None = None
+) -> None:
+    """Refuse (:class:`ConfigError`) a local destination inside a package handed off or
+    inside the packages folder: a hand-off never writes where packages are kept."""
+    for package in packages:
+        reason = overlap(address, package)
+        if reason:
+            raise ConfigError(f"Refused: {reason}; give a folder outside the packages folder.")
+    if packages_folder is not None and address.kind != "sftp":
+        target = Path(os.path.realpath(address.path))
+        kept = Path(os.path.realpath(packages_folder))
+        if target == kept or kept in target.parents:
+            raise ConfigError(
+                f"Refused: the destination {address.display} is inside the packages folder "
+                f"{packages_folder}; give a folder outside it."
+            )
+
+
 def parse_destination(text: str) -> DestinationAddress:
     """``/folder``, ``sftp://[user@]host[:port]/abs/path`` or ``ocfl:///abs/path``."""
     if "://" not in text:
@@ -705,6 +747,9 @@ def _check_and_deliver(
 ) -> None:
     if not path.is_dir():
         raise RefusedError(f"{path} is not a package folder: nothing was sent")
+    reason = overlap(destination.address, path)
+    if reason:
+        raise RefusedError(f"{reason}: nothing was sent")
     report = check_package(path, profile, processes)
     if not report.valid:
         delivery.outcome = "refused"
