@@ -41,6 +41,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from preserve.bagging import process_alive
+
 STATE = "preserve-server.json"
 LOCK = "preserve-server.lock"
 CLIENTS = "preserve-server-clients"
@@ -81,7 +83,7 @@ def serve(home: Path, *, idle: float | None, owner: int | None) -> None:
 
     def done() -> bool:
         if owner is not None:
-            return not _alive(owner)
+            return not process_alive(owner)
         # Its home removed (a test session's): nothing is left to keep.
         return not home.is_dir() or (idle is not None and _idle_for(home) > idle)
 
@@ -112,7 +114,7 @@ def _idle_for(home: Path) -> float:
     clients = home / CLIENTS
     with contextlib.suppress(OSError):
         for entry in clients.iterdir():
-            if entry.name.isdigit() and _alive(int(entry.name)):
+            if entry.name.isdigit() and process_alive(int(entry.name)):
                 return 0.0
             with contextlib.suppress(OSError):
                 entry.unlink()  # a client that died without saying goodbye
@@ -235,9 +237,9 @@ def stop(server: Server, timeout: float = 10.0) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(server.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while _alive(server.pid) and time.monotonic() < deadline:
+        while process_alive(server.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        if _alive(server.pid):
+        if process_alive(server.pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(server.pid, signal.SIGKILL)
 
@@ -322,24 +324,9 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie (exited, not yet reaped by its parent) is gone for our purposes.
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
-    except OSError:
-        return True
-
-
 def _is_server(pid: int) -> bool:
     """Alive and one of ours (a recycled pid is never signalled)."""
-    if not _alive(pid):
+    if not process_alive(pid):
         return False
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as cmdline:

@@ -196,14 +196,20 @@ def new_staging(packages: Path, name: str) -> Path:
     return folder
 
 
-def _pid_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Is process ``pid`` running? A zombie (exited, not yet reaped by its parent) is not:
+    its staging folder, lock or server is as dead as it is."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
+    except OSError:
+        return True
 
 
 def remove_dead_staging(packages: Path) -> list[Path]:
@@ -215,7 +221,7 @@ def remove_dead_staging(packages: Path) -> list[Path]:
     for folder in staging.iterdir():
         parts = folder.name.rsplit(".", 2)
         pid = int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
-        if pid is not None and _pid_alive(pid):
+        if pid is not None and process_alive(pid):
             continue  # a run still building (this one or another): not ours to remove
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
