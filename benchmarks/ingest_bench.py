@@ -162,7 +162,7 @@ def bench_orchestration(count: int, runs: int) -> dict:
 
     from preserve.config import Config
     from preserve.intake import discover
-    from preserve.pipeline import IngestContext, ingest_items
+    from preserve.pipeline import IngestContext, batches, ingest_items
 
     source = build_text_items(WORK / f"text-items-{count}", count)
     config = Config()
@@ -176,10 +176,10 @@ def bench_orchestration(count: int, runs: int) -> dict:
     def library(folder: Path) -> None:
         items = discover([source]).items
         context = IngestContext(config=config, packages=folder, catalog=folder / ".catalog.sqlite")
-        batches = ingest_flow._batches(items, config.ingest.items_per_task)
+        groups = batches(items, config.ingest.items_per_task)
         with ThreadPoolExecutor(2) as pool:
             outcomes = [
-                o for batch in pool.map(lambda b: ingest_items(b, context), batches) for o in batch
+                o for batch in pool.map(lambda b: ingest_items(b, context), groups) for o in batch
             ]
         assert all(o.status == "ingested" for o in outcomes)
 

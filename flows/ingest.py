@@ -47,6 +47,7 @@ from preserve.intake import Item, check_separate, discover  # noqa: E402
 from preserve.pipeline import (  # noqa: E402
     IngestContext,
     ItemOutcome,
+    batches,
     ingest_items,
     prepare_output,
     rejected_outcome,
@@ -105,22 +106,6 @@ def with_runner(runner: str = "threads", dask_address: str = "") -> Flow[..., di
     )
 
 
-def _batches(items: list[Item], per_task: int) -> list[list[Item]]:
-    """Items in batches of at most ``per_task``, big items alone so the two workers balance."""
-    batches: list[list[Item]] = []
-    current: list[Item] = []
-    current_bytes = 0
-    for item in items:
-        if current and (len(current) >= per_task or current_bytes + item.size > 256 << 20):
-            batches.append(current)
-            current, current_bytes = [], 0
-        current.append(item)
-        current_bytes += item.size
-    if current:
-        batches.append(current)
-    return batches
-
-
 @dataclass
 class BatchResult:
     outcomes: list[ItemOutcome]
@@ -139,15 +124,10 @@ def preserve_items(items: list[Item], context: IngestContext) -> BatchResult:
 
 
 def preserve_batch(items: list[Item], context: IngestContext) -> BatchResult:
-    on_bytes = progress_hooks["bytes"]
     on_item = progress_hooks["item"]
-    outcomes = []
-    for item in items:
-        if stop_requested.is_set():
-            break
-        outcome = ingest_items([item], context, on_bytes)[0]
-        outcomes.append(outcome)
-        if on_item is not None:
+    outcomes = ingest_items(items, context, progress_hooks["bytes"], stop_requested.is_set)
+    if on_item is not None:
+        for outcome in outcomes:
             on_item(outcome)
     return BatchResult(outcomes, reported=on_item is not None)
 
@@ -198,7 +178,7 @@ def run_ingest(
         MIN_ITEMS_PER_TASK,
         min(config.ingest.items_per_task, math.ceil(len(found.items) / (4 * cores()))),
     )
-    done = _run_batches(_batches(found.items, per_task), context)
+    done = _run_batches(batches(found.items, per_task), context)
     outcomes.extend(done)
     _remove_if_empty(packages / ".staging")
     summary = summarise(outcomes, sources=[str(s) for s in source_paths], packages=str(packages))

@@ -16,6 +16,7 @@ the leftovers of a dead run and finishes the job.
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
 import re
@@ -25,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from preserve.errors import PackageError
 from preserve.fixity import digest_bytes, read_buffer
@@ -95,6 +97,46 @@ def fsync_tree(root: Path) -> None:
         for name in files:
             _fsync_file(Path(folder) / name)
         _fsync_file(Path(folder))
+
+
+def _syncfs() -> Callable[[int], int] | None:
+    """Linux's ``syncfs(2)`` (no Python binding), or None where the C library has none."""
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (AttributeError, OSError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return cast("Callable[[int], int]", function)
+
+
+_SYNCFS = _syncfs()
+
+
+def flush_trees(roots: Sequence[Path]) -> None:
+    """Flush every file and folder under each of ``roots`` to disk, durably.
+
+    Where the system has ``syncfs`` (Linux), one call per file system: it writes back every
+    dirty file of that file system and commits its journal once, where an ``fsync`` per file
+    commits it once per file (20 files make a small text's package: 20 journal commits).
+    Since Linux 5.8 it reports a write-back error as fsync does. Elsewhere, :func:`fsync_tree`
+    on each root.
+    """
+    if _SYNCFS is None:
+        for root in roots:
+            fsync_tree(root)
+        return
+    devices: dict[int, Path] = {}
+    for root in roots:
+        devices.setdefault(root.stat().st_dev, root)
+    for root in devices.values():
+        descriptor = os.open(root, os.O_RDONLY)
+        try:
+            if _SYNCFS(descriptor) != 0:
+                number = ctypes.get_errno()
+                raise OSError(number, os.strerror(number), str(root))
+        finally:
+            os.close(descriptor)
 
 
 def copy_and_hash(
@@ -257,11 +299,23 @@ def claim_package(packages: Path, name: str) -> Iterator[bool]:
         os.close(descriptor)  # releases the lock
 
 
-def publish(staging: Path, final: Path) -> None:
-    """Make a finished, validated bag visible under its final name, atomically and durably."""
-    fsync_tree(staging)
+def publish(staging: Path, final: Path, *, flushed: bool = False) -> None:
+    """Make a finished, validated bag visible under its final name, atomically and durably.
+
+    ``flushed``: the caller has flushed the staging bag to disk (:func:`flush_trees`, for a
+    whole batch at once) and will make the rename durable (:func:`sync_folders` on both
+    parents) before it tells anyone the package exists.
+    """
+    if not flushed:
+        fsync_tree(staging)
     if final.exists():
         raise PackageError(f"A package named {final.name} already exists: it was not replaced.")
     os.rename(staging, final)
-    _fsync_file(final.parent)
-    _fsync_file(staging.parent)
+    if not flushed:
+        sync_folders([final.parent, staging.parent])
+
+
+def sync_folders(folders: Iterable[Path]) -> None:
+    """Make the entries of ``folders`` (a rename into or out of them) durable."""
+    for folder in dict.fromkeys(folders):
+        _fsync_file(folder)

@@ -327,6 +327,7 @@ class Catalog:
         self.connection = connection
         self.path = path
         self.root = path.parent
+        self._savepoints = 0
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Catalog:
@@ -354,7 +355,23 @@ class Catalog:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All or nothing: a crash in the middle leaves the catalog as it was."""
+        """All or nothing: a crash in the middle leaves the catalog as it was.
+
+        Inside another transaction, a savepoint: its rows are taken back alone when it
+        fails, and kept (to be committed with the outer transaction) when it does not.
+        """
+        if self.connection.in_transaction:
+            self._savepoints += 1
+            name = f"nested_{self._savepoints}"
+            self.connection.execute(f"SAVEPOINT {name}")
+            try:
+                yield self.connection
+            except BaseException:
+                self.connection.execute(f"ROLLBACK TO {name}")
+                self.connection.execute(f"RELEASE {name}")
+                raise
+            self.connection.execute(f"RELEASE {name}")
+            return
         self.connection.execute("BEGIN IMMEDIATE")
         try:
             yield self.connection

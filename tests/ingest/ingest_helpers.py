@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import bagit
 
+from preserve.audit import audit_packages
+from preserve.catalog import Catalog
 from preserve.config import Config
 from preserve.intake import discover
 from preserve.pipeline import IngestContext, ItemOutcome, ingest_items, prepare_output
@@ -47,3 +49,13 @@ def assert_bagit_python_valid(bag: Path) -> None:
     parsed = bagit.Bag(str(bag))
     parsed.validate()
     assert parsed.version_info == (1, 0)
+
+
+def audit_is_green(out: Path) -> None:
+    with Catalog.open(out / ".catalog.sqlite") as catalog:
+        run = audit_packages(catalog, now=CLOCK + timedelta(days=1), packages_dir=out)
+        failing = [a for a in run.audits if a.status != "pass"]
+        problems = {a.name: [str(p) for p in a.check.errors] for a in failing}
+        assert run.ok, problems
+        assert run.audited == len(packages_in(out))
+        assert run.uncatalogued == []

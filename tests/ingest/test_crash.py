@@ -16,12 +16,18 @@ from ingest_helpers import assert_bagit_python_valid, packages_in, run_ingest
 from preserve.catalog import Catalog
 from preserve.validation import validate_bag
 
+# Batches of two, as the flow's tasks hand them over: packages are published two at a time,
+# so kills land before, inside and between batches.
 SCRIPT = """
 import sys
+from dataclasses import replace
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
 from ingest_helpers import run_ingest
-run_ingest(Path(sys.argv[1]), Path(sys.argv[2]))
+from preserve.config import Config
+config = Config()
+config = replace(config, ingest=replace(config.ingest, items_per_task=2))
+run_ingest(Path(sys.argv[1]), Path(sys.argv[2]), config)
 """
 
 

@@ -10,9 +10,8 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
-from ingest_helpers import CLOCK, packages_in
+from ingest_helpers import CLOCK, audit_is_green, packages_in
 
-from preserve.audit import audit_packages
 from preserve.catalog import Catalog
 from preserve.config import Config
 from preserve.intake import discover
@@ -26,16 +25,6 @@ def ingest_at(source: Path, out: Path, hours: int) -> list[ItemOutcome]:
         config=Config(), packages=out, catalog=out / ".catalog.sqlite", clock=lambda: moment
     )
     return ingest_items(discover([source]).items, context)
-
-
-def audit_is_green(out: Path) -> None:
-    with Catalog.open(out / ".catalog.sqlite") as catalog:
-        run = audit_packages(catalog, now=CLOCK + timedelta(days=1), packages_dir=out)
-        failing = [a for a in run.audits if a.status != "pass"]
-        problems = {a.name: [str(p) for p in a.check.errors] for a in failing}
-        assert run.ok, problems
-        assert run.audited == len(packages_in(out))
-        assert run.uncatalogued == []
 
 
 def recorded_paths(out: Path, name: str) -> set[str]:
