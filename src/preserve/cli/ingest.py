@@ -33,7 +33,6 @@ from preserve.cli.app import (
     user_errors,
 )
 from preserve.config import load_config
-from preserve.errors import ConfigError
 from preserve.intake import check_separate, discover
 from preserve.pipeline import prepare_output
 from preserve.validation.paths import shown
@@ -57,7 +56,7 @@ def ingest_command(
     runner: Annotated[
         str | None,
         typer.Option(
-            help="threads, processes (one worker per core) or dask. Default: [ingest] runner."
+            help="threads, processes (one worker per core) or dask. Default: \\[ingest] runner."
         ),
     ] = None,
     dask_address: Annotated[
@@ -140,13 +139,9 @@ def ingest_command(
 
 
 def _runner(name: str, dask_address: str | None) -> str:
-    from preserve.config import RUNNERS
+    from preserve.config import check_runner  # shared with preserve audit
 
-    if name not in RUNNERS:
-        raise ConfigError(f"--runner {name!r} is not one of {', '.join(RUNNERS)}.")
-    if dask_address and name != "dask":
-        raise ConfigError('--dask-address needs --runner dask (or [ingest] runner = "dask").')
-    return name
+    return check_runner(name, dask_address)
 
 
 def _progress() -> Progress:
