@@ -20,11 +20,10 @@ from typer.testing import CliRunner
 
 import preserve.cli  # noqa: F401 - registers the commands
 from preserve.audit import EVENT_TYPE, PackageAudit
-from preserve.catalog import Catalog
+from preserve.catalog import Catalog, FileRecord, PackageRecord
 from preserve.cli.app import app
 
 PRESERVE = str(Path(sys.executable).parent / "preserve")
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +95,7 @@ def _events(store: Catalog, run_id: int) -> list[tuple[Any, ...]]:
     return sorted(found)
 
 
+@pytest.mark.slow
 def test_threads_processes_and_a_dask_cluster_record_the_same_checks(
     store: Catalog, packages: Path, dask_address: str
 ) -> None:
@@ -141,6 +141,7 @@ def test_threads_processes_and_a_dask_cluster_record_the_same_checks(
     assert _executed(dask_address) > before, "the dask run's tasks ran on the cluster"
 
 
+@pytest.mark.slow
 def test_the_command_runs_on_the_configured_cluster_and_its_json_is_the_same(
     store: Catalog, packages: Path, dask_address: str, in_tmp_dir: Path
 ) -> None:
@@ -210,3 +211,28 @@ def test_a_bad_runner_is_one_line_and_exit_2_before_prefect_starts(
     assert message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert not home.exists(), "no Prefect server was started"
+
+
+def _records(sizes: list[int]) -> list[tuple[PackageRecord, list[FileRecord]]]:
+    return [
+        (
+            PackageRecord(n, f"p{n}", Path(f"/p{n}"), f"p{n}", "", "", T0, f"{size}.1", None),
+            [FileRecord(n, n, "data/f", None, size, "original")],
+        )
+        for n, size in enumerate(sizes)
+    ]
+
+
+def test_tasks_hold_enough_small_packages_to_outweigh_their_cost_and_large_ones_alone() -> None:
+    from preserve_flows.audit import BYTES_PER_TASK, MIN_PACKAGES_PER_TASK, task_batches
+
+    small = _records([10_000] * 130)
+    sizes = [len(batch) for batch in task_batches(small, most=50)]
+    assert sizes == [50, 50, 30], "up to batch_size packages a task, in order"
+    assert [len(b) for b in task_batches(small, most=2)][:3] == [2, 2, 2], "batch_size wins"
+    many = [len(b) for b in task_batches(_records([10_000] * 1000), most=10_000)]
+    assert min(many[:-1]) >= MIN_PACKAGES_PER_TASK and len(many) >= 8, "spread, never thin"
+    large = _records([BYTES_PER_TASK // 2 + 1] * 4 + [10_000] * 3)
+    batches = task_batches(large, most=50)
+    assert [len(b) for b in batches] == [1, 1, 1, 4], "large packages spread over workers"
+    assert [p.name for batch in batches for p, _ in batch] == [f"p{n}" for n in range(7)]
