@@ -236,3 +236,19 @@ def test_tasks_hold_enough_small_packages_to_outweigh_their_cost_and_large_ones_
     batches = task_batches(large, most=50)
     assert [len(b) for b in batches] == [1, 1, 1, 4], "large packages spread over workers"
     assert [p.name for batch in batches for p, _ in batch] == [f"p{n}" for n in range(7)]
+
+
+@pytest.mark.slow
+def test_a_large_package_hashed_by_several_processes_passes_on_a_dask_worker(
+    store: Catalog, packages: Path, dask_address: str
+) -> None:
+    """A Dask worker is a daemonic process, which may not start a process pool: a package
+    large enough for ``--processes 2`` must still be hashed, not reported as broken."""
+    from preserve_flows import audit as audit_flow
+
+    from preserve.audit import PARALLEL_BYTES
+
+    part = PARALLEL_BYTES // 2 + 1
+    make_package(packages, store, "big", {f"part-{n}.bin": bytes([n]) * part for n in range(3)})
+    run = audit_flow.with_runner("dask", dask_address)(catalog=str(store.path), processes=2, now=T0)
+    assert [(a.status, a.check.errors) for a in run.audits] == [("pass", [])]
