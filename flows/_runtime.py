@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -171,3 +172,32 @@ def _quiet_worker() -> None:
     """Ctrl-C at a terminal reaches every process of the group: a worker must finish its
     batch, the command decides when to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def check_dask_address(address: str, timeout: float = 5.0) -> None:
+    """Refuse, before Prefect starts, a Dask scheduler that does not answer: the run would
+    otherwise wait 30 s and end in a traceback. Only ``tcp://`` and ``tls://`` addresses
+    are tried; others are left to Dask."""
+    from urllib.parse import urlsplit
+
+    from preserve.errors import ConfigError
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme not in ("tcp", "tls"):
+        return
+    try:
+        host, port = parts.hostname, parts.port or 8786
+    except ValueError:
+        raise ConfigError(
+            f"--dask-address {address} has no valid port: give tcp://host:8786."
+        ) from None
+    if not host:
+        raise ConfigError(f"--dask-address {address} names no host: give tcp://host:8786.")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ConfigError(
+            f"The Dask scheduler at {address} does not answer ({reason}): start it, or give "
+            "another --dask-address."
+        ) from None

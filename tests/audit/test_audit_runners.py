@@ -191,6 +191,11 @@ def test_the_command_runs_on_the_configured_cluster_and_its_json_is_the_same(
             ["--runner", "processes", "--dask-address", "tcp://127.0.0.1:8786"],
             "--dask-address needs --runner dask",
         ),
+        (
+            ["--runner", "dask", "--dask-address", "tcp://127.0.0.1:1"],
+            "The Dask scheduler at tcp://127.0.0.1:1 does not answer",
+        ),
+        (["--runner", "dask", "--dask-address", "tcp://:8786"], "names no host"),
     ],
 )
 def test_a_bad_runner_is_one_line_and_exit_2_before_prefect_starts(

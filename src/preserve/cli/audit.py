@@ -96,8 +96,12 @@ def audit_command(
         )
     agents = settings.agents
 
-    from preserve_flows._runtime import use_local_server
+    from preserve_flows._runtime import check_dask_address, use_local_server
 
+    address = dask_address or settings.ingest.dask_address
+    if runner == "dask" and address:
+        with user_errors():
+            check_dask_address(address)
     with orchestration_errors():
         use_local_server()  # before Prefect is imported, so all of it uses that server
     # Prefect starts only once the arguments are good
@@ -110,7 +114,7 @@ def audit_command(
             bar = progress.add_task("audit", total=len(due))
             audit_flow.progress_hooks["package"] = lambda _a: progress.advance(bar, 1)
         with user_errors(), orchestration_errors():
-            flow = audit_flow.with_runner(runner, dask_address or settings.ingest.dask_address)
+            flow = audit_flow.with_runner(runner, address)
             run = flow(
                 catalog=str(catalog.absolute()),
                 created_since=created_since,

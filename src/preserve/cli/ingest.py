@@ -88,8 +88,11 @@ def ingest_command(
     total_items = len(found.items) + len(found.rejected)
     total_bytes = sum(item.size for item in found.items)
 
-    from preserve_flows._runtime import Stop, run_flow, use_local_server
+    from preserve_flows._runtime import Stop, check_dask_address, run_flow, use_local_server
 
+    if runner == "dask" and (dask_address or settings.ingest.dask_address):
+        with user_errors():
+            check_dask_address(dask_address or settings.ingest.dask_address)
     with orchestration_errors():
         use_local_server()  # before Prefect is imported, so all of it uses that server
     from preserve_flows import ingest as ingest_flow  # Prefect starts only when there is work to do
