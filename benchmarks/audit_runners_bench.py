@@ -49,7 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true")
     arguments = parser.parse_args()
-    count, repeats = (100, 3) if arguments.quick else (400, 5)
+    count, repeats = (100, 3) if arguments.quick else (300, 3)
     home = Path(tempfile.mkdtemp(prefix="preserve-bench-audit-"))
     os.environ["PREFECT_HOME"] = str(home / "prefect")
     os.environ["PRESERVE_PREFECT_SERVER"] = "temporary"

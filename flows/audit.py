@@ -1,9 +1,9 @@
 """The fixity-audit flow: check catalogued packages again and record what changed.
 
 Thin on purpose: the audit is :func:`preserve.audit.audit_packages` (selection, checking,
-recording), which this flow runs with one Prefect task per batch of packages (at most
-``batch_size``, 50 by default, fewer for large packages: :func:`task_batches`; a task costs
-5-20 ms with threads and ~70 ms on Dask, more than auditing a small package); each batch is
+recording), which this flow runs with one Prefect task per batch of packages (sized by
+:func:`task_batches`, or at most ``batch_size``; a task costs 5-20 ms with threads and ~70 ms
+on Dask, more than auditing a small package, so small ones go many to a task); each batch is
 recorded in the catalog as soon as it is done, so a run cut off in the middle keeps the
 audits it finished. Tasks never touch the catalog (an SQLite connection belongs to the
 thread that opened it): they receive the package and file records and return checks, and
@@ -59,10 +59,13 @@ from preserve.errors import ConfigError  # noqa: E402
 # flow calls it as it records each package, in this process, whichever runner checked it.
 progress_hooks: dict[str, Callable[[PackageAudit], None] | None] = {"package": None}
 
-MIN_PACKAGES_PER_TASK = 50
-"""A task costs 5-20 ms with threads and ~70 ms on Dask, auditing a small package ~4 ms
-(seven files, measured here): fewer packages per task and orchestration would be more than
-a quarter of the run."""
+MIN_PACKAGES_PER_TASK = 100
+"""A task costs 5-20 ms with threads and ~70 ms on Dask (several times that on a loaded
+machine), auditing a small package ~4-5 ms (seven files, measured here): with 50 a task,
+orchestration was already a quarter of a Dask run; 100 keeps it near a seventh."""
+MAX_PACKAGES_PER_TASK = 500
+"""Without a ``batch_size``, no task holds more (~2 s of small packages): a large store is
+recorded, and its progress shown, a few seconds of work at a time."""
 BYTES_PER_TASK = 256 << 20
 """A task stops growing at this many bytes (hashing them takes ~0.5 s, overhead is small
 beside it): large packages go alone or few together, so the workers stay balanced."""
@@ -79,14 +82,15 @@ def check_packages(
     return check(batch)
 
 
-def packages_per_task(count: int, most: int) -> int:
+def packages_per_task(count: int, most: int | None = None) -> int:
     """Packages per task for ``count`` small packages: enough tasks for four per core, never
-    fewer than :data:`MIN_PACKAGES_PER_TASK` packages in one, never more than ``most`` (the
-    flow's ``batch_size``, which wins)."""
-    return max(1, min(most, max(MIN_PACKAGES_PER_TASK, math.ceil(count / (4 * cores())))))
+    fewer than :data:`MIN_PACKAGES_PER_TASK` in one nor more than
+    :data:`MAX_PACKAGES_PER_TASK`; ``most`` (the flow's ``batch_size``), when given, wins."""
+    spread = max(MIN_PACKAGES_PER_TASK, math.ceil(count / (4 * cores())))
+    return max(1, min(most or MAX_PACKAGES_PER_TASK, spread))
 
 
-def task_batches(packages: Batch, most: int) -> list[Batch]:
+def task_batches(packages: Batch, most: int | None = None) -> list[Batch]:
     """``packages`` in order, in batches of :func:`packages_per_task`, each closed early at
     :data:`BYTES_PER_TASK` (a package larger than that goes alone)."""
     per_task = packages_per_task(len(packages), most)
@@ -106,7 +110,9 @@ def task_batches(packages: Batch, most: int) -> list[Batch]:
 
 
 def in_tasks(
-    check: Callable[[Batch], list[PackageCheck]], batches: Iterable[Batch], most: int = 50
+    check: Callable[[Batch], list[PackageCheck]],
+    batches: Iterable[Batch],
+    most: int | None = None,
 ) -> Iterator[list[PackageCheck]]:
     """``map`` for :func:`audit_packages`: the packages regrouped by :func:`task_batches`,
     every batch submitted as a task at once (they run on the flow's task runner: threads,
@@ -128,7 +134,7 @@ def audit(
     older_than: timedelta | str | float | None = None,
     limit: int | None = None,
     processes: int = 1,
-    batch_size: int = 50,
+    batch_size: int | None = None,
     packages_dir: str | None = None,
     agents: list[str] | None = None,
     now: datetime | None = None,
@@ -152,7 +158,7 @@ def run_audit(
     older_than: timedelta | str | float | None,
     limit: int | None,
     processes: int,
-    batch_size: int,
+    batch_size: int | None,
     packages_dir: str | None,
     agents: list[str] | None,
     now: datetime | None,
@@ -174,7 +180,7 @@ def run_audit(
             older_than=older_than,
             limit=limit,
             processes=processes,
-            batch_size=batch_size,
+            batch_size=MAX_PACKAGES_PER_TASK if batch_size is None else batch_size,
             packages_dir=Path(packages_dir) if packages_dir is not None else None,
             agents=tuple(agents or DEFAULT_AGENTS),
             progress=progress_hooks["package"],
