@@ -7,6 +7,8 @@ Each benchmark prints medians and ratios against a named baseline measured in th
                         Prefect's share of the wall time on many small items; a repeated
                         command (background vs per-command server) vs ``bagit.py``; items/s
                         and peak memory with the threads, processes and dask runners;
+- ``audit_runners_bench.py`` the audit by the library alone vs the flow on threads and on a
+                        local Dask cluster, batched and one package a task;
 - ``validate_bench.py`` preserve validate vs bagit-python ``Bag.validate``; memory on 100k files;
 - ``repair_bench.py``   OCR repair on synthetic magazine pages vs ``ftfy.fix_text`` and a naive
                         de-hyphenate-and-join baseline: error removed, false edits, MB/s per core;
@@ -26,6 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = (
     "ingest_bench.py",
+    "audit_runners_bench.py",
     "validate_bench.py",
     "repair_bench.py",
     "realocr_bench.py",

@@ -3,7 +3,8 @@
 Commands run their flows against preserve's local Prefect server (``preserve_flows._server``); tests
 and library callers may still use Prefect's ephemeral mode. For a command-line tool that must
 be quiet: no INFO chatter, no telemetry lookups on an offline machine. Settings the user made
-explicitly win. :func:`run_flow` makes a flow stoppable by SIGINT and SIGTERM.
+explicitly win. :func:`run_flow` makes a flow stoppable by SIGINT and SIGTERM;
+:func:`task_runner` is the one place the ingest and the audit get their task runner from.
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+if TYPE_CHECKING:  # this module is imported before Prefect, and must not import it
+    from prefect.task_runners import TaskRunner
 
 T = TypeVar("T")
 
@@ -123,3 +128,76 @@ def run_flow(call: Callable[[], T], stop_requested: threading.Event, stop: Stop)
     if "error" in result:
         raise result["error"]
     return cast(T, result["value"])
+
+
+# -- task runners -----------------------------------------------------------------------------
+
+
+def cores() -> int:
+    """The cores this process may run on (its affinity, not the machine's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def task_runner(runner: str = "threads", dask_address: str = "") -> TaskRunner[Any]:
+    """The task runner for ``runner``: ``threads`` (two, in this process), ``processes``
+    (one worker process per core) or ``dask`` (a local cluster of one single-threaded worker
+    process per core, or the existing cluster at ``dask_address``). Shared by the ingest and
+    the audit, so ``[ingest] runner`` means the same for both."""
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    from preserve.config import RUNNERS
+    from preserve.errors import ConfigError
+
+    if runner == "processes":
+        return ProcessPoolTaskRunner(max_workers=cores(), initializer=_quiet_worker)
+    if runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": max(2, cores()),
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+            }
+        )
+    if runner != "threads":
+        raise ConfigError(f"runner {runner!r} is not one of {', '.join(RUNNERS)}.")
+    return ThreadPoolTaskRunner(max_workers=2)
+
+
+def _quiet_worker() -> None:
+    """Ctrl-C at a terminal reaches every process of the group: a worker must finish its
+    batch, the command decides when to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def check_dask_address(address: str, timeout: float = 5.0) -> None:
+    """Refuse, before Prefect starts, a Dask scheduler that does not answer: the run would
+    otherwise wait 30 s and end in a traceback. Only ``tcp://`` and ``tls://`` addresses
+    are tried; others are left to Dask."""
+    from urllib.parse import urlsplit
+
+    from preserve.errors import ConfigError
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme not in ("tcp", "tls"):
+        return
+    try:
+        host, port = parts.hostname, parts.port or 8786
+    except ValueError:
+        raise ConfigError(
+            f"--dask-address {address} has no valid port: give tcp://host:8786."
+        ) from None
+    if not host:
+        raise ConfigError(f"--dask-address {address} names no host: give tcp://host:8786.")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ConfigError(
+            f"The Dask scheduler at {address} does not answer ({reason}): start it, or give "
+            "another --dask-address."
+        ) from None

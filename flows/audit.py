@@ -1,12 +1,15 @@
 """The fixity-audit flow: check catalogued packages again and record what changed.
 
 Thin on purpose: the audit is :func:`preserve.audit.audit_packages` (selection, checking,
-recording), which this flow runs with one Prefect task per batch of packages
-(``batch_size``, 50 by default, because a Prefect task costs 5-20 ms); each batch is
+recording), which this flow runs with one Prefect task per batch of packages (sized by
+:func:`task_batches`, or at most ``batch_size``; a task costs 5-20 ms with threads and ~70 ms
+on Dask, more than auditing a small package, so small ones go many to a task); each batch is
 recorded in the catalog as soon as it is done, so a run cut off in the middle keeps the
 audits it finished. Tasks never touch the catalog (an SQLite connection belongs to the
 thread that opened it): they receive the package and file records and return checks, and
-the flow records them.
+the flow records them. So tasks run as well in worker processes or on a Dask cluster
+(:func:`with_runner`, ``preserve audit --runner``) as in threads, and every runner records
+the same checks.
 
 PREMIS events recorded: one ``fixity check`` per package (outcome pass or fail), with the
 corrupted, missing and extra files and the problems in its outcome detail.
@@ -23,13 +26,15 @@ ephemeral server"): ``serve`` needs the real server.
 
 from __future__ import annotations
 
-from preserve_flows._runtime import quiet_prefect
+from preserve_flows._runtime import cores, quiet_prefect, task_runner
 
 quiet_prefect()
 
 import argparse  # noqa: E402
+import math  # noqa: E402
 from collections.abc import Callable, Iterable, Iterator  # noqa: E402
 from datetime import datetime, timedelta  # noqa: E402
+from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import cast  # noqa: E402
 
@@ -50,8 +55,20 @@ from preserve.audit import (  # noqa: E402
 from preserve.catalog import Catalog  # noqa: E402
 from preserve.errors import ConfigError  # noqa: E402
 
-# Set by the CLI around a run (a callable is not a flow parameter Prefect can record).
+# Set by the CLI around a run (a callable is not a flow parameter Prefect can record). The
+# flow calls it as it records each package, in this process, whichever runner checked it.
 progress_hooks: dict[str, Callable[[PackageAudit], None] | None] = {"package": None}
+
+MIN_PACKAGES_PER_TASK = 100
+"""A task costs 5-20 ms with threads and ~70 ms on Dask (several times that on a loaded
+machine), auditing a small package ~4-5 ms (seven files, measured here): with 50 a task,
+orchestration was already a quarter of a Dask run; 100 keeps it near a seventh."""
+MAX_PACKAGES_PER_TASK = 500
+"""Without a ``batch_size``, no task holds more (~2 s of small packages): a large store is
+recorded, and its progress shown, a few seconds of work at a time."""
+BYTES_PER_TASK = 256 << 20
+"""A task stops growing at this many bytes (hashing them takes ~0.5 s, overhead is small
+beside it): large packages go alone or few together, so the workers stay balanced."""
 
 
 @task(name="check-packages", cache_policy=NO_CACHE, retries=0)
@@ -59,17 +76,49 @@ def check_packages(
     check: Callable[[Batch], list[PackageCheck]], batch: Batch
 ) -> list[PackageCheck]:
     """Validate each package of the batch and compare it with its catalogued files
-    (``check``: :func:`preserve.audit.check_batch` with the run's settings). Records nothing
-    itself: the flow records one ``fixity check`` event per package."""
+    (``check``: :func:`preserve.audit.check_batch` with the run's settings, a partial that
+    pickles, so a worker process or a Dask worker can run it). Records nothing itself: the
+    flow records one ``fixity check`` event per package."""
     return check(batch)
 
 
+def packages_per_task(count: int, most: int | None = None) -> int:
+    """Packages per task for ``count`` small packages: enough tasks for four per core, never
+    fewer than :data:`MIN_PACKAGES_PER_TASK` in one nor more than
+    :data:`MAX_PACKAGES_PER_TASK`; ``most`` (the flow's ``batch_size``), when given, wins."""
+    spread = max(MIN_PACKAGES_PER_TASK, math.ceil(count / (4 * cores())))
+    return max(1, min(most or MAX_PACKAGES_PER_TASK, spread))
+
+
+def task_batches(packages: Batch, most: int | None = None) -> list[Batch]:
+    """``packages`` in order, in batches of :func:`packages_per_task`, each closed early at
+    :data:`BYTES_PER_TASK` (a package larger than that goes alone)."""
+    per_task = packages_per_task(len(packages), most)
+    batches: list[Batch] = []
+    current: Batch = []
+    current_bytes = 0
+    for package, files in packages:
+        size = sum(f.size for f in files)
+        if current and (len(current) >= per_task or current_bytes + size > BYTES_PER_TASK):
+            batches.append(current)
+            current, current_bytes = [], 0
+        current.append((package, files))
+        current_bytes += size
+    if current:
+        batches.append(current)
+    return batches
+
+
 def in_tasks(
-    check: Callable[[Batch], list[PackageCheck]], batches: Iterable[Batch]
+    check: Callable[[Batch], list[PackageCheck]],
+    batches: Iterable[Batch],
+    most: int | None = None,
 ) -> Iterator[list[PackageCheck]]:
-    """``map`` for :func:`audit_packages`: every batch submitted as a task at once (they run
-    on the flow's task runner), their checks returned in order."""
-    futures = [check_packages.submit(check, batch) for batch in batches]
+    """``map`` for :func:`audit_packages`: the packages regrouped by :func:`task_batches`,
+    every batch submitted as a task at once (they run on the flow's task runner: threads,
+    worker processes or Dask), their checks returned in order for the flow to record."""
+    packages = [package for batch in batches for package in batch]
+    futures = [check_packages.submit(check, batch) for batch in task_batches(packages, most)]
     return (future.result() for future in futures)
 
 
@@ -85,7 +134,7 @@ def audit(
     older_than: timedelta | str | float | None = None,
     limit: int | None = None,
     processes: int = 1,
-    batch_size: int = 50,
+    batch_size: int | None = None,
     packages_dir: str | None = None,
     agents: list[str] | None = None,
     now: datetime | None = None,
@@ -109,7 +158,7 @@ def run_audit(
     older_than: timedelta | str | float | None,
     limit: int | None,
     processes: int,
-    batch_size: int,
+    batch_size: int | None,
     packages_dir: str | None,
     agents: list[str] | None,
     now: datetime | None,
@@ -131,19 +180,18 @@ def run_audit(
             older_than=older_than,
             limit=limit,
             processes=processes,
-            batch_size=batch_size,
+            batch_size=MAX_PACKAGES_PER_TASK if batch_size is None else batch_size,
             packages_dir=Path(packages_dir) if packages_dir is not None else None,
             agents=tuple(agents or DEFAULT_AGENTS),
             progress=progress_hooks["package"],
             now=now,
-            map_batches=in_tasks,
+            map_batches=partial(in_tasks, most=batch_size),
         )
 
 
 def with_runner(runner: str = "threads", dask_address: str = "") -> Flow[..., AuditRun]:
-    """The audit flow on the task runner ``runner`` (``threads``, ``processes``, ``dask``)."""
-    from preserve_flows.ingest import task_runner
-
+    """The audit flow on the task runner ``runner`` (``threads``, ``processes``, ``dask``;
+    see :func:`preserve_flows._runtime.task_runner`, shared with the ingest)."""
     return cast(
         "Flow[..., AuditRun]", audit.with_options(task_runner=task_runner(runner, dask_address))
     )

@@ -16,15 +16,13 @@ Run it: ``preserve ingest`` (against preserve's local Prefect server, see
 
 from __future__ import annotations
 
-from preserve_flows._runtime import quiet_prefect
+from preserve_flows._runtime import cores, quiet_prefect, task_runner
 
 quiet_prefect()
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import math  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
 import threading  # noqa: E402
 from collections import deque  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -34,15 +32,10 @@ from typing import Any, cast  # noqa: E402
 
 from prefect import Flow, flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
-from prefect.task_runners import (  # noqa: E402
-    ProcessPoolTaskRunner,
-    TaskRunner,
-    ThreadPoolTaskRunner,
-)
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from preserve.catalog import Catalog  # noqa: E402
-from preserve.config import RUNNERS, load_config  # noqa: E402
-from preserve.errors import ConfigError  # noqa: E402
+from preserve.config import load_config  # noqa: E402
 from preserve.intake import Item, check_separate, discover  # noqa: E402
 from preserve.pipeline import (  # noqa: E402
     IngestContext,
@@ -62,40 +55,6 @@ stop_requested = threading.Event()
 MIN_ITEMS_PER_TASK = 8
 """A task costs 5-20 ms with threads and ~70 ms with Dask, a small item ~30 ms: fewer items
 per task and orchestration would be more than a quarter of the run."""
-
-
-def cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def task_runner(runner: str = "threads", dask_address: str = "") -> TaskRunner[Any]:
-    """The task runner for ``runner``: ``threads`` (two, in this process), ``processes``
-    (one worker process per core) or ``dask`` (a local cluster of one single-threaded worker
-    process per core, or the existing cluster at ``dask_address``)."""
-    if runner == "processes":
-        return ProcessPoolTaskRunner(max_workers=cores(), initializer=_quiet_worker)
-    if runner == "dask":
-        from prefect_dask import DaskTaskRunner
-
-        if dask_address:
-            return DaskTaskRunner(address=dask_address)
-        return DaskTaskRunner(
-            cluster_kwargs={
-                "n_workers": max(2, cores()),
-                "threads_per_worker": 1,
-                "processes": True,
-                "dashboard_address": None,
-            }
-        )
-    if runner != "threads":
-        raise ConfigError(f"runner {runner!r} is not one of {', '.join(RUNNERS)}.")
-    return ThreadPoolTaskRunner(max_workers=2)
-
-
-def _quiet_worker() -> None:
-    """Ctrl-C at a terminal reaches every process of the group: a worker must finish its
-    batch, the command decides when to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def with_runner(runner: str = "threads", dask_address: str = "") -> Flow[..., dict[str, Any]]:

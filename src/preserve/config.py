@@ -81,13 +81,30 @@ class Ingest:
     repair: bool = True
     """Put a repaired derived copy of each text in its package."""
     runner: str = "threads"
-    """How items are spread over cores: ``threads``, ``processes`` (one worker process per
-    core) or ``dask`` (a local Dask cluster, or the one at ``dask_address``)."""
+    """How work is spread over cores, by the ingest and the audit alike (set once, here):
+    ``threads``, ``processes`` (one worker process per core) or ``dask`` (a local Dask
+    cluster, or the one at ``dask_address``)."""
     dask_address: str = ""
     """An existing Dask scheduler for the ``dask`` runner (``tcp://scheduler:8786``)."""
 
 
 RUNNERS = ("threads", "processes", "dask")
+
+
+def check_runner(name: str, dask_address: str | None) -> str:
+    """A command's ``--runner`` (or ``[ingest] runner``) and ``--dask-address``, checked
+    before Prefect starts.
+
+    >>> check_runner("gpu", None)
+    Traceback (most recent call last):
+    ...
+    preserve.errors.ConfigError: --runner 'gpu' is not one of threads, processes, dask.
+    """
+    if name not in RUNNERS:
+        raise ConfigError(f"--runner {name!r} is not one of {', '.join(RUNNERS)}.")
+    if dask_address and name != "dask":
+        raise ConfigError('--dask-address needs --runner dask (or [ingest] runner = "dask").')
+    return name
 
 
 def _default_repair() -> RepairConfig:

@@ -30,7 +30,7 @@ from preserve.cli.app import (
     user_errors,
     write_aside,
 )
-from preserve.config import load_config
+from preserve.config import check_runner, load_config
 
 MAX_LISTED = 30
 """Problem files listed in the human summary; --json and --report list them all."""
@@ -56,6 +56,16 @@ def audit_command(
     ] = None,
     json_output: JsonOption = False,
     processes: Annotated[int, typer.Option(min=1, help="Hashing processes per bag.")] = 1,
+    runner: Annotated[
+        str | None,
+        typer.Option(
+            help="threads, processes (one worker per core) or dask. Default: \\[ingest] runner."
+        ),
+    ] = None,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(help="An existing Dask scheduler (tcp://host:8786) for --runner dask."),
+    ] = None,
     config: ConfigOption = None,
     destination: Annotated[
         str | None,
@@ -73,6 +83,7 @@ def audit_command(
         audit_copies(destination, catalog, config, json_output, packages)
     with user_errors():
         settings = load_config(config)
+        runner = check_runner(runner or settings.ingest.runner, dask_address)
         age = _age(older_than) if older_than else None
         created_since = parse_moment(since) if since else None
     packages_dir = packages or Path(settings.paths.packages)
@@ -85,8 +96,12 @@ def audit_command(
         )
     agents = settings.agents
 
-    from preserve_flows._runtime import use_local_server
+    from preserve_flows._runtime import check_dask_address, use_local_server
 
+    address = dask_address or settings.ingest.dask_address
+    if runner == "dask" and address:
+        with user_errors():
+            check_dask_address(address)
     with orchestration_errors():
         use_local_server()  # before Prefect is imported, so all of it uses that server
     # Prefect starts only once the arguments are good
@@ -98,8 +113,9 @@ def audit_command(
             progress.start()
             bar = progress.add_task("audit", total=len(due))
             audit_flow.progress_hooks["package"] = lambda _a: progress.advance(bar, 1)
-        with user_errors():
-            run = audit_flow.audit(
+        with user_errors(), orchestration_errors():
+            flow = audit_flow.with_runner(runner, address)
+            run = flow(
                 catalog=str(catalog.absolute()),
                 created_since=created_since,
                 older_than=age,

@@ -33,7 +33,6 @@ from preserve.cli.app import (
     user_errors,
 )
 from preserve.config import load_config
-from preserve.errors import ConfigError
 from preserve.intake import check_separate, discover
 from preserve.pipeline import prepare_output
 from preserve.validation.paths import shown
@@ -57,7 +56,7 @@ def ingest_command(
     runner: Annotated[
         str | None,
         typer.Option(
-            help="threads, processes (one worker per core) or dask. Default: [ingest] runner."
+            help="threads, processes (one worker per core) or dask. Default: \\[ingest] runner."
         ),
     ] = None,
     dask_address: Annotated[
@@ -89,8 +88,11 @@ def ingest_command(
     total_items = len(found.items) + len(found.rejected)
     total_bytes = sum(item.size for item in found.items)
 
-    from preserve_flows._runtime import Stop, run_flow, use_local_server
+    from preserve_flows._runtime import Stop, check_dask_address, run_flow, use_local_server
 
+    if runner == "dask" and (dask_address or settings.ingest.dask_address):
+        with user_errors():
+            check_dask_address(dask_address or settings.ingest.dask_address)
     with orchestration_errors():
         use_local_server()  # before Prefect is imported, so all of it uses that server
     from preserve_flows import ingest as ingest_flow  # Prefect starts only when there is work to do
@@ -140,13 +142,9 @@ def ingest_command(
 
 
 def _runner(name: str, dask_address: str | None) -> str:
-    from preserve.config import RUNNERS
+    from preserve.config import check_runner  # shared with preserve audit
 
-    if name not in RUNNERS:
-        raise ConfigError(f"--runner {name!r} is not one of {', '.join(RUNNERS)}.")
-    if dask_address and name != "dask":
-        raise ConfigError('--dask-address needs --runner dask (or [ingest] runner = "dask").')
-    return name
+    return check_runner(name, dask_address)
 
 
 def _progress() -> Progress:

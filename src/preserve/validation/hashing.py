@@ -112,8 +112,11 @@ def hash_files(
 
     At most a few batches per worker are in flight, so memory stays flat however many
     files the bag holds. With a pool, ``progress`` hears each batch's bytes when it is
-    done. If the pool breaks, the batches it still owes are hashed in this process.
+    done. If the pool breaks, the batches it still owes are hashed in this process. A
+    daemonic process (a Dask worker) may not start a pool, and hashes everything itself.
     """
+    if multiprocessing.current_process().daemon:
+        processes = 1
     batches = _batches(jobs)
     first = next(batches, None)
     second = next(batches, None) if processes > 1 else None
