@@ -16,7 +16,7 @@ This is ftfy's ``fix_and_explain``/``apply_plan`` idea, made exact for spans.
 from __future__ import annotations
 
 import bisect
-import heapq
+import itertools
 import operator
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -183,22 +183,37 @@ class Step:
         >>> step.map_forward([0, 3, 4, 6, 7])
         [0, 3, 3, 7, 8]
         """
-        edits = self.edits
-        count = len(edits)
-        index = 0
-        shift = 0
+        # Positions between two edits all move by one shift: found by bisection, each
+        # stretch is moved in one list comprehension; only positions inside an edit are
+        # looked at one by one. A walk costs the edits plus a few operations a position.
         mapped: list[int] = []
-        for number, position in enumerate(positions):
-            while index < count and edits[index].end <= position:
-                shift += edits[index].delta
-                index += 1
-            if index < count and edits[index].start <= position:  # inside an edit
-                edit = edits[index]
-                mapped.append(edit.start + shift + min(position - edit.start, len(edit.after)))
-                if engulfed is not None and edit.start < position and not edit.before.isspace():
-                    engulfed[number] = True
-            else:
-                mapped.append(position + shift)
+        extend = mapped.extend
+        count = len(positions)
+        done = 0  # positions mapped so far
+        shift = 0  # what the edits passed so far added
+        for _rule, start, end, before, after, _reason, _confidence in self.edits:
+            if done == count:
+                break
+            below = bisect.bisect_left(positions, start, done)  # before this edit
+            if below > done:
+                extend(
+                    [p + shift for p in positions[done:below]] if shift else positions[done:below]
+                )
+            done = below
+            if end > start:  # an insertion has no inside: positions at it move past it
+                inside = bisect.bisect_left(positions, end, below)
+                if inside > below:
+                    output_start = start + shift
+                    length = len(after)
+                    extend([output_start + min(p - start, length) for p in positions[below:inside]])
+                    if engulfed is not None and not before.isspace():
+                        for number in range(below, inside):
+                            if positions[number] > start:
+                                engulfed[number] = True
+                    done = inside
+            shift += len(after) - end + start
+        if done < count:
+            extend([p + shift for p in positions[done:]] if shift else positions[done:])
         return mapped
 
     def map_back(
@@ -218,29 +233,73 @@ class Step:
         >>> step.map_back([2], removal="before")
         [2]
         """
+        # As map_forward: the positions after each edit's output up to the next edit's
+        # output all move back by one shift, found by bisection, moved in one comprehension.
         edits = self.edits
-        count = len(edits)
-        passed = 0  # edits whose output starts at or before the position
-        shift = 0  # what the passed edits added (output minus input)
         mapped: list[int] = []
-        for position in positions:
-            while passed < count:
-                edit = edits[passed]  # read by index: (rule, start, end, before, after, ...)
-                if edit[1] + shift > position:
-                    break
-                shift += len(edit[4]) - edit[2] + edit[1]
-                passed += 1
-            if passed:
-                _rule, start, end, before, after, _reason, _confidence = edits[passed - 1]
-                output_end = end + shift  # what the last passed edit wrote ends here
-                output_start = output_end - len(after)
-                if position < output_end or (
-                    removal == "before" and position == output_end == output_start
-                ):
-                    mapped.append(start + min(position - output_start, len(before)))
-                    continue
-            mapped.append(position - shift)
+        extend = mapped.extend
+        count = len(positions)
+        if not edits:
+            return list(positions)
+        done = bisect.bisect_left(positions, edits[0][1])  # before the first edit: unmoved
+        extend(positions[:done])
+        shift = 0
+        last = len(edits) - 1
+        for index, (_rule, start, end, before, after, _reason, _confidence) in enumerate(edits):
+            if done == count:
+                break
+            output_start = start + shift
+            output_end = output_start + len(after)
+            shift += len(after) - end + start
+            # the positions whose last edit starting at or before them is this one
+            following = (
+                count
+                if index == last
+                else bisect.bisect_left(positions, edits[index + 1][1] + shift, done)
+            )
+            inside = bisect.bisect_left(positions, output_end, done, following)
+            if inside > done:
+                length = len(before)
+                extend([start + min(p - output_start, length) for p in positions[done:inside]])
+            elif removal == "before" and output_start == output_end:
+                inside = bisect.bisect_right(positions, output_end, done, following)
+                extend([start] * (inside - done))
+            if following > inside:
+                extend(
+                    [p - shift for p in positions[inside:following]]
+                    if shift
+                    else positions[inside:following]
+                )
+            done = following
         return mapped
+
+
+def _merged(
+    positions: list[int], labels: list[int], added: list[tuple[int, int]]
+) -> tuple[list[int], list[int]]:
+    """Ascending ``positions`` (each with its label) with the ``(position, label)`` pairs
+    of ``added`` put in their places. Among equal positions the labels' order is not
+    kept: the position mappers give each position its place from its value alone.
+
+    >>> _merged([1, 5], [10, 11], [(5, 12), (0, 13)])
+    ([0, 1, 5, 5], [13, 10, 11, 12])
+    """
+    if not positions:
+        added = sorted(added)
+        return [position for position, _ in added], [label for _, label in added]
+    if len(added) <= _FEW:  # a few: inserted by bisection, no list rebuilt
+        positions = positions.copy()
+        labels = labels.copy()
+        for position, label in added:
+            at = bisect.bisect_right(positions, position)
+            positions.insert(at, position)
+            labels.insert(at, label)
+        return positions, labels
+    merged = sorted([*zip(positions, labels, strict=True), *added])  # two runs: one merge
+    return [position for position, _ in merged], [label for _, label in merged]
+
+
+_FEW = 16
 
 
 def _overlapping(starts: list[int], ends: list[int]) -> bool:
@@ -361,17 +420,20 @@ class EditLog:
         ([2, 5, 1], [0])
         """
         steps = self.steps
+        last = len(steps)
         waiting: dict[int, list[tuple[int, int]]] = {}
         for number, (step_index, offset) in enumerate(places):
-            waiting.setdefault(min(max(step_index, 0), len(steps)), []).append((offset, number))
-        tracked: list[tuple[int, int]] = sorted(waiting.get(len(steps), []))
-        for step_index in range(len(steps) - 1, -1, -1):
-            # Mapping back keeps positions in order: the merged list stays sorted.
-            mapped = steps[step_index].map_back([offset for offset, _ in tracked], removal=removal)
-            tracked = list(zip(mapped, (number for _, number in tracked), strict=True))
-            tracked = list(heapq.merge(tracked, sorted(waiting.get(step_index, []))))
+            waiting.setdefault(min(max(step_index, 0), last), []).append((offset, number))
+        offsets: list[int] = []  # the places followed so far, in ascending order,
+        numbers: list[int] = []  # and which place each one is
+        for step_index in range(last, -1, -1):
+            if offsets and step_index < last:
+                offsets = steps[step_index].map_back(offsets, removal=removal)
+            joining = waiting.get(step_index)
+            if joining:  # mapping back keeps the order
+                offsets, numbers = _merged(offsets, numbers, joining)
         result = [0] * len(places)
-        for offset, number in tracked:
+        for offset, number in zip(offsets, numbers, strict=True):
             result[number] = offset
         return result
 
@@ -402,35 +464,34 @@ class EditLog:
         """
         count = sum(len(step.edits) for step in self.steps)
         engulfed = [False] * count
-        starts: list[tuple[int, int]] = []  # (position, edit number), sorted
-        ends: list[tuple[int, int]] = []
+        # Every start and end followed, as one list in ascending order: point 2i is the
+        # start of edit i, point 2i + 1 its end.
+        positions: list[int] = []
+        points: list[int] = []
         first = 0
-        for step_index, step in enumerate(self.steps):
-            if step_index:
-                inside = [False] * len(starts)
-                mapped = step.map_forward([p for p, _ in starts], inside)
-                for (_, i), flag in zip(starts, inside, strict=True):
-                    engulfed[i] = engulfed[i] or flag
-                starts = list(zip(mapped, (i for _, i in starts), strict=True))
-                ends = list(
-                    zip(step.map_forward([p for p, _ in ends]), (i for _, i in ends), strict=True)
-                )
-            spans = step.output_spans()
-            ids = range(first, first + len(spans))
-            starts = list(
-                heapq.merge(starts, [(s, i) for (s, _), i in zip(spans, ids, strict=True)])
-            )
-            ends = list(heapq.merge(ends, [(e, i) for (_, e), i in zip(spans, ids, strict=True)]))
-            first += len(spans)
-        final_start = [0] * count
-        final_end = [0] * count
-        for position, i in starts:
-            final_start[i] = position
-        for position, i in ends:
-            final_end[i] = position
+        for step in self.steps:
+            if positions:
+                inside = [False] * len(positions)
+                positions = step.map_forward(positions, inside)
+                if True in inside:
+                    for point in itertools.compress(points, inside):
+                        if not point & 1:  # only where an edit began can it be engulfed
+                            engulfed[point >> 1] = True
+            added: list[tuple[int, int]] = []
+            shift = 0
+            for number, edit in enumerate(step.edits, first):
+                start = edit[1] + shift
+                added.append((start, 2 * number))
+                added.append((start + len(edit[4]), 2 * number + 1))
+                shift += len(edit[4]) - edit[2] + edit[1]
+            first += len(step.edits)
+            positions, points = _merged(positions, points, added)  # mapping keeps the order
+        final = [0] * (2 * count)
+        for position, point in zip(positions, points, strict=True):
+            final[point] = position
         return [
             (start, max(start, end), flag)
-            for start, end, flag in zip(final_start, final_end, engulfed, strict=True)
+            for start, end, flag in zip(final[0::2], final[1::2], engulfed, strict=True)
         ]
 
     def to_dict(self) -> dict[str, Any]:
