@@ -108,6 +108,7 @@ def new_edit(
 _START = operator.itemgetter(1)
 _END = operator.itemgetter(2)
 _SPAN = operator.itemgetter(1, 2)
+_AFTER = operator.itemgetter(4)
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,8 @@ class Step:
         """
         # Positions between two edits all move by one shift: found by bisection, each
         # stretch is moved in one list comprehension; only positions inside an edit are
-        # looked at one by one. A walk costs the edits plus a few operations a position.
+        # looked at one by one. An edit that keeps the length (a line break made a space,
+        # a word re-cased) moves nothing, and is passed at once.
         mapped: list[int] = []
         extend = mapped.extend
         count = len(positions)
@@ -194,6 +196,13 @@ class Step:
         for _rule, start, end, before, after, _reason, _confidence in self.edits:
             if done == count:
                 break
+            length = len(after)
+            if length == end - start:  # inside it or not, a position moves by the shift
+                if engulfed is not None and length and not before.isspace():
+                    inside = bisect.bisect_left(positions, end, done)
+                    for number in range(bisect.bisect_right(positions, start, done), inside):
+                        engulfed[number] = True
+                continue
             below = bisect.bisect_left(positions, start, done)  # before this edit
             if below > done:
                 extend(
@@ -204,14 +213,12 @@ class Step:
                 inside = bisect.bisect_left(positions, end, below)
                 if inside > below:
                     output_start = start + shift
-                    length = len(after)
                     extend([output_start + min(p - start, length) for p in positions[below:inside]])
                     if engulfed is not None and not before.isspace():
-                        for number in range(below, inside):
-                            if positions[number] > start:
-                                engulfed[number] = True
+                        for number in range(bisect.bisect_right(positions, start, below), inside):
+                            engulfed[number] = True
                     done = inside
-            shift += len(after) - end + start
+            shift += length - end + start
         if done < count:
             extend([p + shift for p in positions[done:]] if shift else positions[done:])
         return mapped
@@ -233,45 +240,60 @@ class Step:
         >>> step.map_back([2], removal="before")
         [2]
         """
-        # As map_forward: the positions after each edit's output up to the next edit's
-        # output all move back by one shift, found by bisection, moved in one comprehension.
+        # As map_forward: the positions between two edits' outputs move back by one shift,
+        # found by bisection, moved in one comprehension; an edit that keeps the length
+        # moves nothing.
         edits = self.edits
         mapped: list[int] = []
         extend = mapped.extend
         count = len(positions)
-        if not edits:
-            return list(positions)
-        done = bisect.bisect_left(positions, edits[0][1])  # before the first edit: unmoved
-        extend(positions[:done])
-        shift = 0
+        done = 0  # positions mapped so far
+        shift = 0  # what the edits passed so far added
         last = len(edits) - 1
         for index, (_rule, start, end, before, after, _reason, _confidence) in enumerate(edits):
             if done == count:
                 break
+            length = len(after)
+            if length == end - start:  # inside what it wrote or not, a position moves back
+                continue  # by the shift
             output_start = start + shift
-            output_end = output_start + len(after)
-            shift += len(after) - end + start
-            # the positions whose last edit starting at or before them is this one
-            following = (
-                count
-                if index == last
-                else bisect.bisect_left(positions, edits[index + 1][1] + shift, done)
-            )
-            inside = bisect.bisect_left(positions, output_end, done, following)
-            if inside > done:
-                length = len(before)
-                extend([start + min(p - output_start, length) for p in positions[done:inside]])
-            elif removal == "before" and output_start == output_end:
-                inside = bisect.bisect_right(positions, output_end, done, following)
-                extend([start] * (inside - done))
-            if following > inside:
+            below = bisect.bisect_left(positions, output_start, done)  # before its output
+            if below > done:
                 extend(
-                    [p - shift for p in positions[inside:following]]
-                    if shift
-                    else positions[inside:following]
+                    [p - shift for p in positions[done:below]] if shift else positions[done:below]
                 )
-            done = following
+            done = below
+            if length:
+                inside = bisect.bisect_left(positions, output_start + length, below)
+                if inside > below:
+                    size = len(before)
+                    extend([start + min(p - output_start, size) for p in positions[below:inside]])
+                    done = inside
+            elif removal == "before" and (
+                index == last or edits[index + 1][1] + shift + length - end + start > output_start
+            ):  # where it removed text, unless the next edit's output starts there too
+                at = bisect.bisect_right(positions, output_start, below)
+                extend([start] * (at - below))
+                done = at
+            shift += length - end + start
+        if done < count:
+            extend([p - shift for p in positions[done:]] if shift else positions[done:])
         return mapped
+
+
+def _output_starts(edits: Sequence[Edit]) -> list[int]:
+    """Where each of a step's edits begins in its output (what the edits before it added
+    moves it), counted in C.
+
+    >>> edits = [Edit("r", 1, 3, "ab", ""), Edit("r", 5, 5, "", "xyz"), Edit("r", 6, 7, "c", "")]
+    >>> _output_starts(edits)
+    [1, 3, 7]
+    """
+    starts = list(map(_START, edits))
+    added = map(
+        operator.sub, map(len, map(_AFTER, edits)), map(operator.sub, map(_END, edits), starts)
+    )
+    return list(map(operator.add, starts, itertools.accumulate(added, initial=0)))
 
 
 def _merged(
@@ -419,11 +441,39 @@ class EditLog:
         >>> log.to_original([(1, 0), (1, 3), (0, 1)]), log.to_original([(1, 0)], "before")
         ([2, 5, 1], [0])
         """
-        steps = self.steps
-        last = len(steps)
+        last = len(self.steps)
         waiting: dict[int, list[tuple[int, int]]] = {}
         for number, (step_index, offset) in enumerate(places):
             waiting.setdefault(min(max(step_index, 0), last), []).append((offset, number))
+        return self._to_original(waiting, len(places), removal)
+
+    def original_starts(self) -> list[int]:
+        """Where the text each edit changed began in the original, for each edit in the
+        order made: :meth:`to_original` of its step and start.
+
+        >>> log = EditLog()
+        >>> log.add_step("a", [Edit("a", 0, 1, "x", "yy")])
+        >>> log.add_step("b", [Edit("b", 2, 3, "z", ""), Edit("b", 4, 4, "", "w")])
+        >>> log.original_starts()
+        [0, 1, 3]
+        """
+        waiting: dict[int, list[tuple[int, int]]] = {}
+        first = 0
+        for step_index, step in enumerate(self.steps):  # each step's edits are in order
+            waiting[step_index] = list(zip(map(_START, step.edits), itertools.count(first)))
+            first += len(step.edits)
+        return self._to_original(waiting, first, "after")
+
+    def _to_original(
+        self,
+        waiting: dict[int, list[tuple[int, int]]],
+        count: int,
+        removal: Literal["before", "after"],
+    ) -> list[int]:
+        """:meth:`to_original` of places ``0 .. count - 1`` given as ``(offset, place)``
+        by step."""
+        steps = self.steps
+        last = len(steps)
         offsets: list[int] = []  # the places followed so far, in ascending order,
         numbers: list[int] = []  # and which place each one is
         for step_index in range(last, -1, -1):
@@ -432,7 +482,7 @@ class EditLog:
             joining = waiting.get(step_index)
             if joining:  # mapping back keeps the order
                 offsets, numbers = _merged(offsets, numbers, joining)
-        result = [0] * len(places)
+        result = [0] * count
         for offset, number in zip(offsets, numbers, strict=True):
             result[number] = offset
         return result
@@ -477,22 +527,21 @@ class EditLog:
                     for point in itertools.compress(points, inside):
                         if not point & 1:  # only where an edit began can it be engulfed
                             engulfed[point >> 1] = True
-            added: list[tuple[int, int]] = []
-            shift = 0
-            for number, edit in enumerate(step.edits, first):
-                start = edit[1] + shift
-                added.append((start, 2 * number))
-                added.append((start + len(edit[4]), 2 * number + 1))
-                shift += len(edit[4]) - edit[2] + edit[1]
-            first += len(step.edits)
+            edits = step.edits
+            starts = _output_starts(edits)
+            ends = list(map(operator.add, starts, map(len, map(_AFTER, edits))))
+            last = first + len(edits)
+            added = [
+                *zip(starts, range(2 * first, 2 * last, 2), strict=True),
+                *zip(ends, range(2 * first + 1, 2 * last, 2), strict=True),
+            ]
+            first = last
             positions, points = _merged(positions, points, added)  # mapping keeps the order
         final = [0] * (2 * count)
         for position, point in zip(positions, points, strict=True):
             final[point] = position
-        return [
-            (start, max(start, end), flag)
-            for start, end, flag in zip(final[0::2], final[1::2], engulfed, strict=True)
-        ]
+        starts, ends = final[0::2], final[1::2]
+        return list(zip(starts, map(max, starts, ends), engulfed, strict=True))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -532,8 +581,19 @@ def edits_from_replacements(
 
 
 def line_starts(text: str) -> list[int]:
-    """Offsets where each line begins, for turning offsets into line numbers."""
-    return [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+    """Offsets where each line begins, for turning offsets into line numbers.
+
+    >>> line_starts("ab\\n\\ncd\\n")
+    [0, 3, 4, 7]
+    """
+    starts = [0]
+    find = text.find  # from line break to line break, not character by character
+    position = find("\n")
+    while position >= 0:
+        position += 1
+        starts.append(position)
+        position = find("\n", position)
+    return starts
 
 
 def line_number(starts: list[int], offset: int) -> int:

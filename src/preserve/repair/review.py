@@ -140,7 +140,7 @@ class LocatedEdit(NamedTuple):
 
 def locate_edits(log: EditLog) -> list[LocatedEdit]:
     """Every edit with its final span (:meth:`EditLog.final_places`) and original position
-    (:meth:`EditLog.to_original`), in O(steps × edits).
+    (:meth:`EditLog.original_starts`), in O(steps × edits).
 
     >>> log = EditLog()
     >>> log.add_step("a", [Edit("a", 0, 1, "x", "yy")])
@@ -151,14 +151,15 @@ def locate_edits(log: EditLog) -> list[LocatedEdit]:
     numbered = [
         (step_index, edit) for step_index, step in enumerate(log.steps) for edit in step.edits
     ]
-    final = log.final_places()
-    origin = log.to_original([(step_index, edit.start) for step_index, edit in numbered])
     return [
-        LocatedEdit(number, step_index, edit, start, end, original_start, engulfed)
+        _TUPLE_NEW(LocatedEdit, (number, step_index, edit, start, end, original_start, engulfed))
         for number, ((step_index, edit), (start, end, engulfed), original_start) in enumerate(
-            zip(numbered, final, origin, strict=True), 1
+            zip(numbered, log.final_places(), log.original_starts(), strict=True), 1
         )
     ]
+
+
+_TUPLE_NEW = tuple.__new__  # a LocatedEdit made without its __new__: every field is given
 
 
 def _removal_finder(
@@ -389,41 +390,50 @@ def _marked_text(
     ]
     is_quiet = quiet_ones.__getitem__
     confidence_of = confidences.__getitem__
-
-    def quiet(indexes: Iterable[int]) -> bool:
-        return all(map(is_quiet, indexes))
+    colours = [rule_index[item.edit.rule] for item in located]
+    colour_of = colours.__getitem__
+    numbers = [str(item.number) for item in located]
+    number_of = numbers.__getitem__
 
     def title_of(index: int) -> str:
         return _edit_title(located[index].edit)
 
     def mark(indexes: list[int], deletion: bool) -> str:
         """The opening tag of the mark of the edits ``indexes``."""
-        if len(indexes) == 1:  # most marks: one edit
+        if len(indexes) == 1:
             index = indexes[0]
-            item = located[index]
-            colour = rule_index[item.edit.rule]
-            classes = (
-                f"m c{colour % 12}"
-                + (" d" if deletion else "")
-                + (" w" if quiet_ones[index] else "")
+            colour = colours[index]
+            rules = str(colour)
+            quiet = quiet_ones[index]
+            lowest = confidences[index]
+            title = title_of(index)
+            edits = numbers[index]
+        elif len(indexes) == 2:  # mostly a line end's spaces removed, its line break a space
+            first, second = indexes
+            colour = colours[second]
+            other = colours[first]
+            rules = (
+                str(colour)
+                if other == colour
+                else f"{other} {colour}"
+                if other < colour
+                else f"{colour} {other}"
             )
-            return (
-                f'<mark class="{classes}" tabindex="0" data-e="{item.number}" '
-                f'data-r="{colour}" data-c="{confidences[index]:.3f}" '
-                f'title="{_edit_title(item.edit)}">'
-            )
-        rules = sorted({rule_index[located[i].edit.rule] for i in indexes})
-        colour = rule_index[located[indexes[-1]].edit.rule]
-        classes = (
-            f"m c{colour % 12}" + (" d" if deletion else "") + (" w" if quiet(indexes) else "")
-        )
-        numbers = " ".join([str(located[i].number) for i in indexes])
-        title = "\n".join(map(title_of, indexes))
+            quiet = quiet_ones[first] and quiet_ones[second]
+            lowest = min(confidences[first], confidences[second])
+            title = f"{title_of(first)}\n{title_of(second)}"
+            edits = f"{numbers[first]} {numbers[second]}"
+        else:
+            colour = colours[indexes[-1]]
+            rules = " ".join(map(str, sorted(set(map(colour_of, indexes)))))
+            quiet = all(map(is_quiet, indexes))
+            lowest = min(map(confidence_of, indexes))
+            title = "\n".join(map(title_of, indexes))
+            edits = " ".join(map(number_of, indexes))
         return (
-            f'<mark class="{classes}" tabindex="0" data-e="{numbers}" '
-            f'data-r="{" ".join(map(str, rules))}" '
-            f'data-c="{min(map(confidence_of, indexes)):.3f}" '
-            f'title="{title}">'
+            f'<mark class="m c{colour % 12}{" d" if deletion else ""}{" w" if quiet else ""}" '
+            f'tabindex="0" data-e="{edits}" data-r="{rules}" '
+            f'data-c="{lowest:.3f}" title="{title}">'
         )
 
     # The markup, with a place left for each piece of text: the pieces are escaped at once.
@@ -438,7 +448,7 @@ def _marked_text(
             active[index] = None
         removed = points.get(position)
         piece = text[position:following] if following is not None else ""
-        if removed and active and quiet(removed) and quiet(active):
+        if removed and active and all(map(is_quiet, removed)) and all(map(is_quiet, active)):
             # Whitespace removed right before whitespace changed (a line end's spaces, then
             # the line break made a space): one quiet mark, not two, explains both.
             append(mark(sorted([*removed, *active]), deletion=False))
