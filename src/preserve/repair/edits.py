@@ -193,10 +193,14 @@ class Step:
         count = len(positions)
         done = 0  # positions mapped so far
         shift = 0  # what the edits passed so far added
+        following = positions[0] if count else 0  # the first position not mapped yet
         for _rule, start, end, before, after, _reason, _confidence in self.edits:
             if done == count:
                 break
             length = len(after)
+            if following >= end:  # no position before it or inside it: passed at once
+                shift += length - end + start
+                continue
             if length == end - start:  # inside it or not, a position moves by the shift
                 if engulfed is not None and length and not before.isspace():
                     inside = bisect.bisect_left(positions, end, done)
@@ -219,6 +223,8 @@ class Step:
                             engulfed[number] = True
                     done = inside
             shift += length - end + start
+            if done < count:
+                following = positions[done]
         if done < count:
             extend([p + shift for p in positions[done:]] if shift else positions[done:])
         return mapped
@@ -250,13 +256,19 @@ class Step:
         done = 0  # positions mapped so far
         shift = 0  # what the edits passed so far added
         last = len(edits) - 1
+        following = positions[0] if count else 0  # the first position not mapped yet
         for index, (_rule, start, end, before, after, _reason, _confidence) in enumerate(edits):
             if done == count:
                 break
             length = len(after)
+            output_start = start + shift
+            if following > output_start + length or (
+                following == output_start + length and (length or removal == "after")
+            ):  # no position before its output or inside it: passed at once
+                shift += length - end + start
+                continue
             if length == end - start:  # inside what it wrote or not, a position moves back
                 continue  # by the shift
-            output_start = start + shift
             below = bisect.bisect_left(positions, output_start, done)  # before its output
             if below > done:
                 extend(
@@ -276,6 +288,8 @@ class Step:
                 extend([start] * (at - below))
                 done = at
             shift += length - end + start
+            if done < count:
+                following = positions[done]
         if done < count:
             extend([p - shift for p in positions[done:]] if shift else positions[done:])
         return mapped
@@ -529,15 +543,23 @@ class EditLog:
                             engulfed[point >> 1] = True
             edits = step.edits
             starts = _output_starts(edits)
-            ends = list(map(operator.add, starts, map(len, map(_AFTER, edits))))
             last = first + len(edits)
-            added = [
-                *zip(starts, range(2 * first, 2 * last, 2), strict=True),
-                *zip(ends, range(2 * first + 1, 2 * last, 2), strict=True),
+            added = list(zip(starts, range(2 * first, 2 * last, 2), strict=True))
+            # A removal ends where it starts, and stays so: only its start is followed (its
+            # end is taken as its start below).
+            added += [
+                (start + length, point)
+                for start, length, point in zip(
+                    starts,
+                    map(len, map(_AFTER, edits)),
+                    range(2 * first + 1, 2 * last, 2),
+                    strict=True,
+                )
+                if length
             ]
             first = last
             positions, points = _merged(positions, points, added)  # mapping keeps the order
-        final = [0] * (2 * count)
+        final = [0] * (2 * count)  # a removal's end stays 0: max() makes it its start
         for position, point in zip(positions, points, strict=True):
             final[point] = position
         starts, ends = final[0::2], final[1::2]

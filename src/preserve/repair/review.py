@@ -516,6 +516,7 @@ def _edit_rows(
     shown: dict[Any, str] = {}  # reasons and confidences repeat: each escaped once
     rows: list[str] = []
     superseded_rows: list[str] = []
+    line_of = bisect.bisect_right  # line_number, without a call around it
     for item, flag in zip(located, superseded, strict=True):
         edit = item.edit
         reason = edit.reason
@@ -534,7 +535,7 @@ def _edit_rows(
             confidence_shown = _escaped(_confidence(confidence))
         cells = (
             f'<td>{item.number}</td><td><span class="sw c{rule_index[edit.rule] % 12}"></span>'
-            f"{rules[edit.rule]}</td><td>{line_number(starts, item.original_start)}</td>"
+            f"{rules[edit.rule]}</td><td>{line_of(starts, item.original_start)}</td>"
             f'<td class="ba"><del{"" if edit.before else _NONE}>{_shown(edit.before)}</del> → '
             f"<ins{'' if edit.after else _NONE}>{_shown(edit.after)}</ins></td>"
             f"<td>{reason_shown}</td><td>{confidence_shown}</td></tr>"
