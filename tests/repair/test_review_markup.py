@@ -187,7 +187,9 @@ def logs(draw: st.DrawFn) -> tuple[str, EditLog]:
             if start <= position or (start == end and start == position):
                 continue
             after = draw(st.text(alphabet=alphabet, max_size=3))
-            replacements.append((start, end, after, draw(st.sampled_from(["", "r<&>", "why"]))))
+            replacements.append(
+                (start, end, after, draw(st.sampled_from(["", "r<&>", "why", 1, 1.0])))
+            )
             position = end
         edits = edits_from_replacements(f"rule{number % 2}", text, replacements)
         confidences = st.sampled_from([1.0, 0.95, 0.5, float("nan"), "high"])

@@ -331,7 +331,8 @@ def _shown(text: str) -> str:
     return escape_html(show_invisibles(text))
 
 
-@functools.lru_cache(maxsize=8192)  # a page's whitespace edits share a few titles
+@functools.lru_cache(maxsize=8192, typed=True)  # whitespace edits share a few titles; typed:
+# a reason 1 and a reason 1.0 are shown differently
 def _title(rule: Any, before: str, after: str, reason: Any, confidence: str) -> str:
     """The hover title of an edit's mark, escaped."""
     text = f"{rule}: {show_invisibles(before)} → {show_invisibles(after)}"
@@ -512,33 +513,27 @@ def _edit_rows(
 ) -> tuple[str, str]:
     """The rows (HTML) of the table of all edits (each row's ``id`` is ``eN``: the script
     and ``#edit-N`` links find rows by it) and of the superseded edits (``data-ref``)."""
-    rules = {rule: _escaped(rule) for rule in rule_index}
-    shown: dict[Any, str] = {}  # reasons and confidences repeat: each escaped once
+    heads = {
+        rule: f'<span class="sw c{index % 12}"></span>{_escaped(rule)}'
+        for rule, index in rule_index.items()
+    }
+    tails: dict[tuple[Any, ...], str] = {}  # edits repeat: each different one's cells once
     rows: list[str] = []
     superseded_rows: list[str] = []
     line_of = bisect.bisect_right  # line_number, without a call around it
     for item, flag in zip(located, superseded, strict=True):
         edit = item.edit
-        reason = edit.reason
+        # a reason 1 and a reason 1.0 are one key but not one text: the class tells them apart
+        key = (edit.before, edit.after, edit.reason, edit.reason.__class__, edit.confidence)
         try:
-            reason_shown = shown[reason]
+            tail = tails[key]
         except KeyError:
-            reason_shown = shown[reason] = _escaped(reason)
-        except TypeError:  # a reason that cannot be a key (a log from elsewhere)
-            reason_shown = _escaped(reason)
-        confidence = edit.confidence
-        try:
-            confidence_shown = shown[_CONFIDENCE, confidence]
-        except KeyError:
-            confidence_shown = shown[_CONFIDENCE, confidence] = _escaped(_confidence(confidence))
-        except TypeError:
-            confidence_shown = _escaped(_confidence(confidence))
+            tail = tails[key] = _edit_cells(edit)
+        except TypeError:  # a field that cannot be a key (a log from elsewhere)
+            tail = _edit_cells(edit)
         cells = (
-            f'<td>{item.number}</td><td><span class="sw c{rule_index[edit.rule] % 12}"></span>'
-            f"{rules[edit.rule]}</td><td>{line_of(starts, item.original_start)}</td>"
-            f'<td class="ba"><del{"" if edit.before else _NONE}>{_shown(edit.before)}</del> → '
-            f"<ins{'' if edit.after else _NONE}>{_shown(edit.after)}</ins></td>"
-            f"<td>{reason_shown}</td><td>{confidence_shown}</td></tr>"
+            f"<td>{item.number}</td><td>{heads[edit.rule]}</td>"
+            f"<td>{line_of(starts, item.original_start)}</td>{tail}"
         )
         rows.append(f'<tr id="e{item.number}">{cells}')
         if flag:
@@ -546,8 +541,16 @@ def _edit_rows(
     return "\n".join(rows), "\n".join(superseded_rows)
 
 
+def _edit_cells(edit: Edit) -> str:
+    """The cells of an edit's row after its line: before → after, reason, confidence."""
+    return (
+        f'<td class="ba"><del{"" if edit.before else _NONE}>{_shown(edit.before)}</del> → '
+        f"<ins{'' if edit.after else _NONE}>{_shown(edit.after)}</ins></td>"
+        f"<td>{_escaped(edit.reason)}</td><td>{_escaped(_confidence(edit.confidence))}</td></tr>"
+    )
+
+
 _NONE = ' class="none"'
-_CONFIDENCE = object()  # confidences are kept apart from reasons (a reason may be 0.9)
 
 
 def _note_row(note: Mapping[str, Any], line: int | None) -> dict[str, Any]:
