@@ -333,20 +333,19 @@ def _shown(text: str) -> str:
 
 @functools.lru_cache(maxsize=8192, typed=True)  # whitespace edits share a few titles; typed:
 # a reason 1 and a reason 1.0 are shown differently
-def _title(rule: Any, before: str, after: str, reason: Any, confidence: str) -> str:
+def _title(rule: Any, before: str, after: str, reason: Any, confidence: Any) -> str:
     """The hover title of an edit's mark, escaped."""
     text = f"{rule}: {show_invisibles(before)} → {show_invisibles(after)}"
     if reason:
         text += f" — {reason}"
-    return escape_html(text + f" (confidence {confidence})")
+    return escape_html(text + f" (confidence {_confidence(confidence)})")
 
 
 def _edit_title(edit: Edit) -> str:
-    arguments = (edit.rule, edit.before, edit.after, edit.reason, _confidence(edit.confidence))
     try:
-        return _title(*arguments)
+        return _title(edit.rule, edit.before, edit.after, edit.reason, edit.confidence)
     except TypeError:  # a field that cannot be a key (a log from elsewhere): not kept
-        return _title.__wrapped__(*arguments)
+        return _title.__wrapped__(edit.rule, edit.before, edit.after, edit.reason, edit.confidence)
 
 
 def _marked_text(
