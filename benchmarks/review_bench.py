@@ -154,8 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     print(f"CPU ms per call, medians ({arguments.rounds} processes x {arguments.runs} calls each)")
     print(f"{'text':26s} {'call':8s} {'base':>8s} {'this':>8s} {'base/this':>10s}")
-    for group, calls in figures.items():
-        for call, by_engine in calls.items():
+    for group, by_call in figures.items():
+        for call, by_engine in by_call.items():
             base, this = by_engine["base"], by_engine["this checkout"]
             print(f"{group:26s} {call:8s} {base:8.2f} {this:8.2f} {base / this:9.2f}x")
     print(f"base: {arguments.base}")
