@@ -104,3 +104,41 @@ def test_apply_fits_or_fails_as_one_by_one(text: str, spans: list[tuple[int, int
         assert str(raised.value) == str(error)
     else:
         assert step.apply(text) == expected
+
+
+def _map_one(step: Step, position: int) -> tuple[int, bool]:
+    """Where one position of a step's input lands in its output, edit by edit, and whether
+    it is strictly inside an edit that rewrote more than whitespace."""
+    shift = 0
+    for edit in step.edits:
+        if position < edit.start:
+            break
+        if position < edit.end:
+            inside = edit.start < position and not edit.before.isspace()
+            return edit.start + shift + min(position - edit.start, len(edit.after)), inside
+        shift += edit.delta
+    return position + shift, False
+
+
+@settings(max_examples=500, deadline=None)
+@given(steps(), st.data())
+def test_positions_map_forward_as_one_by_one(
+    made: tuple[list[Step], int], data: st.DataObject
+) -> None:
+    """Map_forward's stretches (and its pass over edits that keep the length) agree with
+    one position at a time, engulfed flags too; so do the original starts of a log."""
+    chain, _length = made
+    for step in chain:
+        if data.draw(st.booleans()):  # whitespace rewritten: nothing it covers is engulfed
+            step = Step(
+                step.rule, tuple(e._replace(before=" " * len(e.before)) for e in step.edits)
+            )
+        length = sum(len(edit.before) for edit in step.edits) + 10  # past the last edit too
+        positions = sorted(data.draw(st.lists(st.integers(0, length + 50), max_size=10)))
+        engulfed = [False] * len(positions)
+        expected = [_map_one(step, position) for position in positions]
+        assert step.map_forward(positions, engulfed) == [mapped for mapped, _ in expected]
+        assert engulfed == [inside for _, inside in expected]
+    log = EditLog(steps=chain)
+    places = [(index, edit.start) for index, step in enumerate(chain) for edit in step.edits]
+    assert log.original_starts() == log.to_original(places)

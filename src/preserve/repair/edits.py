@@ -16,7 +16,7 @@ This is ftfy's ``fix_and_explain``/``apply_plan`` idea, made exact for spans.
 from __future__ import annotations
 
 import bisect
-import heapq
+import itertools
 import operator
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -108,6 +108,7 @@ def new_edit(
 _START = operator.itemgetter(1)
 _END = operator.itemgetter(2)
 _SPAN = operator.itemgetter(1, 2)
+_AFTER = operator.itemgetter(4)
 
 
 @dataclass(frozen=True)
@@ -183,22 +184,49 @@ class Step:
         >>> step.map_forward([0, 3, 4, 6, 7])
         [0, 3, 3, 7, 8]
         """
-        edits = self.edits
-        count = len(edits)
-        index = 0
-        shift = 0
+        # Positions between two edits all move by one shift: found by bisection, each
+        # stretch is moved in one list comprehension; only positions inside an edit are
+        # looked at one by one. An edit that keeps the length (a line break made a space,
+        # a word re-cased) moves nothing, and is passed at once.
         mapped: list[int] = []
-        for number, position in enumerate(positions):
-            while index < count and edits[index].end <= position:
-                shift += edits[index].delta
-                index += 1
-            if index < count and edits[index].start <= position:  # inside an edit
-                edit = edits[index]
-                mapped.append(edit.start + shift + min(position - edit.start, len(edit.after)))
-                if engulfed is not None and edit.start < position and not edit.before.isspace():
-                    engulfed[number] = True
-            else:
-                mapped.append(position + shift)
+        extend = mapped.extend
+        count = len(positions)
+        done = 0  # positions mapped so far
+        shift = 0  # what the edits passed so far added
+        following = positions[0] if count else 0  # the first position not mapped yet
+        for _rule, start, end, before, after, _reason, _confidence in self.edits:
+            if done == count:
+                break
+            length = len(after)
+            if following >= end:  # no position before it or inside it: passed at once
+                shift += length - end + start
+                continue
+            if length == end - start:  # inside it or not, a position moves by the shift
+                if engulfed is not None and length and not before.isspace():
+                    inside = bisect.bisect_left(positions, end, done)
+                    for number in range(bisect.bisect_right(positions, start, done), inside):
+                        engulfed[number] = True
+                continue
+            below = bisect.bisect_left(positions, start, done)  # before this edit
+            if below > done:
+                extend(
+                    [p + shift for p in positions[done:below]] if shift else positions[done:below]
+                )
+            done = below
+            if end > start:  # an insertion has no inside: positions at it move past it
+                inside = bisect.bisect_left(positions, end, below)
+                if inside > below:
+                    output_start = start + shift
+                    extend([output_start + min(p - start, length) for p in positions[below:inside]])
+                    if engulfed is not None and not before.isspace():
+                        for number in range(bisect.bisect_right(positions, start, below), inside):
+                            engulfed[number] = True
+                    done = inside
+            shift += length - end + start
+            if done < count:
+                following = positions[done]
+        if done < count:
+            extend([p + shift for p in positions[done:]] if shift else positions[done:])
         return mapped
 
     def map_back(
@@ -218,29 +246,96 @@ class Step:
         >>> step.map_back([2], removal="before")
         [2]
         """
+        # As map_forward: the positions between two edits' outputs move back by one shift,
+        # found by bisection, moved in one comprehension; an edit that keeps the length
+        # moves nothing.
         edits = self.edits
-        count = len(edits)
-        passed = 0  # edits whose output starts at or before the position
-        shift = 0  # what the passed edits added (output minus input)
         mapped: list[int] = []
-        for position in positions:
-            while passed < count:
-                edit = edits[passed]  # read by index: (rule, start, end, before, after, ...)
-                if edit[1] + shift > position:
-                    break
-                shift += len(edit[4]) - edit[2] + edit[1]
-                passed += 1
-            if passed:
-                _rule, start, end, before, after, _reason, _confidence = edits[passed - 1]
-                output_end = end + shift  # what the last passed edit wrote ends here
-                output_start = output_end - len(after)
-                if position < output_end or (
-                    removal == "before" and position == output_end == output_start
-                ):
-                    mapped.append(start + min(position - output_start, len(before)))
-                    continue
-            mapped.append(position - shift)
+        extend = mapped.extend
+        count = len(positions)
+        done = 0  # positions mapped so far
+        shift = 0  # what the edits passed so far added
+        last = len(edits) - 1
+        following = positions[0] if count else 0  # the first position not mapped yet
+        for index, (_rule, start, end, before, after, _reason, _confidence) in enumerate(edits):
+            if done == count:
+                break
+            length = len(after)
+            output_start = start + shift
+            if following > output_start + length or (
+                following == output_start + length and (length or removal == "after")
+            ):  # no position before its output or inside it: passed at once
+                shift += length - end + start
+                continue
+            if length == end - start:  # inside what it wrote or not, a position moves back
+                continue  # by the shift
+            below = bisect.bisect_left(positions, output_start, done)  # before its output
+            if below > done:
+                extend(
+                    [p - shift for p in positions[done:below]] if shift else positions[done:below]
+                )
+            done = below
+            if length:
+                inside = bisect.bisect_left(positions, output_start + length, below)
+                if inside > below:
+                    size = len(before)
+                    extend([start + min(p - output_start, size) for p in positions[below:inside]])
+                    done = inside
+            elif removal == "before" and (
+                index == last or edits[index + 1][1] + shift + length - end + start > output_start
+            ):  # where it removed text, unless the next edit's output starts there too
+                at = bisect.bisect_right(positions, output_start, below)
+                extend([start] * (at - below))
+                done = at
+            shift += length - end + start
+            if done < count:
+                following = positions[done]
+        if done < count:
+            extend([p - shift for p in positions[done:]] if shift else positions[done:])
         return mapped
+
+
+def _output_starts(edits: Sequence[Edit]) -> list[int]:
+    """Where each of a step's edits begins in its output (what the edits before it added
+    moves it), counted in C.
+
+    >>> edits = [Edit("r", 1, 3, "ab", ""), Edit("r", 5, 5, "", "xyz"), Edit("r", 6, 7, "c", "")]
+    >>> _output_starts(edits)
+    [1, 3, 7]
+    """
+    starts = list(map(_START, edits))
+    added = map(
+        operator.sub, map(len, map(_AFTER, edits)), map(operator.sub, map(_END, edits), starts)
+    )
+    return list(map(operator.add, starts, itertools.accumulate(added, initial=0)))
+
+
+def _merged(
+    positions: list[int], labels: list[int], added: list[tuple[int, int]]
+) -> tuple[list[int], list[int]]:
+    """Ascending ``positions`` (each with its label) with the ``(position, label)`` pairs
+    of ``added`` put in their places. Among equal positions the labels' order is not
+    kept: the position mappers give each position its place from its value alone.
+
+    >>> _merged([1, 5], [10, 11], [(5, 12), (0, 13)])
+    ([0, 1, 5, 5], [13, 10, 11, 12])
+    """
+    if not positions:
+        added = sorted(added)
+        return [position for position, _ in added], [label for _, label in added]
+    if len(added) <= _FEW:  # a few: inserted by bisection, no list rebuilt
+        positions = positions.copy()
+        labels = labels.copy()
+        for position, label in added:
+            at = bisect.bisect_right(positions, position)
+            positions.insert(at, position)
+            labels.insert(at, label)
+        return positions, labels
+    merged = sorted([*zip(positions, labels, strict=True), *added])  # two runs: one merge
+    return [position for position, _ in merged], [label for _, label in merged]
+
+
+_FEW = 16
 
 
 def _overlapping(starts: list[int], ends: list[int]) -> bool:
@@ -360,18 +455,49 @@ class EditLog:
         >>> log.to_original([(1, 0), (1, 3), (0, 1)]), log.to_original([(1, 0)], "before")
         ([2, 5, 1], [0])
         """
-        steps = self.steps
+        last = len(self.steps)
         waiting: dict[int, list[tuple[int, int]]] = {}
         for number, (step_index, offset) in enumerate(places):
-            waiting.setdefault(min(max(step_index, 0), len(steps)), []).append((offset, number))
-        tracked: list[tuple[int, int]] = sorted(waiting.get(len(steps), []))
-        for step_index in range(len(steps) - 1, -1, -1):
-            # Mapping back keeps positions in order: the merged list stays sorted.
-            mapped = steps[step_index].map_back([offset for offset, _ in tracked], removal=removal)
-            tracked = list(zip(mapped, (number for _, number in tracked), strict=True))
-            tracked = list(heapq.merge(tracked, sorted(waiting.get(step_index, []))))
-        result = [0] * len(places)
-        for offset, number in tracked:
+            waiting.setdefault(min(max(step_index, 0), last), []).append((offset, number))
+        return self._to_original(waiting, len(places), removal)
+
+    def original_starts(self) -> list[int]:
+        """Where the text each edit changed began in the original, for each edit in the
+        order made: :meth:`to_original` of its step and start.
+
+        >>> log = EditLog()
+        >>> log.add_step("a", [Edit("a", 0, 1, "x", "yy")])
+        >>> log.add_step("b", [Edit("b", 2, 3, "z", ""), Edit("b", 4, 4, "", "w")])
+        >>> log.original_starts()
+        [0, 1, 3]
+        """
+        waiting: dict[int, list[tuple[int, int]]] = {}
+        first = 0
+        for step_index, step in enumerate(self.steps):  # each step's edits are in order
+            waiting[step_index] = list(zip(map(_START, step.edits), itertools.count(first)))
+            first += len(step.edits)
+        return self._to_original(waiting, first, "after")
+
+    def _to_original(
+        self,
+        waiting: dict[int, list[tuple[int, int]]],
+        count: int,
+        removal: Literal["before", "after"],
+    ) -> list[int]:
+        """:meth:`to_original` of places ``0 .. count - 1`` given as ``(offset, place)``
+        by step."""
+        steps = self.steps
+        last = len(steps)
+        offsets: list[int] = []  # the places followed so far, in ascending order,
+        numbers: list[int] = []  # and which place each one is
+        for step_index in range(last, -1, -1):
+            if offsets and step_index < last:
+                offsets = steps[step_index].map_back(offsets, removal=removal)
+            joining = waiting.get(step_index)
+            if joining:  # mapping back keeps the order
+                offsets, numbers = _merged(offsets, numbers, joining)
+        result = [0] * count
+        for offset, number in zip(offsets, numbers, strict=True):
             result[number] = offset
         return result
 
@@ -402,36 +528,42 @@ class EditLog:
         """
         count = sum(len(step.edits) for step in self.steps)
         engulfed = [False] * count
-        starts: list[tuple[int, int]] = []  # (position, edit number), sorted
-        ends: list[tuple[int, int]] = []
+        # Every start and end followed, as one list in ascending order: point 2i is the
+        # start of edit i, point 2i + 1 its end.
+        positions: list[int] = []
+        points: list[int] = []
         first = 0
-        for step_index, step in enumerate(self.steps):
-            if step_index:
-                inside = [False] * len(starts)
-                mapped = step.map_forward([p for p, _ in starts], inside)
-                for (_, i), flag in zip(starts, inside, strict=True):
-                    engulfed[i] = engulfed[i] or flag
-                starts = list(zip(mapped, (i for _, i in starts), strict=True))
-                ends = list(
-                    zip(step.map_forward([p for p, _ in ends]), (i for _, i in ends), strict=True)
+        for step in self.steps:
+            if positions:
+                inside = [False] * len(positions)
+                positions = step.map_forward(positions, inside)
+                if True in inside:
+                    for point in itertools.compress(points, inside):
+                        if not point & 1:  # only where an edit began can it be engulfed
+                            engulfed[point >> 1] = True
+            edits = step.edits
+            starts = _output_starts(edits)
+            last = first + len(edits)
+            added = list(zip(starts, range(2 * first, 2 * last, 2), strict=True))
+            # A removal ends where it starts, and stays so: only its start is followed (its
+            # end is taken as its start below).
+            added += [
+                (start + length, point)
+                for start, length, point in zip(
+                    starts,
+                    map(len, map(_AFTER, edits)),
+                    range(2 * first + 1, 2 * last, 2),
+                    strict=True,
                 )
-            spans = step.output_spans()
-            ids = range(first, first + len(spans))
-            starts = list(
-                heapq.merge(starts, [(s, i) for (s, _), i in zip(spans, ids, strict=True)])
-            )
-            ends = list(heapq.merge(ends, [(e, i) for (_, e), i in zip(spans, ids, strict=True)]))
-            first += len(spans)
-        final_start = [0] * count
-        final_end = [0] * count
-        for position, i in starts:
-            final_start[i] = position
-        for position, i in ends:
-            final_end[i] = position
-        return [
-            (start, max(start, end), flag)
-            for start, end, flag in zip(final_start, final_end, engulfed, strict=True)
-        ]
+                if length
+            ]
+            first = last
+            positions, points = _merged(positions, points, added)  # mapping keeps the order
+        final = [0] * (2 * count)  # a removal's end stays 0: max() makes it its start
+        for position, point in zip(positions, points, strict=True):
+            final[point] = position
+        starts, ends = final[0::2], final[1::2]
+        return list(zip(starts, map(max, starts, ends), engulfed, strict=True))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -471,8 +603,19 @@ def edits_from_replacements(
 
 
 def line_starts(text: str) -> list[int]:
-    """Offsets where each line begins, for turning offsets into line numbers."""
-    return [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+    """Offsets where each line begins, for turning offsets into line numbers.
+
+    >>> line_starts("ab\\n\\ncd\\n")
+    [0, 3, 4, 7]
+    """
+    starts = [0]
+    find = text.find  # from line break to line break, not character by character
+    position = find("\n")
+    while position >= 0:
+        position += 1
+        starts.append(position)
+        position = find("\n", position)
+    return starts
 
 
 def line_number(starts: list[int], offset: int) -> int:

@@ -30,6 +30,7 @@ sample of :data:`MAX_TOKENS` tokens.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -60,6 +61,13 @@ HYPHEN_BREAK = {
     True: re.compile(r"[^\W\d_][-‐¬⸗\u00ad=][ \t]*\n[ \t]*[^\W\d_]"),
 }
 """A word broken at a line-end hyphen (``=`` too where the document uses it so)."""
+_HYPHEN_AND_AFTER = {
+    False: re.compile(r"[-‐¬⸗\u00ad][ \t]*\n[ \t]*[^\W\d_]"),
+    True: re.compile(r"[-‐¬⸗\u00ad=][ \t]*\n[ \t]*[^\W\d_]"),
+}
+""":data:`HYPHEN_BREAK` from the hyphen on: searched for quickly (a letter starts almost
+anywhere, a hyphen seldom), the letter before it checked apart (:func:`_hyphen_breaks`)."""
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -110,11 +118,17 @@ def assess(
     original: str, repaired: str, check: Callable[[str], bool] | None, language: str | None
 ) -> Quality:
     """The quality of ``original`` and of ``repaired``, words looked up with ``check``."""
-    return Quality(measure(original, check), measure(repaired, check), language)
+    verdicts: dict[str, int] = {}  # the two texts share most of their tokens
+    return Quality(measure(original, check, verdicts), measure(repaired, check, verdicts), language)
 
 
-def measure(text: str, check: Callable[[str], bool] | None = None) -> TextQuality:
+def measure(
+    text: str, check: Callable[[str], bool] | None = None, verdicts: dict[str, int] | None = None
+) -> TextQuality:
     """The measures of ``text`` (see the module); ``check`` tells a known word.
+
+    ``verdicts`` keeps what each token was found to be (:func:`_judge`) for the next text
+    measured with the same ``check``: a text and its repair share most of their tokens.
 
     >>> measure("The 2nd cat sat on the mat... ahh,; xqzt I0l", None)
     TextQuality(tokens=10, words=8, known=None, garbage=0.3, hyphens=0.0)
@@ -123,21 +137,19 @@ def measure(text: str, check: Callable[[str], bool] | None = None) -> TextQualit
     if len(pieces) > MAX_TOKENS:
         step = len(pieces) / MAX_TOKENS
         pieces = [pieces[int(index * step)] for index in range(MAX_TOKENS)]
+    if verdicts is None:
+        verdicts = {}
+    # Each distinct token is judged once; then the verdicts are counted in C.
+    for piece in set(pieces).difference(verdicts):
+        verdicts[piece] = _judge(piece, check)
     words = known = garbage = 0
-    for piece in pieces:
-        core = piece.strip(AROUND)
-        if core.isalpha():
-            if len(core) > 1:
-                words += 1
-                is_known = check is not None and check(core)
-                known += is_known
-                if not is_known and _without_vowel(core):
-                    garbage += 1
-                    continue
-            if _punctuation_run(piece):
-                garbage += 1
-        elif _mixed(core) or _punctuation_run(piece):
-            garbage += 1
+    for verdict, count in Counter(map(verdicts.__getitem__, pieces)).items():
+        if verdict & _WORD:
+            words += count
+        if verdict & _KNOWN:
+            known += count
+        if verdict & _GARBAGE:
+            garbage += count
     return TextQuality(
         tokens=len(pieces),
         words=words,
@@ -145,6 +157,34 @@ def measure(text: str, check: Callable[[str], bool] | None = None) -> TextQualit
         garbage=_share(garbage, len(pieces)),
         hyphens=_share(_hyphen_breaks(text), _filled_lines(text)),
     )
+
+
+_WORD, _KNOWN, _GARBAGE = 1, 2, 4
+
+
+def _judge(piece: str, check: Callable[[str], bool] | None) -> int:
+    """What a token is: a word (:data:`_WORD`), known to ``check`` (:data:`_KNOWN`), garbage
+    (:data:`_GARBAGE`), as bits.
+
+    >>> _judge("cat,", {"cat"}.__contains__), _judge("xqzt", None), _judge("ahh,;", None)
+    (3, 5, 5)
+    >>> _judge("I0l", None), _judge("mat...", None), _judge("a,;", None), _judge("the", None)
+    (4, 1, 4, 1)
+    """
+    core = piece.strip(AROUND)
+    if core.isalpha():
+        verdict = 0
+        if len(core) > 1:
+            verdict = _WORD
+            if check is not None and check(core):
+                verdict |= _KNOWN
+            elif _without_vowel(core):
+                return verdict | _GARBAGE
+        # a run of punctuation is two marks or more, all outside the letters
+        if len(piece) - len(core) > 1 and _punctuation_run(piece):
+            verdict |= _GARBAGE
+        return verdict
+    return _GARBAGE if _mixed(core) or _punctuation_run(piece) else 0
 
 
 def _without_vowel(word: str) -> bool:
@@ -187,15 +227,31 @@ def _punctuation_run(piece: str) -> bool:
 
 
 def _hyphen_breaks(text: str) -> int:
+    """How many words :data:`HYPHEN_BREAK` finds broken (its matches do not overlap).
+
+    >>> _hyphen_breaks("a mas-\\ncre, a-\\nb-\\nc, 1-\\nx and -\\ny")
+    2
+    """
     if not any(mark in text for mark in HYPHEN_MARKS) and "=" not in text:
         return 0
     with_equals = "=" in line_end_hyphens(text)
-    return sum(1 for _ in HYPHEN_BREAK[with_equals].finditer(text))
+    # A match of HYPHEN_BREAK begins at the letter before a hyphen matched here; as its
+    # own search, count one only where it does not overlap the one counted before.
+    letter = _LETTER.match
+    count = 0
+    end = 0
+    for match in _HYPHEN_AND_AFTER[with_equals].finditer(text):
+        start = match.start() - 1
+        if start >= end and letter(text, start):
+            count += 1
+            end = match.end()
+    return count
 
 
 def _filled_lines(text: str) -> int:
     """Lines with anything but whitespace on them."""
-    return sum(1 for line in text.split("\n") if not line.isspace() and line)
+    lines = text.split("\n")
+    return len(lines) - lines.count("") - sum(map(str.isspace, lines))
 
 
 def _share(part: int, whole: int) -> float:

@@ -44,7 +44,6 @@ import functools
 import json
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from markupsafe import Markup
@@ -115,9 +114,12 @@ def show_invisibles(text: str) -> str:
     return result
 
 
-@dataclass(frozen=True)
-class LocatedEdit:
-    """An edit with where it ended up in the repaired text and where it began in the original."""
+class LocatedEdit(NamedTuple):
+    """An edit with where it ended up in the repaired text and where it began in the original.
+
+    A named tuple, as :class:`Edit` is: a page locates every edit, and a tuple is made
+    several times faster than a frozen dataclass.
+    """
 
     number: int  # 1-based, in the order the edits were made
     step: int  # 0-based index of the step that made it
@@ -138,7 +140,7 @@ class LocatedEdit:
 
 def locate_edits(log: EditLog) -> list[LocatedEdit]:
     """Every edit with its final span (:meth:`EditLog.final_places`) and original position
-    (:meth:`EditLog.to_original`), in O(steps × edits).
+    (:meth:`EditLog.original_starts`), in O(steps × edits).
 
     >>> log = EditLog()
     >>> log.add_step("a", [Edit("a", 0, 1, "x", "yy")])
@@ -149,14 +151,15 @@ def locate_edits(log: EditLog) -> list[LocatedEdit]:
     numbered = [
         (step_index, edit) for step_index, step in enumerate(log.steps) for edit in step.edits
     ]
-    final = log.final_places()
-    origin = log.to_original([(step_index, edit.start) for step_index, edit in numbered])
     return [
-        LocatedEdit(number, step_index, edit, start, end, original_start, engulfed)
+        _TUPLE_NEW(LocatedEdit, (number, step_index, edit, start, end, original_start, engulfed))
         for number, ((step_index, edit), (start, end, engulfed), original_start) in enumerate(
-            zip(numbered, final, origin, strict=True), 1
+            zip(numbered, log.final_places(), log.original_starts(), strict=True), 1
         )
     ]
+
+
+_TUPLE_NEW = tuple.__new__  # a LocatedEdit made without its __new__: every field is given
 
 
 def _removal_finder(
@@ -298,36 +301,68 @@ def _confidence(value: Any) -> str:
         return str(value)
 
 
-def _edit_title(rule: str, edit: Edit) -> str:
-    text = f"{rule}: {show_invisibles(edit.before)} → {show_invisibles(edit.after)}"
-    if edit.reason:
-        text += f" — {edit.reason}"
-    return text + f" (confidence {_confidence(edit.confidence)})"
+def escape_html(text: str) -> str:
+    """``text`` escaped as the page's template escapes a value (markupsafe's ``& < > ' "``
+    to ``&amp; &lt; &gt; &#39; &#34;``), for the marks and rows built here: a Markup
+    object per value costs more than the rest of the page.
+
+    >>> escape_html('<b title="Tom & Jerry\\'s">')
+    '&lt;b title=&#34;Tom &amp; Jerry&#39;s&#34;&gt;'
+    """
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
 
 
-class _Piece(NamedTuple):
-    """A piece of the repaired text and, when it is marked, what the mark says: its classes,
-    the edits (numbers) and rules (colour indexes) behind it, their lowest confidence and
-    the hover title."""
+def _escaped(value: Any) -> str:
+    """Any value as the template shows it: its own HTML if it has one, else its text escaped."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return escape_html(str(value))
 
-    text: str
-    classes: str = ""
-    numbers: str = ""
-    rules: str = ""
-    lowest: str = ""
-    title: str = ""
+
+@functools.lru_cache(maxsize=8192)  # whitespace edits repeat the same few strings
+def _shown(text: str) -> str:
+    """A before or after as the tables show it (:func:`show_invisibles`), escaped."""
+    return escape_html(show_invisibles(text))
+
+
+@functools.lru_cache(maxsize=8192, typed=True)  # whitespace edits share a few titles; typed:
+# a reason 1 and a reason 1.0 are shown differently
+def _title(rule: Any, before: str, after: str, reason: Any, confidence: Any) -> str:
+    """The hover title of an edit's mark, escaped."""
+    text = f"{rule}: {show_invisibles(before)} → {show_invisibles(after)}"
+    if reason:
+        text += f" — {reason}"
+    return escape_html(text + f" (confidence {_confidence(confidence)})")
+
+
+def _edit_title(edit: Edit) -> str:
+    try:
+        return _title(edit.rule, edit.before, edit.after, edit.reason, edit.confidence)
+    except TypeError:  # a field that cannot be a key (a log from elsewhere): not kept
+        return _title.__wrapped__(edit.rule, edit.before, edit.after, edit.reason, edit.confidence)
 
 
 def _marked_text(
-    text: str, located: Sequence[LocatedEdit], rule_index: Mapping[str, int]
-) -> list[_Piece]:
-    """The repaired text, cut at every edit boundary, each covered piece a focusable mark."""
+    text: str,
+    located: Sequence[LocatedEdit],
+    rule_index: Mapping[str, int],
+    confidences: Sequence[float],
+    superseded: Sequence[bool],
+) -> str:
+    """The repaired text as HTML, cut at every edit boundary, each covered piece a focusable
+    mark (``confidences``, ``superseded``: each located edit's, as a number and a flag)."""
     opens: dict[int, list[int]] = {}
     closes: dict[int, list[int]] = {}
     points: dict[int, list[int]] = {}
     bounds = {0, len(text)}
     for index, item in enumerate(located):
-        if item.superseded:
+        if superseded[index]:
             continue
         if item.start == item.end:
             points.setdefault(item.start, []).append(index)
@@ -338,7 +373,6 @@ def _marked_text(
             bounds.update((item.start, item.end))
     ordered = sorted(bounds)
     active: dict[int, None] = {}
-    pieces: list[_Piece] = []
 
     def quiet_one(item: LocatedEdit) -> bool:
         """Layout only: whitespace for whitespace, with the words on either side unchanged."""
@@ -351,90 +385,171 @@ def _marked_text(
         start, end = item.start, item.end
         return start == 0 or end >= len(text) or text[start - 1].isspace() or text[end].isspace()
 
-    def quiet(indexes: Iterable[int]) -> bool:
-        return all(quiet_one(located[i]) for i in indexes)
+    quiet_ones = [
+        not flag and quiet_one(item) for item, flag in zip(located, superseded, strict=True)
+    ]
+    is_quiet = quiet_ones.__getitem__
+    confidence_of = confidences.__getitem__
+    colours = [rule_index[item.edit.rule] for item in located]
+    colour_of = colours.__getitem__
+    numbers = [str(item.number) for item in located]
+    number_of = numbers.__getitem__
 
-    def mark(indexes: list[int], content: str, deletion: bool) -> _Piece:
-        items = [located[i] for i in indexes]
-        rules = sorted({rule_index[item.edit.rule] for item in items})
-        colour = rule_index[items[-1].edit.rule]
-        classes = (
-            f"m c{colour % 12}" + (" d" if deletion else "") + (" w" if quiet(indexes) else "")
-        )
-        lowest = min(_number(item.edit.confidence) for item in items)
-        return _Piece(
-            content,
-            classes,
-            " ".join(str(item.number) for item in items),
-            " ".join(map(str, rules)),
-            f"{lowest:.3f}",
-            "\n".join(_edit_title(item.edit.rule, item.edit) for item in items),
+    def title_of(index: int) -> str:
+        return _edit_title(located[index].edit)
+
+    def mark(indexes: list[int], deletion: bool) -> str:
+        """The opening tag of the mark of the edits ``indexes``."""
+        if len(indexes) == 1:
+            index = indexes[0]
+            colour = colours[index]
+            rules = str(colour)
+            quiet = quiet_ones[index]
+            lowest = confidences[index]
+            title = title_of(index)
+            edits = numbers[index]
+        elif len(indexes) == 2:  # mostly a line end's spaces removed, its line break a space
+            first, second = indexes
+            colour = colours[second]
+            other = colours[first]
+            rules = (
+                str(colour)
+                if other == colour
+                else f"{other} {colour}"
+                if other < colour
+                else f"{colour} {other}"
+            )
+            quiet = quiet_ones[first] and quiet_ones[second]
+            lowest = min(confidences[first], confidences[second])
+            title = f"{title_of(first)}\n{title_of(second)}"
+            edits = f"{numbers[first]} {numbers[second]}"
+        else:
+            colour = colours[indexes[-1]]
+            rules = " ".join(map(str, sorted(set(map(colour_of, indexes)))))
+            quiet = all(map(is_quiet, indexes))
+            lowest = min(map(confidence_of, indexes))
+            title = "\n".join(map(title_of, indexes))
+            edits = " ".join(map(number_of, indexes))
+        return (
+            f'<mark class="m c{colour % 12}{" d" if deletion else ""}{" w" if quiet else ""}" '
+            f'tabindex="0" data-e="{edits}" data-r="{rules}" '
+            f'data-c="{lowest:.3f}" title="{title}">'
         )
 
+    # The markup, with a place left for each piece of text: the pieces are escaped at once.
+    parts: list[str] = []
+    append = parts.append
+    pieces: list[str] = []
+    places: list[int] = []
     for position, following in zip(ordered, [*ordered[1:], None], strict=True):
         for index in closes.get(position, ()):
             del active[index]
         for index in opens.get(position, ()):
             active[index] = None
-        removed = points.get(position, [])
+        removed = points.get(position)
         piece = text[position:following] if following is not None else ""
-        if removed and active and quiet(removed) and quiet(active):
+        if removed and active and all(map(is_quiet, removed)) and all(map(is_quiet, active)):
             # Whitespace removed right before whitespace changed (a line end's spaces, then
             # the line break made a space): one quiet mark, not two, explains both.
-            pieces.append(mark(sorted([*removed, *active]), piece, deletion=False))
-            continue
-        if removed:  # removals at one place share one marker
-            pieces.append(mark(removed, "", deletion=True))
-        if piece:
-            pieces.append(mark(sorted(active), piece, deletion=False) if active else _Piece(piece))
-    return pieces
+            append(mark(sorted([*removed, *active]), deletion=False))
+        else:
+            if removed:  # removals at one place share one marker
+                append(mark(removed, deletion=True))
+                append("</mark>")
+            if not piece:
+                continue
+            if active:
+                append(mark(sorted(active), deletion=False))
+            else:  # unmarked text
+                places.append(len(parts))
+                pieces.append(piece)
+                append("")
+                continue
+        places.append(len(parts))
+        pieces.append(piece)
+        append("")
+        append("</mark>")
+    for place, escaped in zip(places, _escaped_pieces(pieces), strict=True):
+        parts[place] = escaped
+    return "".join(parts)
+
+
+def _escaped_pieces(pieces: list[str]) -> list[str]:
+    """Each piece escaped (:func:`escape_html`), all in one pass over their text.
+
+    >>> _escaped_pieces(["a<", "", "&b"]), _escaped_pieces(["\\0&"])
+    (['a&lt;', '', '&amp;b'], ['\\x00&amp;'])
+    """
+    joined = "\0".join(pieces)
+    if joined.count("\0") != len(pieces) - 1:  # the text has NULs of its own: one by one
+        return [escape_html(piece) for piece in pieces]
+    return escape_html(joined).split("\0") if pieces else []
 
 
 _THRESHOLDS = (1.0, 0.95, 0.9, 0.8, 0.7, 0.5)
 
 
-def _confidence_thresholds(located: Sequence[LocatedEdit]) -> list[tuple[float, int]]:
+def _confidence_thresholds(
+    confidences: Sequence[float], superseded: Sequence[bool]
+) -> list[tuple[float, int]]:
     """The thresholds some edit is under, each with how many are: a choice to show only the
-    less certain edits (none when every edit is certain)."""
-    values = sorted({_number(item.edit.confidence) for item in located if not item.superseded})
+    less certain edits (none when every edit is certain). ``confidences``, ``superseded``:
+    each located edit's, as a number and a flag."""
+    values = sorted(
+        {value for value, flag in zip(confidences, superseded, strict=True) if not flag}
+    )
     if not values or values[0] >= 1.0:
         return []
-    counted = [
-        (threshold, sum(1 for item in located if _number(item.edit.confidence) < threshold))
-        for threshold in _THRESHOLDS
-    ]
+    counted = [(threshold, sum(map(threshold.__gt__, confidences))) for threshold in _THRESHOLDS]
     return [(threshold, below) for threshold, below in counted if below]
 
 
-class _EditRow(NamedTuple):
-    """One row of the tables of edits (a named tuple: a page may have tens of thousands)."""
+def _edit_rows(
+    located: Sequence[LocatedEdit],
+    rule_index: Mapping[str, int],
+    starts: list[int],
+    superseded: Sequence[bool],
+) -> tuple[str, str]:
+    """The rows (HTML) of the table of all edits (each row's ``id`` is ``eN``: the script
+    and ``#edit-N`` links find rows by it) and of the superseded edits (``data-ref``)."""
+    heads = {
+        rule: f'<span class="sw c{index % 12}"></span>{_escaped(rule)}'
+        for rule, index in rule_index.items()
+    }
+    tails: dict[tuple[Any, ...], str] = {}  # edits repeat: each different one's cells once
+    rows: list[str] = []
+    superseded_rows: list[str] = []
+    line_of = bisect.bisect_right  # line_number, without a call around it
+    for item, flag in zip(located, superseded, strict=True):
+        edit = item.edit
+        # a reason 1 and a reason 1.0 are one key but not one text: the class tells them apart
+        key = (edit.before, edit.after, edit.reason, edit.reason.__class__, edit.confidence)
+        try:
+            tail = tails[key]
+        except KeyError:
+            tail = tails[key] = _edit_cells(edit)
+        except TypeError:  # a field that cannot be a key (a log from elsewhere)
+            tail = _edit_cells(edit)
+        cells = (
+            f"<td>{item.number}</td><td>{heads[edit.rule]}</td>"
+            f"<td>{line_of(starts, item.original_start)}</td>{tail}"
+        )
+        rows.append(f'<tr id="e{item.number}">{cells}')
+        if flag:
+            superseded_rows.append(f'<tr data-ref="e{item.number}">{cells}')
+    return "\n".join(rows), "\n".join(superseded_rows)
 
-    number: int
-    colour: int
-    rule: str
-    line: int
-    before: str
-    after: str
-    before_shown: str
-    after_shown: str
-    reason: str
-    confidence: str
 
-
-def _edit_row(item: LocatedEdit, rule_index: Mapping[str, int], starts: list[int]) -> _EditRow:
-    edit = item.edit
-    return _EditRow(
-        item.number,
-        rule_index[edit.rule] % 12,
-        edit.rule,
-        line_number(starts, item.original_start),
-        edit.before,
-        edit.after,
-        show_invisibles(edit.before),
-        show_invisibles(edit.after),
-        edit.reason,
-        _confidence(edit.confidence),
+def _edit_cells(edit: Edit) -> str:
+    """The cells of an edit's row after its line: before → after, reason, confidence."""
+    return (
+        f'<td class="ba"><del{"" if edit.before else _NONE}>{_shown(edit.before)}</del> → '
+        f"<ins{'' if edit.after else _NONE}>{_shown(edit.after)}</ins></td>"
+        f"<td>{_escaped(edit.reason)}</td><td>{_escaped(_confidence(edit.confidence))}</td></tr>"
     )
+
+
+_NONE = ' class="none"'
 
 
 def _note_row(note: Mapping[str, Any], line: int | None) -> dict[str, Any]:
@@ -525,9 +640,12 @@ def render_review(
     rule_index = {rule: index for index, rule in enumerate(names)}
     counts = {rule: 0 for rule in names}
     superseded_counts = {rule: 0 for rule in names}
-    for item in located:
+    superseded = [item.superseded for item in located]
+    for item, flag in zip(located, superseded, strict=True):
         counts[item.edit.rule] += 1
-        superseded_counts[item.edit.rule] += item.superseded
+        superseded_counts[item.edit.rule] += flag
+    confidences = [_number(item.edit.confidence) for item in located]
+    edit_rows, superseded_rows = _edit_rows(located, rule_index, starts, superseded)
     notes = [note for note in log.notes if _language_fact(note) is None]
     language_choice = next(filter(None, map(_language_fact, log.notes)), "")
     config = dict(config or {})
@@ -565,12 +683,15 @@ def render_review(
             }
             for rule in names
         ],
-        thresholds=_confidence_thresholds(located),
+        thresholds=_confidence_thresholds(confidences, superseded),
         language=_language(config),
         language_choice=language_choice,
-        pieces=_marked_text(text, located, rule_index),
-        edits=[_edit_row(item, rule_index, starts) for item in located],
-        superseded=[_edit_row(item, rule_index, starts) for item in located if item.superseded],
+        # Built in Python, not by template loops: a page has thousands of marks and rows,
+        # and a template escapes each value through a Markup object (three times slower).
+        marked=Markup(_marked_text(text, located, rule_index, confidences, superseded)),  # noqa: S704 - escaped
+        edit_count=len(located),
+        edit_rows=Markup(edit_rows),  # noqa: S704 - built escaped by _edit_rows
+        superseded_rows=Markup(superseded_rows),  # noqa: S704 - built escaped by _edit_rows
         debris=debris_rows,
         notes=[
             _note_row(note, line)
