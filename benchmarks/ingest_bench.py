@@ -1,23 +1,31 @@
-"""Ingest benchmarks: bagging speed against bagit-python, and Prefect's share of the time.
+"""Ingest benchmarks: issue 11's ingest rows, and the older bagging and orchestration ones.
 
-    .venv/bin/python benchmarks/ingest_bench.py [--quick] [--json] [--runs 3]
+    .venv/bin/python benchmarks/ingest_bench.py [--quick] [--json] [--runs N] [--only PARTS]
 
-1. **Bagging, 1 GiB in ~1,000 files** (random bytes, so no repair runs: this measures fixity,
-   copy, identification, PREMIS, bag writing and full validation). Baselines measured in the
-   same run, on the same files, medians of ``--runs``:
-   - ``bagit.make_bag`` with sha256+sha512 and 2 processes, on a fresh copy each run (the copy
-     is not timed: make_bag moves files in place, preserve copies them);
-   - ``make_bag`` followed by ``Bag.validate`` (preserve validates every package it makes);
-   - the limit: one read of every file computing both digests with hashlib, in 2 threads.
-2. **10,000 seed-sized text items** with repair on, through the real Prefect flow (ephemeral)
-   and through the library alone with the same two worker threads and batches: items/s and the
-   share of the wall time that is Prefect's.
-3. **Start-up**: two `preserve ingest` commands of one small file, one after the other, with the
-   background server (the default) and with a server per command (`temporary`, what every
-   command paid before), against `bagit.py` making a bag of one file.
-4. **Runners**: `preserve ingest --runner threads|processes|dask` on the same text items
-   (repair on): items/s, the speed-up over threads and the command's peak memory.
+Parts (``--only``, comma-separated; default ``bytes,items,startup,cores``, what
+``benchmarks/run.py`` asks for one at a time). Every part runs the ``preserve ingest``
+command as a person does (in ``benchmarks/.work``, where no preserve.toml is: default
+settings), against a background Prefect server started before anything is timed; rounds
+interleave what is compared, and an untimed warm-up goes first.
 
+- ``bytes``: the marginal time of ingesting 768 MiB of 1 MiB random files: ingest of one folder
+  item of 64 + 768 MiB minus ingest of one of 64 MiB (the median of the per-round
+  differences), against the same difference for copy + ``bagit.make_bag`` (sha256 + sha512,
+  2 processes). Start-up cancels out, what is left is the cost per byte.
+- ``items``: seed-sized text items, repair on, ``--runner threads|processes|dask``: items/s
+  marginal over 200 -> 2,000 items (the same subtraction), the whole command's items/s, and
+  the memory of the 2,000-item command's whole process tree (:class:`TreeMemory`).
+- ``startup``: a repeated command: the first ``preserve ingest`` of one small file starts the
+  background server, later ones reuse it (median of 5), against ``bagit.py`` on one file.
+- ``cores``: repair-heavy items (10 synthetic OCR pages each, ``ocr_synth.py``) with
+  ``--runner processes`` pinned to one CPU (one worker) and to two (two workers): marginal
+  items/s over 16 -> 80 items, and the speed-up.
+- ``bagging`` (the figures of 23 Nov 2026): 1 GiB in ~1,000 files, one folder item, through the
+  library, against ``make_bag``, ``make_bag`` + ``Bag.validate`` and one hashlib read.
+- ``orchestration``: 10,000 seed-sized items through the Prefect flow and through the library
+  alone with the same two threads: Prefect's share of the wall time.
+
+``--quick``: smaller sizes (16 + 192 MiB, 40 -> 200 items, 16 -> 48 OCR items), one round.
 Work files live in ``benchmarks/.work/`` (not committed) and are built once.
 """
 
@@ -44,6 +52,9 @@ SEEDS = sorted((ROOT / "raw").glob("*.txt"))
 
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="preserve-bench-prefect-"))
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from process_tree import TreeMemory, read_status  # noqa: E402
 
 
 def build_binary_corpus(folder: Path, total: int, count: int) -> Path:
@@ -210,89 +221,6 @@ RUNNERS = ("threads", "processes", "dask")  # preserve.config.RUNNERS, in the or
 BAGIT_PY = str(Path(sys.executable).parent / "bagit.py")
 
 
-class TreeMemory:
-    """Memory of a command and every process under it (workers, a Dask cluster), read from
-    /proc while it runs.
-
-    ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` is the largest *single* descendant's peak, so
-    it cannot tell one 300 MiB process from three. Here, every ``interval`` seconds the tree
-    is walked (``/proc/PID/task/*/children``) and each process's PSS (its own pages plus its
-    share of shared ones: summing RSS would count a forked worker's shared pages twice) is
-    summed; the peak of that sum is ``tree_pss_peak_mib``, a sample, so a spike shorter than
-    the interval can be missed. ``largest_process_mib`` is the largest ``VmHWM`` (the
-    kernel's exact peak RSS of one process) seen. The background Prefect server is not in the
-    tree: it was started before, by another command, and serves them all.
-    """
-
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
-        import threading
-
-        self.pid = pid
-        self.interval = interval
-        self.tree_pss_peak = 0
-        self.tree_rss_peak = 0
-        self.hwm: dict[int, int] = {}
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _tree(self) -> list[int]:
-        found, pending = [], [self.pid]
-        while pending:
-            pid = pending.pop()
-            found.append(pid)
-            try:
-                for task in os.listdir(f"/proc/{pid}/task"):
-                    with open(f"/proc/{pid}/task/{task}/children") as children:
-                        pending.extend(int(child) for child in children.read().split())
-            except OSError:  # gone in the meantime
-                continue
-        return found
-
-    @staticmethod
-    def _read(path: str, keys: tuple[str, ...]) -> dict[str, int]:
-        values = {}
-        try:
-            with open(path) as stream:
-                for line in stream:
-                    name, _, rest = line.partition(":")
-                    if name in keys:
-                        values[name] = int(rest.split()[0])
-        except (OSError, ValueError, IndexError):
-            pass
-        return values
-
-    def sample(self) -> None:
-        pss = rss = 0
-        for pid in self._tree():
-            rollup = self._read(f"/proc/{pid}/smaps_rollup", ("Rss", "Pss"))
-            pss += rollup.get("Pss", 0)
-            rss += rollup.get("Rss", 0)
-            status = self._read(f"/proc/{pid}/status", ("VmHWM",))
-            if "VmHWM" in status:
-                self.hwm[pid] = max(self.hwm.get(pid, 0), status["VmHWM"])
-        self.tree_pss_peak = max(self.tree_pss_peak, pss)
-        self.tree_rss_peak = max(self.tree_rss_peak, rss)
-
-    def _run(self) -> None:
-        while not self._done.is_set():
-            self.sample()
-            self._done.wait(self.interval)
-
-    def stop(self, usage: Any = None) -> dict[str, float]:
-        self._done.set()
-        self._thread.join()
-        largest = max(self.hwm.values(), default=0)
-        if usage is not None:  # the command's own exact peak, known once it has exited
-            largest = max(largest, usage.ru_maxrss)
-        return {
-            "tree_pss_peak_mib": self.tree_pss_peak / 1024,
-            "tree_rss_peak_mib": self.tree_rss_peak / 1024,
-            "largest_process_mib": largest / 1024,
-            "processes_seen": len(self.hwm),
-        }
-
-
 def _command(
     arguments: list[str],
     environment: dict[str, str],
@@ -366,7 +294,7 @@ class BackgroundServer:
         found = _server.running(self.home)
         if found is None:
             return None
-        return TreeMemory._read(f"/proc/{found.pid}/status", ("VmHWM",)).get("VmHWM", 0) / 1024
+        return read_status(found.pid, "VmHWM") / 1024
 
     def __exit__(self, *_exc: object) -> None:
         from preserve_flows import _server
