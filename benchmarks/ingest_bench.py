@@ -25,7 +25,7 @@ interleave what is compared, and an untimed warm-up goes first.
 - ``orchestration``: 10,000 seed-sized items through the Prefect flow and through the library
   alone with the same two threads: Prefect's share of the wall time.
 
-``--quick``: smaller sizes (16 + 192 MiB, 40 -> 200 items, 16 -> 48 OCR items), one round.
+``--quick``: smaller sizes (16 + 192 MiB, 20 -> 120 items, 16 -> 32 OCR items), one round.
 Work files live in ``benchmarks/.work/`` (not committed) and are built once.
 """
 
@@ -386,7 +386,7 @@ def bench_items(runs: int, quick: bool, runners: tuple[str, ...] = RUNNERS) -> d
     marginal rate (BIG - SMALL) / (time(BIG) - time(SMALL)), so start-up (a Dask cluster's
     included) is left out; the whole command's rate is given too. Memory: the BIG command's
     process tree (:class:`TreeMemory`)."""
-    small_count, big_count = (40, 200) if quick else (200, 2000)
+    small_count, big_count = (20, 120) if quick else (200, 2000)
     small = build_text_items(WORK / f"text-items-{small_count}", small_count)
     big = build_text_items(WORK / f"text-items-{big_count}", big_count)
     results: dict[str, Any] = {r: {"small_s": [], "big_s": [], "memory": []} for r in runners}
@@ -459,8 +459,8 @@ def bench_cores(runs: int, quick: bool) -> dict[str, Any]:
         return {"skipped": f"needs 2 CPUs, this process may use {len(available)}"}
     # Both sizes must keep every worker busy, or the marginal flatters two workers (a small
     # run that one worker does alone is slow on two CPUs as on one): 16 items are two batches
-    # (flows/ingest.py: at least 8 items per task), and 48 or 80 split evenly over 1 or 2.
-    small_count, big_count = (16, 48) if quick else (16, 80)
+    # (flows/ingest.py: at least 8 items per task), and 32 or 80 split evenly over 1 or 2.
+    small_count, big_count = (16, 32) if quick else (16, 80)
     small = build_ocr_items(WORK / f"ocr-items-{small_count}", small_count)
     big = build_ocr_items(WORK / f"ocr-items-{big_count}", big_count)
     layouts = {"one": {available[0]}, "two": set(available[:2])}

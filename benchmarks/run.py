@@ -236,6 +236,23 @@ def print_table(
             )
 
 
+def _runs(parser: argparse.ArgumentParser, given: str | None) -> dict[str, int]:
+    """``--runs``: ``{"": N}`` for every part, or ``{part: N}`` for the parts named."""
+    if not given:
+        return {}
+    try:
+        if "=" not in given:
+            return {"": int(given)}
+        pairs = [item.split("=", 1) for item in given.split(",")]
+        runs = {name: int(value) for name, value in pairs}
+    except ValueError:
+        parser.error(f"--runs {given}: give a number, or PART=N,... such as items=1")
+    unknown = [name for name in runs if name not in ISSUE11]
+    if unknown:
+        parser.error(f"--runs: {', '.join(unknown)} is not an issue-11 part")
+    return runs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run the benchmarks; end with issue 11's table.")
     parser.add_argument("--quick", action="store_true", help="small sizes, fewer runs (minutes)")
@@ -243,13 +260,18 @@ def main() -> int:
         "--only",
         help=f"comma-separated parts: {', '.join(PARTS)}, or issue11 (default: all)",
     )
-    parser.add_argument("--runs", type=int, help="rounds per issue-11 part (medians)")
+    parser.add_argument(
+        "--runs",
+        help="rounds per issue-11 part (medians): N for every part, or PART=N,... "
+        "(default: 3, 1 with --quick; validate and repeat at least 5, 3 with --quick)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON document, not the table")
     parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
     arguments = parser.parse_args()
     chosen: list[str] = []
     for name in (arguments.only or ",".join(PARTS)).split(","):
         chosen += list(ISSUE11) if name == "issue11" else [name]
+    runs = _runs(parser, arguments.runs)
     unknown = [name for name in chosen if name not in PARTS]
     if unknown:
         parser.error(f"unknown part {', '.join(unknown)}: choose from {', '.join(PARTS)}, issue11")
@@ -263,7 +285,7 @@ def main() -> int:
         if name in OTHERS:
             failed |= run_other(name, arguments.quick, arguments.json) != 0
         else:
-            parts[name] = run_part(name, arguments.quick, arguments.runs)
+            parts[name] = run_part(name, arguments.quick, runs.get(name, runs.get("")))
             failed |= parts[name] is None
         loads.append(os.getloadavg())
         print(f"=== {name}: {time.perf_counter() - part_started:.0f} s", file=sys.stderr)
