@@ -1,23 +1,31 @@
-"""Ingest benchmarks: bagging speed against bagit-python, and Prefect's share of the time.
+"""Ingest benchmarks: issue 11's ingest rows, and the older bagging and orchestration ones.
 
-    .venv/bin/python benchmarks/ingest_bench.py [--quick] [--json] [--runs 3]
+    .venv/bin/python benchmarks/ingest_bench.py [--quick] [--json] [--runs N] [--only PARTS]
 
-1. **Bagging, 1 GiB in ~1,000 files** (random bytes, so no repair runs: this measures fixity,
-   copy, identification, PREMIS, bag writing and full validation). Baselines measured in the
-   same run, on the same files, medians of ``--runs``:
-   - ``bagit.make_bag`` with sha256+sha512 and 2 processes, on a fresh copy each run (the copy
-     is not timed: make_bag moves files in place, preserve copies them);
-   - ``make_bag`` followed by ``Bag.validate`` (preserve validates every package it makes);
-   - the limit: one read of every file computing both digests with hashlib, in 2 threads.
-2. **10,000 seed-sized text items** with repair on, through the real Prefect flow (ephemeral)
-   and through the library alone with the same two worker threads and batches: items/s and the
-   share of the wall time that is Prefect's.
-3. **Start-up**: two `preserve ingest` commands of one small file, one after the other, with the
-   background server (the default) and with a server per command (`temporary`, what every
-   command paid before), against `bagit.py` making a bag of one file.
-4. **Runners**: `preserve ingest --runner threads|processes|dask` on the same text items
-   (repair on): items/s, the speed-up over threads and the command's peak memory.
+Parts (``--only``, comma-separated; default ``bytes,items,startup,cores``, what
+``benchmarks/run.py`` asks for one at a time). Every part runs the ``preserve ingest``
+command as a person does (in ``benchmarks/.work``, where no preserve.toml is: default
+settings), against a background Prefect server started before anything is timed; rounds
+interleave what is compared, and an untimed warm-up goes first.
 
+- ``bytes``: the marginal time of ingesting 768 MiB of 1 MiB random files: ingest of one folder
+  item of 64 + 768 MiB minus ingest of one of 64 MiB (the median of the per-round
+  differences), against the same difference for copy + ``bagit.make_bag`` (sha256 + sha512,
+  2 processes). Start-up cancels out, what is left is the cost per byte.
+- ``items``: seed-sized text items, repair on, ``--runner threads|processes|dask``: items/s
+  marginal over 200 -> 2,000 items (the same subtraction), the whole command's items/s, and
+  the memory of the 2,000-item command's whole process tree (:class:`TreeMemory`).
+- ``startup``: a repeated command: the first ``preserve ingest`` of one small file starts the
+  background server, later ones reuse it (median of 5), against ``bagit.py`` on one file.
+- ``cores``: repair-heavy items (10 synthetic OCR pages each, ``ocr_synth.py``) with
+  ``--runner processes`` pinned to one CPU (one worker) and to two (two workers): marginal
+  items/s over 16 -> 80 items, and the speed-up.
+- ``bagging`` (the figures of 23 Nov 2026): 1 GiB in ~1,000 files, one folder item, through the
+  library, against ``make_bag``, ``make_bag`` + ``Bag.validate`` and one hashlib read.
+- ``orchestration``: 10,000 seed-sized items through the Prefect flow and through the library
+  alone with the same two threads: Prefect's share of the wall time.
+
+``--quick``: smaller sizes (16 + 192 MiB, 20 -> 120 items, 16 -> 32 OCR items), one round.
 Work files live in ``benchmarks/.work/`` (not committed) and are built once.
 """
 
@@ -36,6 +44,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / ".work"
@@ -43,6 +52,9 @@ SEEDS = sorted((ROOT / "raw").glob("*.txt"))
 
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="preserve-bench-prefect-"))
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from process_tree import TreeMemory, read_status  # noqa: E402
 
 
 def build_binary_corpus(folder: Path, total: int, count: int) -> Path:
@@ -205,170 +217,442 @@ def bench_orchestration(count: int, runs: int) -> dict:
 
 
 PRESERVE = str(Path(sys.executable).parent / "preserve")
+RUNNERS = ("threads", "processes", "dask")  # preserve.config.RUNNERS, in the order shown
+BAGIT_PY = str(Path(sys.executable).parent / "bagit.py")
 
 
-def _command(arguments: list[str], environment: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak memory (MiB) of one command run to its end."""
+def _command(
+    arguments: list[str],
+    environment: dict[str, str],
+    cpus: set[int] | None = None,
+    memory: bool = False,
+) -> dict[str, Any]:
+    """Run one command to its end (in WORK, where no preserve.toml is: default settings):
+    wall seconds, and with ``memory`` the tree's memory (:class:`TreeMemory`). ``cpus`` pins
+    it (and all it starts) to those CPUs, so a runner sizing itself by the CPUs it may use
+    starts that many workers."""
+
+    def pin() -> None:
+        if cpus is not None:
+            os.sched_setaffinity(0, cpus)
+
+    WORK.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     process = subprocess.Popen(
-        arguments, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        arguments,
+        env=environment,
+        cwd=WORK,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=pin if cpus is not None else None,  # no sampler thread yet
     )
+    sampler = TreeMemory(process.pid) if memory else None
+    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
     _pid, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
+    figures: dict[str, Any] = {"seconds": elapsed}
+    if sampler is not None:
+        figures |= sampler.stop(usage)
     process.returncode = os.waitstatus_to_exitcode(status)
-    stderr = process.stderr.read().decode() if process.stderr else ""
     if process.returncode not in (0, 1):
-        raise RuntimeError(f"{arguments[:3]} exited {process.returncode}: {stderr[-500:]}")
-    return elapsed, usage.ru_maxrss / 1024
+        raise RuntimeError(f"{arguments[:3]} exited {process.returncode}: {stderr[-800:]}")
+    return figures
 
 
-def _environment(home: Path, mode: str) -> dict[str, str]:
+def _environment(home: Path, mode: str = "background") -> dict[str, str]:
     environment = {**os.environ, "PREFECT_HOME": str(home), "PRESERVE_PREFECT_SERVER": mode}
     environment.pop("PREFECT_API_URL", None)
+    environment.pop("PRESERVE_CONFIG", None)
     return environment
 
 
-def bench_startup() -> dict:
-    """A repeated command, as a person or a script runs them one after the other."""
-    from preserve_flows import _server
+def _ingest(source: Path, out: Path, environment: dict[str, str], *extra: str, **how: Any):
+    """``preserve ingest SOURCE -o OUT`` into a fresh OUT; the disk is synced first (not
+    timed) so one run's write-back does not land in the next one's time."""
+    shutil.rmtree(out, ignore_errors=True)
+    os.sync()
+    figures = _command(
+        [PRESERVE, "ingest", str(source), "-o", str(out), *extra], environment, **how
+    )
+    shutil.rmtree(out, ignore_errors=True)
+    return figures
 
+
+class BackgroundServer:
+    """A private ``PREFECT_HOME`` whose background server is started (by a one-item ingest)
+    before anything is timed, and stopped at the end. Its peak RSS is reported apart."""
+
+    def __enter__(self) -> BackgroundServer:
+        self.home = Path(tempfile.mkdtemp(prefix="preserve-bench-server-"))
+        self.environment = _environment(self.home)
+        _ingest(build_text_items(WORK / "text-items-1", 1), WORK / "warm-out", self.environment)
+        return self
+
+    def peak_mib(self) -> float | None:
+        from preserve_flows import _server
+
+        found = _server.running(self.home)
+        if found is None:
+            return None
+        return read_status(found.pid, "VmHWM") / 1024
+
+    def __exit__(self, *_exc: object) -> None:
+        from preserve_flows import _server
+
+        _server.stop_background(self.home)
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def _sizes(round_number: int) -> tuple[str, str]:
+    """Which size goes first in a round: the small one in even rounds, the big one in odd
+    ones, so neither always runs on the heels of the other."""
+    return ("small", "big") if round_number % 2 == 0 else ("big", "small")
+
+
+def _marginal(small: list[float], big: list[float]) -> float:
+    """The extra time of the big input over the small one: the median of the per-round
+    differences (the rounds are interleaved, so a busy moment hits both sizes of a round)."""
+    return statistics.median(b - s for s, b in zip(small, big, strict=True))
+
+
+def build_mib_files(folder: Path, count: int) -> Path:
+    """``folder/item/`` holding ``count`` files of exactly 1 MiB of random bytes (one item:
+    one package, as make_bag makes one bag). Built once."""
+    marker = folder.with_name(folder.name + ".complete")
+    if marker.exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "item").mkdir(parents=True)
+    for index in range(count):
+        (folder / "item" / f"file-{index:05d}.bin").write_bytes(os.urandom(1 << 20))
+    marker.write_text("ok")
+    return folder
+
+
+def bench_bytes(runs: int, quick: bool) -> dict[str, Any]:
+    """Issue 11's first row: the marginal time of ingesting MARGINAL MiB of 1 MiB binary files
+    (random bytes: no repair), as ``preserve ingest`` of BASE + MARGINAL MiB minus
+    ``preserve ingest`` of BASE MiB, each one folder item; against copy + ``make_bag``
+    (sha256 + sha512, 2 processes) of the same two folders, the copy timed too (preserve
+    copies, make_bag bags in place). Start-up (interpreter, Prefect, a bag's fixed files)
+    cancels out; what is left is the cost per byte."""
+    import bagit
+
+    base, marginal = (16, 192) if quick else (64, 768)
+    small = build_mib_files(WORK / f"mib-{base}", base)
+    big = build_mib_files(WORK / f"mib-{base + marginal}", base + marginal)
+    for folder in (small, big):
+        hash_limit(sorted((folder / "item").iterdir()))  # warm the page cache
+    scratch = WORK / "bytes-scratch"
+
+    def copy_and_make_bag(folder: Path) -> float:
+        shutil.rmtree(scratch, ignore_errors=True)
+        os.sync()
+        started = time.perf_counter()
+        shutil.copytree(folder / "item", scratch)
+        bagit.make_bag(str(scratch), checksums=["sha256", "sha512"], processes=2)
+        elapsed = time.perf_counter() - started
+        shutil.rmtree(scratch, ignore_errors=True)
+        return elapsed
+
+    times: dict[str, list[float]] = {k: [] for k in ("ours", "ours_big", "anchor", "anchor_big")}
+    with BackgroundServer() as server:
+        out = WORK / "bytes-out"
+        _ingest(small, out, server.environment)  # warm-up, not timed: first reads, siegfried
+        copy_and_make_bag(small)
+        for round_number in range(runs):
+            for size in _sizes(round_number):
+                folder, suffix = (small, "") if size == "small" else (big, "_big")
+                times["ours" + suffix].append(_ingest(folder, out, server.environment)["seconds"])
+                times["anchor" + suffix].append(copy_and_make_bag(folder))
+    ours = _marginal(times["ours"], times["ours_big"])
+    anchor = _marginal(times["anchor"], times["anchor_big"])
+    return {
+        "base_mib": base,
+        "marginal_mib": marginal,
+        "runs": runs,
+        "times": times,
+        "preserve_marginal_s": ours,
+        "anchor_marginal_s": anchor,
+        "ratio": ours / anchor,
+        "preserve_mib_per_s": marginal / ours,
+        "anchor_mib_per_s": marginal / anchor,
+    }
+
+
+def bench_items(runs: int, quick: bool, runners: tuple[str, ...] = RUNNERS) -> dict[str, Any]:
+    """Issue 11's items/s row and the runners: ``preserve ingest --runner R`` of SMALL and of
+    BIG seed-sized text items (repair on), rounds interleaved over the runners; items/s is the
+    marginal rate (BIG - SMALL) / (time(BIG) - time(SMALL)), so start-up (a Dask cluster's
+    included) is left out; the whole command's rate is given too. Memory: the BIG command's
+    process tree (:class:`TreeMemory`)."""
+    small_count, big_count = (20, 120) if quick else (200, 2000)
+    small = build_text_items(WORK / f"text-items-{small_count}", small_count)
+    big = build_text_items(WORK / f"text-items-{big_count}", big_count)
+    results: dict[str, Any] = {r: {"small_s": [], "big_s": [], "memory": []} for r in runners}
+    with BackgroundServer() as server:
+        out = WORK / "items-out"
+        for runner in runners:  # warm-up, not timed: first imports of each runner
+            _ingest(small, out, server.environment, "--runner", runner)
+        for round_number in range(runs):
+            for runner in runners:
+                figures = results[runner]
+                extra = ("--runner", runner)
+                for size in _sizes(round_number):
+                    source = small if size == "small" else big
+                    measured = _ingest(source, out, server.environment, *extra, memory=True)
+                    figures[f"{size}_s"].append(measured.pop("seconds"))
+                    if size == "big":
+                        figures["memory"].append(measured)
+        server_peak = server.peak_mib()
+    for figures in results.values():
+        marginal = _marginal(figures["small_s"], figures["big_s"])
+        figures["marginal_s"] = marginal
+        figures["items_per_s"] = (big_count - small_count) / marginal
+        figures["whole_items_per_s"] = big_count / statistics.median(figures["big_s"])
+        memory = figures.pop("memory")
+        figures["memory"] = {k: max(m[k] for m in memory) for k in memory[0]}
+    threads = results.get("threads", {}).get("items_per_s")
+    for figures in results.values():
+        figures["speedup_over_threads"] = figures["items_per_s"] / threads if threads else None
+    return {
+        "small": small_count,
+        "big": big_count,
+        "runs": runs,
+        "runners": results,
+        "prefect_server_peak_mib": server_peak,
+    }
+
+
+OCR_PAGES_PER_ITEM = 10
+OCR_ITEM_SEED = 60_000
+"""Seeds of the pages the repair-heavy items are made of (apart from repair_bench's own)."""
+
+
+def build_ocr_items(folder: Path, count: int) -> Path:
+    """``count`` repair-heavy items: each a text file of OCR_PAGES_PER_ITEM synthetic magazine
+    pages (ocr_synth.py, ~40 KB: hyphens, debris, columns to repair), one after another."""
+    marker = folder.with_name(folder.name + ".complete")
+    if marker.exists():
+        return folder
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from ocr_synth import make_ocr_document
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for index in range(count):
+        first = OCR_ITEM_SEED + index * OCR_PAGES_PER_ITEM
+        pages = [make_ocr_document(first + n).raw for n in range(OCR_PAGES_PER_ITEM)]
+        (folder / f"ocr-{index:04d}.txt").write_text("\n\n".join(pages), encoding="utf-8")
+    marker.write_text("ok")
+    return folder
+
+
+def bench_cores(runs: int, quick: bool) -> dict[str, Any]:
+    """Issue 11's last row: CPU-bound repair across cores. ``preserve ingest --runner
+    processes`` (one worker process per CPU the command may use) of repair-heavy OCR items,
+    pinned to one CPU (one worker) and to two (two workers); marginal items/s over SMALL ->
+    BIG items as in :func:`bench_items`, rounds interleaved. The speed-up is two CPUs' rate
+    over one's. The main process shares the pinned CPUs with its workers, as it would."""
+    available = sorted(os.sched_getaffinity(0))
+    if len(available) < 2:
+        return {"skipped": f"needs 2 CPUs, this process may use {len(available)}"}
+    # Both sizes must keep every worker busy, or the marginal flatters two workers (a small
+    # run that one worker does alone is slow on two CPUs as on one): 16 items are two batches
+    # (flows/ingest.py: at least 8 items per task), and 32 or 80 split evenly over 1 or 2.
+    small_count, big_count = (16, 32) if quick else (16, 80)
+    small = build_ocr_items(WORK / f"ocr-items-{small_count}", small_count)
+    big = build_ocr_items(WORK / f"ocr-items-{big_count}", big_count)
+    layouts = {"one": {available[0]}, "two": set(available[:2])}
+    results: dict[str, Any] = {k: {"small_s": [], "big_s": []} for k in layouts}
+    with BackgroundServer() as server:
+        out = WORK / "cores-out"
+        # Warm-up, not timed: first imports in worker processes, dictionaries.
+        _ingest(small, out, server.environment, "--runner", "processes")
+        for round_number in range(runs):
+            for name, cpus in layouts.items():
+                for size in _sizes(round_number):
+                    measured = _ingest(
+                        small if size == "small" else big,
+                        out,
+                        server.environment,
+                        "--runner",
+                        "processes",
+                        cpus=cpus,
+                    )
+                    results[name][f"{size}_s"].append(measured["seconds"])
+    for figures in results.values():
+        figures["marginal_s"] = _marginal(figures["small_s"], figures["big_s"])
+        figures["items_per_s"] = (big_count - small_count) / figures["marginal_s"]
+    return {
+        "small": small_count,
+        "big": big_count,
+        "pages_per_item": OCR_PAGES_PER_ITEM,
+        "item_bytes": statistics.median(p.stat().st_size for p in big.iterdir()),
+        "runs": runs,
+        "one": results["one"],
+        "two": results["two"],
+        "speedup": results["two"]["items_per_s"] / results["one"]["items_per_s"],
+    }
+
+
+def bench_startup(runs: int, quick: bool) -> dict[str, Any]:
+    """A repeated command, as a person or a script runs them one after the other: the first
+    ``preserve ingest`` of one small file starts the background server, each later one (into a
+    fresh packages folder, so it does the work) reuses it; median of ``runs`` later ones,
+    interleaved with the anchor ``bagit.py --sha256 --sha512`` making a bag of one such file
+    (on a fresh copy; the copy is not timed). Without ``quick``, also one pair of commands
+    with a server per command (``temporary``, what every command paid before)."""
     source = build_text_items(WORK / "text-items-1", 1)
-    results: dict[str, float] = {}
-    for mode in ("background", "temporary"):
-        home = Path(tempfile.mkdtemp(prefix=f"preserve-bench-{mode}-"))
-        try:
-            for turn in ("first", "second"):
-                out = WORK / f"startup-{mode}-{turn}"
-                shutil.rmtree(out, ignore_errors=True)
-                environment = _environment(home, mode)
-                seconds, _memory = _command(
-                    [PRESERVE, "ingest", str(source), "-o", str(out)], environment
-                )
-                results[f"{turn} `preserve ingest` of one file, {mode} server"] = seconds
-                shutil.rmtree(out, ignore_errors=True)
-        finally:
-            _server.stop_background(home)
-            shutil.rmtree(home, ignore_errors=True)
+    home = Path(tempfile.mkdtemp(prefix="preserve-bench-startup-"))
+    environment = _environment(home)
+    out = WORK / "startup-out"
     bag = WORK / "startup-bagit"
-    shutil.rmtree(bag, ignore_errors=True)
-    shutil.copytree(source, bag)
-    bagit_py = str(Path(sys.executable).parent / "bagit.py")
-    results["anchor: bagit.py on one file"] = _command(
-        [bagit_py, "--sha256", "--sha512", str(bag)], dict(os.environ)
-    )[0]
-    shutil.rmtree(bag, ignore_errors=True)
-    return results
-
-
-def bench_runners(count: int) -> dict:
-    """The same text items through each runner, against the background server."""
-    from preserve_flows import _server
-
-    source = build_text_items(WORK / f"text-items-{count}", count)
-    home = Path(tempfile.mkdtemp(prefix="preserve-bench-runners-"))
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, Any] = {"runs": runs, "repeat_s": [], "anchor_s": []}
     try:
-        warm = WORK / "runners-warm"
-        shutil.rmtree(warm, ignore_errors=True)
-        environment = _environment(home, "background")
-        _command(
-            [PRESERVE, "ingest", str(build_text_items(WORK / "text-items-1", 1)), "-o", str(warm)],
-            environment,
-        )
-        shutil.rmtree(warm, ignore_errors=True)
-        for runner in ("threads", "processes", "dask"):
-            out = WORK / f"runners-{runner}"
-            shutil.rmtree(out, ignore_errors=True)
-            seconds, memory = _command(
-                [PRESERVE, "ingest", str(source), "-o", str(out), "--runner", runner], environment
-            )
-            results[runner] = {"seconds": seconds, "items/s": count / seconds, "peak MiB": memory}
-            shutil.rmtree(out, ignore_errors=True)
+        results["first_s"] = _ingest(source, out, environment)["seconds"]
+        for _ in range(runs):
+            results["repeat_s"].append(_ingest(source, out, environment)["seconds"])
+            shutil.rmtree(bag, ignore_errors=True)
+            shutil.copytree(source, bag)
+            anchor = _command([BAGIT_PY, "--sha256", "--sha512", str(bag)], dict(os.environ))
+            results["anchor_s"].append(anchor["seconds"])
+            shutil.rmtree(bag, ignore_errors=True)
     finally:
+        from preserve_flows import _server
+
         _server.stop_background(home)
         shutil.rmtree(home, ignore_errors=True)
+    if not quick:
+        temporary = Path(tempfile.mkdtemp(prefix="preserve-bench-temporary-"))
+        try:
+            results["temporary_s"] = [
+                _ingest(source, out, _environment(temporary, "temporary"))["seconds"]
+                for _ in range(2)
+            ]
+        finally:
+            shutil.rmtree(temporary, ignore_errors=True)
+    results["repeat_median_s"] = statistics.median(results["repeat_s"])
+    results["anchor_median_s"] = statistics.median(results["anchor_s"])
     return results
 
 
-def print_startup_and_runners(startup: dict | None, runners: dict | None) -> None:
-    if startup:
-        anchor = startup["anchor: bagit.py on one file"]
-        print("\nStart-up (goal: a repeated command <= 3 s)")
-        for name, seconds in startup.items():
-            print(f"  {name:<58} {seconds:6.2f} s   {seconds / anchor:5.1f}x bagit.py")
-    if runners:
-        threads = runners["threads"]["seconds"]
-        print("\nRunners, seed-sized text items, repair on (goal: >= 1.5x from 2 processes)")
-        for runner, figures in runners.items():
-            speedup = threads / figures["seconds"]
+def print_issue_parts(results: dict[str, Any]) -> None:
+    """A short human reading of the parts run.py summarises (it prints the full table)."""
+    if "bytes" in results:
+        r = results["bytes"]
+        print(
+            f"\nIngest, marginal {r['marginal_mib']} MiB of 1 MiB files (over {r['base_mib']} "
+            f"MiB), median of {r['runs']}: preserve {r['preserve_marginal_s']:.2f} s, copy + "
+            f"make_bag {r['anchor_marginal_s']:.2f} s, {r['ratio']:.2f}x (goal <= 1.0x)"
+        )
+    if "items" in results:
+        r = results["items"]
+        print(
+            f"\nItems/s, seed-sized texts, repair on, marginal {r['small']} -> {r['big']} items, "
+            f"median of {r['runs']}"
+        )
+        for runner, f in r["runners"].items():
+            m = f["memory"]
             print(
-                f"  {runner:<10} {figures['seconds']:7.2f} s {figures['items/s']:7.1f} items/s "
-                f"{speedup:5.2f}x threads   peak {figures['peak MiB']:6.0f} MiB"
+                f"  {runner:<10} {f['items_per_s']:7.1f} items/s (whole command "
+                f"{f['whole_items_per_s']:6.1f}) {f['speedup_over_threads']:5.2f}x threads   "
+                f"peak: tree {m['tree_pss_peak_mib']:6.0f} MiB PSS, largest process "
+                f"{m['largest_process_mib']:5.0f} MiB"
             )
+    if "startup" in results:
+        r = results["startup"]
+        print(
+            f"\nRepeated command: first {r['first_s']:.2f} s, later ones {r['repeat_median_s']:.2f}"
+            f" s (median of {r['runs']}); bagit.py on one file {r['anchor_median_s']:.2f} s"
+        )
+        if "temporary_s" in r:
+            print(f"  a server per command: {', '.join(f'{t:.2f}' for t in r['temporary_s'])} s")
+    if "cores" in results and "skipped" not in results["cores"]:
+        r = results["cores"]
+        print(
+            f"\nRepair-heavy OCR items ({r['pages_per_item']} pages), --runner processes, "
+            f"marginal {r['small']} -> {r['big']} items: 1 CPU {r['one']['items_per_s']:.2f} "
+            f"items/s, 2 CPUs {r['two']['items_per_s']:.2f} items/s, {r['speedup']:.2f}x"
+        )
+
+
+PARTS = ("bagging", "orchestration", "bytes", "items", "startup", "cores")
+DEFAULT_PARTS = ("bytes", "items", "startup", "cores")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="preserve ingest benchmarks")
-    parser.add_argument("--quick", action="store_true", help="64 MiB and 500 items")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--items", type=int, default=None)
+    parser.add_argument("--quick", action="store_true", help="small sizes, one run each")
+    parser.add_argument("--runs", type=int, default=None, help="rounds per part (median)")
+    parser.add_argument("--items", type=int, default=None, help="orchestration: items")
     parser.add_argument("--orchestration-runs", type=int, default=None)
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument(
-        "--only", help="comma-separated: bagging, orchestration, startup, runners (default: all)"
+        "--only",
+        help=f"comma-separated parts: {', '.join(PARTS)} (default: {', '.join(DEFAULT_PARTS)})",
     )
     arguments = parser.parse_args()
-    runs = 1 if arguments.quick else arguments.runs
-    only = set((arguments.only or "bagging,orchestration,startup,runners").split(","))
-    startup = bench_startup() if "startup" in only else None
-    runners = bench_runners(200 if arguments.quick else 1000) if "runners" in only else None
-    if not only & {"bagging", "orchestration"}:
-        if arguments.json:
-            print(json.dumps({"startup": startup, "runners": runners}, indent=2))
-        else:
-            print_startup_and_runners(startup, runners)
-        return
-    bagging = bench_bagging(runs, arguments.quick)
-    # 10,000 items take minutes per run: one run each unless asked for more.
-    orchestration = bench_orchestration(
-        arguments.items or (500 if arguments.quick else 10_000),
-        arguments.orchestration_runs or 1,
-    )
-    if arguments.json:
-        print(
-            json.dumps(
-                {
-                    "bagging": bagging,
-                    "orchestration": orchestration,
-                    "startup": startup,
-                    "runners": runners,
-                },
-                indent=2,
+    quick = arguments.quick
+    only = (arguments.only or ",".join(DEFAULT_PARTS)).split(",")
+    unknown = [part for part in only if part not in PARTS]
+    if unknown:
+        parser.error(f"unknown part {', '.join(unknown)}: choose from {', '.join(PARTS)}")
+    runs = arguments.runs or (1 if quick else 3)
+    results: dict[str, Any] = {"load_before": os.getloadavg(), "quick": quick}
+    for part in only:
+        started = time.perf_counter()
+        print(f"ingest_bench: {part} ...", file=sys.stderr, flush=True)
+        if part == "bytes":
+            results[part] = bench_bytes(runs, quick)
+        elif part == "items":
+            results[part] = bench_items(runs, quick)
+        elif part == "startup":
+            results[part] = bench_startup(max(runs, 3) if quick else max(runs, 5), quick)
+        elif part == "cores":
+            results[part] = bench_cores(runs, quick)
+        elif part == "bagging":
+            results[part] = bench_bagging(runs, quick)
+        elif part == "orchestration":
+            # 10,000 items take minutes per run: one run unless asked for more.
+            results[part] = bench_orchestration(
+                arguments.items or (500 if quick else 10_000), arguments.orchestration_runs or 1
             )
-        )
+        results[part]["elapsed_s"] = time.perf_counter() - started
+    results["load_after"] = os.getloadavg()
+    if arguments.json:
+        print(json.dumps(results, indent=2))
         return
-    print_startup_and_runners(startup, runners)
+    print(
+        f"load average {results['load_before'][0]:.2f} before, {results['load_after'][0]:.2f} after"
+    )
+    print_issue_parts(results)
+    if "bagging" in results:
+        print_bagging(results["bagging"], runs)
+    if "orchestration" in results:
+        print_orchestration(results["orchestration"])
+
+
+def print_bagging(bagging: dict[str, Any], runs: int) -> None:
     size = bagging["bytes"] / (1 << 30)
     print(f"\nBagging {bagging['files']} files, {size:.2f} GiB, median of {runs} (page cache warm)")
     baseline = bagging["bagit make_bag (2 processes)"]
     for name, value in bagging.items():
-        if name in ("files", "bytes"):
+        if name in ("files", "bytes", "elapsed_s"):
             continue
         print(f"  {name:<62} {value:7.2f} s   {value / baseline:5.2f}x make_bag")
+
+
+def print_orchestration(orchestration: dict[str, Any]) -> None:
     print(
         f"\nOrchestration, {orchestration['items']} seed-sized text items (repair on), "
         f"median of {orchestration['runs']}"
     )
-    print(f"  {'library, 2 threads':<40} {orchestration['library, 2 threads']:7.2f} s")
-    print(
-        f"  {'Prefect flow (ephemeral), 2 threads':<40} "
-        f"{orchestration['Prefect flow (ephemeral), 2 threads']:7.2f} s"
-    )
+    for name in ("library, 2 threads", "Prefect flow (ephemeral), 2 threads"):
+        print(f"  {name:<40} {orchestration[name]:7.2f} s")
     print(f"  {'items/s through the flow':<40} {orchestration['items/s through the flow']:7.1f}")
-    print(
-        f"  {'Prefect share of wall time':<40} {orchestration['Prefect share of wall time']:7.1%}"
-        "   (goal < 25%)"
-    )
+    share = orchestration["Prefect share of wall time"]
+    print(f"  {'Prefect share of wall time':<40} {share:7.1%}   (goal < 25%)")
 
 
 if __name__ == "__main__":

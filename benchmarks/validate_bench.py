@@ -1,19 +1,22 @@
 """Benchmark: preserve's validator against bagit-python on the same bags.
 
-1. Speed: a 1 GiB bag of 1,000 files (sha256 + sha512 manifests, made by bagit-python),
-   full validation with 1 and 2 processes, median of 3 runs each (and the best run, less
-   sensitive to a busy machine), ours and bagit-python interleaved, page cache warm; and
-   the ``defaults`` row: ``preserve validate BAG`` (every core) against ``bagit.py
-   --validate --processes 2 BAG``, both run as commands.
-2. Memory: a bag of 100,000 small files, peak RSS of each validator in a fresh child
-   process (``resource.getrusage``), next to the bare interpreter's; and a manifest of
-   1,000,000 entries whose files are all missing, ``preserve validate`` with and
-   without ``--json`` (issue 12: 775 MB and 2.6 GB at 10d64da; goal under 250 MB).
+1. ``defaults`` (issue 11's row): ``preserve validate BAG`` as shipped (every core) against
+   the command-line tool ``bagit.py --validate --processes 2 BAG``, both run as commands on
+   a 1 GiB bag of 1,000 files (sha256 + sha512 manifests, made by bagit-python), page cache
+   warm, interleaved with the order flipped each round, median of at least 5 rounds.
+2. ``speed``: the same bag, in-process, ``validate_bag`` against ``Bag.validate`` with 1 and
+   2 processes, median of 3 runs each (and the best run, less sensitive to a busy machine),
+   interleaved.
+3. ``memory``: a bag of 100,000 small files, peak RSS of each validator in a fresh child
+   process (``VmHWM``), next to the bare interpreter's; and a manifest of 1,000,000 entries
+   whose files are all missing, ``preserve validate`` with and without ``--json`` (issue 12:
+   775 MB and 2.6 GB at 10d64da; goal under 250 MB).
 
 Bags are built once in ``benchmarks/.work/`` (git-ignored) and reused.
 
     python benchmarks/validate_bench.py          # the full benchmark
-    python benchmarks/validate_bench.py --quick  # 64 MiB and 10,000 files, one run each
+    python benchmarks/validate_bench.py --quick  # 64 MiB and 10,000 files, fewer runs
+    python benchmarks/validate_bench.py --only defaults --runs 7 --json   # what run.py asks
 """
 
 from __future__ import annotations
@@ -93,7 +96,37 @@ def time_command(command: list[str]) -> float:
 
 
 PRESERVE = [str(Path(sys.executable).with_name("preserve"))]
-BAGIT_CLI = [sys.executable, "-m", "bagit", "--validate", "--processes", "2"]
+BAGIT_CLI = [str(Path(sys.executable).with_name("bagit.py")), "--validate", "--processes", "2"]
+
+
+def bench_defaults(folder: Path, runs: int) -> dict[str, Any]:
+    """Issue 11's validation row: ``preserve validate BAG`` as shipped (defaults: every core)
+    against the command-line tool ``bagit.py --validate --processes 2 BAG``, both as commands
+    (interpreter start included), page cache warm. Interleaved, and the order flips each
+    round (ours first, then theirs first), so neither always runs right after the other; the
+    medians of ``runs`` rounds and their ratio."""
+    warm(folder)
+    ours: list[float] = []
+    theirs: list[float] = []
+    for round_number in range(runs):
+        pair = [
+            (ours, [*PRESERVE, "validate", str(folder)]),
+            (theirs, [*BAGIT_CLI, str(folder)]),
+        ]
+        for times, command in pair if round_number % 2 == 0 else pair[::-1]:
+            times.append(time_command(command))
+    payload = sum(p.stat().st_size for p in (folder / "data").rglob("*") if p.is_file())
+    return {
+        "bag": folder.name,
+        "payload_bytes": payload,
+        "runs": runs,
+        "preserve_s": ours,
+        "bagit_s": theirs,
+        "preserve_median_s": statistics.median(ours),
+        "bagit_median_s": statistics.median(theirs),
+        "ratio": statistics.median(ours) / statistics.median(theirs),
+        "ratio_of_best": min(ours) / min(theirs),
+    }
 
 
 def speed(folder: Path, runs: int) -> list[dict[str, Any]]:
@@ -102,15 +135,6 @@ def speed(folder: Path, runs: int) -> list[dict[str, Any]]:
     timers: list[tuple[str, Callable[[], float], Callable[[], float]]] = [
         (str(n), partial(time_ours, folder, n), partial(time_bagit, folder, n)) for n in (1, 2)
     ]
-    # The issue's anchor: `preserve validate BAG` as shipped (every core) against
-    # `bagit.py --validate --processes 2 BAG`, both as commands (interpreter start included).
-    timers.append(
-        (
-            "defaults",
-            partial(time_command, [*PRESERVE, "validate", str(folder)]),
-            partial(time_command, [*BAGIT_CLI, str(folder)]),
-        )
-    )
     for label, time_ours_run, time_bagit_run in timers:
         ours, theirs = [], []
         for _ in range(runs):  # interleaved, so a busy moment hurts both alike
@@ -201,11 +225,24 @@ def command_peak(arguments: list[str]) -> tuple[float, float]:
     return int(kilobytes) / 1024, float(seconds)
 
 
+PARTS = ("defaults", "speed", "memory")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small bags, one run each")
-    parser.add_argument("--memory-only", action="store_true", help="skip the speed runs")
-    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--quick", action="store_true", help="small bags, fewer runs")
+    parser.add_argument("--memory-only", action="store_true", help="the same as --only memory")
+    parser.add_argument(
+        "--only", help=f"comma-separated parts: {', '.join(PARTS)} (default: all of them)"
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=None,
+        help="runs per measurement, median (default 3, 1 with --quick; the defaults row at "
+        "least 5)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument(
         "--manifest-entries",
         type=int,
@@ -214,45 +251,93 @@ def main() -> None:
     )
     arguments = parser.parse_args()
     quick = arguments.quick
-    runs = 1 if quick else arguments.runs
-    big = build_bag(WORK / ("bag-64m" if quick else "bag-1g"), 64 if quick else 1000, 1 << 20)
+    runs = arguments.runs or (1 if quick else 3)
+    only = ["memory"] if arguments.memory_only else (arguments.only or ",".join(PARTS)).split(",")
+    unknown = [part for part in only if part not in PARTS]
+    if unknown:
+        parser.error(f"unknown part {', '.join(unknown)}: choose from {', '.join(PARTS)}")
+    results: dict[str, Any] = {"load_before": os.getloadavg(), "quick": quick}
+    big = None
+    if {"defaults", "speed"} & set(only):
+        big = build_bag(WORK / ("bag-64m" if quick else "bag-1g"), 64 if quick else 1000, 1 << 20)
+    if "defaults" in only and big is not None:
+        results["defaults"] = bench_defaults(big, max(runs, 5))
+    if "speed" in only and big is not None:
+        results["speed"] = {"bag": big.name, "runs": runs, "rows": speed(big, runs)}
+    if "memory" in only:
+        results["memory"] = memory(quick, arguments.manifest_entries)
+    results["load_after"] = os.getloadavg()
+    if arguments.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print_results(results)
+
+
+def memory(quick: bool, manifest_entries: int) -> dict[str, Any]:
     many = build_bag(
         WORK / ("bag-10k" if quick else "bag-100k"),
         10_000 if quick else 100_000,
         100,
         fan_out=100,
     )
-    payload = sum(p.stat().st_size for p in (big / "data").rglob("*") if p.is_file())
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(
-        f"Speed: {big.name}, {payload / (1 << 30):.2f} GiB payload, sha256+sha512, "
-        f"median of {runs}, cache warm"
-    )
-    print(
-        f"{'processes':>9} {'ours s':>8} {'bagit s':>8} {'ours/bagit':>10}"
-        f" | {'best ours':>9} {'best bagit':>10} {'ratio':>6}"
-    )
-    for row in [] if arguments.memory_only else speed(big, runs):
-        print(
-            f"{row['processes']:>9} {row['ours_s']:>8.2f} {row['bagit_s']:>8.2f} "
-            f"{row['ratio']:>10.2f} | {row['ours_min']:>9.2f} {row['bagit_min']:>10.2f} "
-            f"{row['ratio_min']:>6.2f}"
-        )
     warm(many)
     files = sum(1 for p in (many / "data").rglob("*") if p.is_file())
-    print(f"\nMemory: {many.name}, {files} payload files, one process, peak RSS of a fresh child")
-    print(f"{'run':>12} {'peak MiB':>9} {'seconds':>8}")
+    figures: dict[str, Any] = {"bag": many.name, "files": files, "peak": {}, "listing": {}}
     for which in ("interpreter", "ours", "bagit"):
         rss, seconds = peak_rss(many, which)
-        print(f"{which:>12} {rss:>9.1f} {seconds:>8.2f}")
-    entries = arguments.manifest_entries // (10 if quick else 1)
+        figures["peak"][which] = {"peak_mib": rss, "seconds": seconds}
+    entries = manifest_entries // (10 if quick else 1)
+    figures["listing_entries"] = entries
     if entries:
         listing = build_listing_bag(WORK / f"bag-listing-{entries}", entries)
-        print(f"\nMemory: a manifest of {entries:,} entries, none present (goal: < 250 MiB)")
-        print(f"{'command':>24} {'peak MiB':>9} {'seconds':>8}")
         for label, extra in (("preserve validate", []), ("preserve validate --json", ["--json"])):
             rss, seconds = command_peak(["validate", *extra, str(listing)])
-            print(f"{label:>24} {rss:>9.1f} {seconds:>8.2f}")
+            figures["listing"][label] = {"peak_mib": rss, "seconds": seconds}
+    return figures
+
+
+def print_results(results: dict[str, Any]) -> None:
+    print(f"load average {results['load_before'][0]:.1f} on {os.cpu_count()} CPUs")
+    if "defaults" in results:
+        row = results["defaults"]
+        size = row["payload_bytes"] / (1 << 30)
+        print(
+            f"Defaults: `preserve validate` vs `bagit.py --validate --processes 2`, {row['bag']} "
+            f"({size:.2f} GiB), interleaved, median of {row['runs']}: "
+            f"{row['preserve_median_s']:.2f} s vs {row['bagit_median_s']:.2f} s, "
+            f"{row['ratio']:.2f}x (best runs {row['ratio_of_best']:.2f}x)"
+        )
+    if "speed" in results:
+        speed_results = results["speed"]
+        print(
+            f"Speed: {speed_results['bag']}, sha256+sha512, in-process, "
+            f"median of {speed_results['runs']}, cache warm"
+        )
+        print(
+            f"{'processes':>9} {'ours s':>8} {'bagit s':>8} {'ours/bagit':>10}"
+            f" | {'best ours':>9} {'best bagit':>10} {'ratio':>6}"
+        )
+        for row in speed_results["rows"]:
+            print(
+                f"{row['processes']:>9} {row['ours_s']:>8.2f} {row['bagit_s']:>8.2f} "
+                f"{row['ratio']:>10.2f} | {row['ours_min']:>9.2f} {row['bagit_min']:>10.2f} "
+                f"{row['ratio_min']:>6.2f}"
+            )
+    if "memory" in results:
+        figures = results["memory"]
+        print(
+            f"\nMemory: {figures['bag']}, {figures['files']} payload files, one process, "
+            "peak RSS of a fresh child"
+        )
+        print(f"{'run':>12} {'peak MiB':>9} {'seconds':>8}")
+        for which, row in figures["peak"].items():
+            print(f"{which:>12} {row['peak_mib']:>9.1f} {row['seconds']:>8.2f}")
+        if figures["listing"]:
+            entries = figures["listing_entries"]
+            print(f"\nMemory: a manifest of {entries:,} entries, none present (goal: < 250 MiB)")
+            print(f"{'command':>24} {'peak MiB':>9} {'seconds':>8}")
+            for label, row in figures["listing"].items():
+                print(f"{label:>24} {row['peak_mib']:>9.1f} {row['seconds']:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -152,3 +152,47 @@ def test_an_archive_without_its_extension_is_still_validated(
         bundle.add(make_bag(), arcname="bag")
     result = runner.invoke(app, ["validate", str(archive)])
     assert result.exit_code == 0, result.output
+
+
+# What the validate command must never load: the repair engine with its dictionaries and
+# ftfy, the ingest pipeline, and Prefect. Each costs every command its import time (about
+# half a second of `preserve validate` start-up before they were imported lazily).
+NOT_FOR_VALIDATE = (
+    "preserve.repair",
+    "preserve.pipeline",
+    "enchant",
+    "ftfy",
+    "pyphen",
+    "prefect",
+    "preserve_flows",
+    "dask",
+    "distributed",
+)
+
+
+def test_validate_imports_neither_repair_nor_prefect() -> None:
+    """In a fresh interpreter, as the console script runs it: `preserve validate BAG`."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from preserve.cli import main\n"
+        "sys.argv = ['preserve', 'validate', '--json', sys.argv[1]]\n"
+        "try:\n    main()\nexcept SystemExit as stop:\n    code = stop.code\n"
+        "loaded = sorted({m.split('.')[0] if not m.startswith('preserve') else m\n"
+        "                 for m in sys.modules})\n"
+        "print(code, ' '.join(loaded), file=sys.stderr)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(BASIC)], capture_output=True, text=True, check=True
+    )
+    exit_code, *loaded = run.stderr.strip().splitlines()[-1].split()
+    assert exit_code == "0", run.stderr
+    heavy = [
+        module
+        for module in loaded
+        for unwanted in NOT_FOR_VALIDATE
+        if module == unwanted or module.startswith(unwanted + ".")
+    ]
+    assert heavy == []

@@ -34,7 +34,6 @@ from preserve.cli.app import (
 )
 from preserve.config import load_config
 from preserve.intake import check_separate, discover
-from preserve.pipeline import prepare_output
 from preserve.validation.paths import shown
 
 
@@ -67,6 +66,10 @@ def ingest_command(
     json_output: JsonOption = False,
 ) -> None:
     """Preserve each item of SOURCE as a validated BagIt package (fixity, PREMIS, repair)."""
+    # Here, not at the top: every command imports this module, and only ingest needs the
+    # pipeline (PREMIS, lxml, bagging).
+    from preserve.pipeline import prepare_output
+
     with user_errors():
         settings = load_config(config)
         runner = _runner(runner or settings.ingest.runner, dask_address)

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -28,9 +28,13 @@ from preserve.cli.app import (
 from preserve.config import load_config
 from preserve.errors import ConfigError, IntakeError, PreserveError, RepairError
 from preserve.identification import decode_text, detect_encoding, encode_text
-from preserve.repair import RepairConfig, repair, undo
-from preserve.repair.config import AUTO
-from preserve.repair.lexicon import lexicon_for
+
+if TYPE_CHECKING:
+    from preserve.repair import RepairConfig
+
+# The repair engine (its rules, ftfy, the Hunspell dictionaries) is imported inside the
+# functions that repair or undo: every command imports this module to register itself, and
+# `preserve validate` should not pay the engine's import time.
 
 
 @app.command("repair")
@@ -81,6 +85,10 @@ def repair_command(
     if file is None:
         fail("Give the text FILE to repair (or --undo CLEANED --edits EDITS.json).")
     _check_paths([("the input", file)], [("-o", out), ("--edits", edits), ("--review", review)])
+    from preserve.repair import repair
+    from preserve.repair.config import AUTO
+    from preserve.repair.lexicon import lexicon_for
+
     with user_errors():
         settings = _settings(config, lang)
         if settings.language != AUTO:
@@ -143,6 +151,8 @@ def repair_command(
 
 def _settings(config: Path | None, lang: str | None) -> RepairConfig:
     """``[repair]`` as loaded, with ``--lang`` checked by the same rules as the file's."""
+    from preserve.repair import RepairConfig
+
     settings = load_config(config).repair
     if lang is None:
         return settings
@@ -231,6 +241,8 @@ def _write_all(outputs: Sequence[tuple[Path, bytes]]) -> None:
 
 
 def _undo(cleaned: Path, edits: Path, out: Path | None, json_output: bool) -> None:
+    from preserve.repair import undo
+
     with user_errors():
         try:
             text = _read_bytes(cleaned).decode("utf-8")
