@@ -11,6 +11,8 @@ Parts (``--only``, comma-separated; default: all of them, in this order):
                 from ``../shared/realocr-dev/smh`` (skipped when absent; its own table);
 - ``handoff``   ``handoff_bench.py``: hand-off to a folder and over loopback SFTP vs ``cp -r`` and
                 OpenSSH's ``sftp`` (its own table);
+- ``audit``     ``audit_runners_bench.py``: the audit by the library alone vs the flow on threads
+                and on a local Dask cluster, batched and one package a task (its own table);
 - ``bytes``     issue 11, row 1 (``ingest_bench.py --only bytes``): marginal ingest time per byte
                 vs copy + bagit-python ``make_bag``;
 - ``items``     rows 2 and the runners (``ingest_bench.py --only items``): items/s of seed-sized
@@ -43,6 +45,7 @@ OTHERS = {
     "repair": ["repair_bench.py"],
     "realocr": ["realocr_bench.py"],
     "handoff": ["handoff_bench.py"],
+    "audit": ["audit_runners_bench.py"],
 }
 ISSUE11 = {
     "bytes": ["ingest_bench.py", "--only", "bytes"],

@@ -26,6 +26,9 @@ T = TypeVar("T")
 _QUIET_DEFAULTS = {
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    # Prefect 3.9's client sends usage events of its own unless told not to: an archive's
+    # tool works offline and reports to no one.
+    "DO_NOT_TRACK": "1",
     # The ephemeral server has no UI to serve; starting its static files costs time.
     "PREFECT_UI_ENABLED": "false",
     "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",

@@ -194,3 +194,23 @@ def test_the_background_server_is_reused_replaced_when_dead_and_stops_when_idle(
     environment["PRESERVE_SERVER_IDLE"] = "1"
     ingest("fourth")
     _wait_for(lambda: not _servers(home), 30, "the idle background server to stop itself")
+
+
+def test_prefect_reports_to_no_one() -> None:
+    """Prefect's server analytics and its client's own usage events are both off, unless the
+    user turns them on; nothing in a command phones home."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DO_NOT_TRACK", "PREFECT_SERVER_ANALYTICS_ENABLED", "CI")
+    }
+    script = (
+        "from preserve_flows._runtime import quiet_prefect; quiet_prefect()\n"
+        "from prefect._internal.analytics.enabled import is_telemetry_enabled\n"
+        "from prefect.settings import get_current_settings\n"
+        "print(is_telemetry_enabled(), get_current_settings().server.analytics_enabled)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "False"]
