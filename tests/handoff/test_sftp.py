@@ -73,7 +73,10 @@ def test_packages_arrive_over_sftp_are_proved_and_a_rerun_changes_nothing(
 
 def failure(result) -> str:  # type: ignore[no-untyped-def]
     assert result.exit_code == 1, result.output
-    report = json.loads(result.output)
+    try:
+        report = json.loads(result.output)
+    except json.JSONDecodeError:
+        raise AssertionError(f"not only JSON on the output: {result.output!r}") from None
     reasons = [d["reasons"][0] for d in report["deliveries"]]
     assert len(set(reasons)) == 1 and "\n" not in reasons[0]
     assert {d["outcome"] for d in report["deliveries"]} == {"failed"}
@@ -262,3 +265,15 @@ def test_a_dropped_connection_fails_in_one_line_and_the_rerun_finishes(
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_paramikos_own_error_records_never_reach_the_terminal() -> None:
+    """A dropped connection is one sentence from preserve, not paramiko's record as well
+    (in a fresh interpreter: pytest's own log capture would hide the leak)."""
+    script = (
+        "import logging, preserve.handoff.sftp\n"
+        "logging.getLogger('paramiko.transport').error('Socket exception: reset by peer')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""

@@ -11,6 +11,7 @@ temporary name, read back and re-hashed, then renamed (the SFTP rename never rep
 from __future__ import annotations
 
 import getpass
+import logging
 import posixpath
 import stat
 from collections.abc import Iterator
@@ -27,6 +28,12 @@ from preserve.handoff.core import (
     Package,
     StoreDestination,
 )
+
+# paramiko's transport thread logs a dropped connection ("Socket exception: ...") at ERROR;
+# with no handler of the application's, Python's last-resort handler prints it to stderr in
+# the middle of the command's output. preserve reports the failure itself, in one sentence;
+# an application that configures logging still receives paramiko's records.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 TIMEOUT = 20.0
 """Seconds to wait for the server to answer, to show its banner, and to authenticate."""
