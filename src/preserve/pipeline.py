@@ -437,11 +437,9 @@ def flushed_batch(runs: Sequence[ItemRun]) -> Iterator[None]:
 @contextmanager
 def one_transaction(runs: Sequence[ItemRun]) -> Iterator[None]:
     """Around the ``record`` step of a batch: one catalog transaction for all its records
-    (each item's own is a savepoint in it, so one that fails takes only its own rows back)."""
-    catalogs = {id(run.catalog): run.catalog for run in runs}
-    with ExitStack() as stack:
-        for catalog in catalogs.values():
-            stack.enter_context(catalog.transaction())
+    (each item's own is a savepoint in it, so one that fails takes only its own rows back).
+    A batch's runs share their catalog connection (:func:`ingest_items`)."""
+    with runs[0].catalog.transaction():
         yield
 
 
@@ -869,34 +867,20 @@ def _record(
 ) -> None:
     """Record a package and its events, all or nothing; ``replace``: the record of the same
     name it heals."""
-    with run.catalog.transaction():
-        _record_rows(run, final, oxum, files, events, previous, qualities, replace)
-
-
-def _record_rows(
-    run: ItemRun,
-    final: Path,
-    oxum: str,
-    files: Sequence[NewFile],
-    events: Sequence[Event],
-    previous: PackageRecord | None,
-    qualities: dict[str, dict[str, Any]],
-    replace: PackageRecord | None,
-) -> None:
     catalog = run.catalog
-    record = catalog.add_package(
-        name=final.name,
-        path=final,
-        item_name=run.item.name,
-        source=str(run.item.path),
-        content_key=run.key,
-        payload_oxum=oxum,
-        files=files,
-        created_at=run.started,
-        previous=previous.name if previous else None,
-        replace=replace is not None,
-    )
     with catalog.transaction():
+        record = catalog.add_package(
+            name=final.name,
+            path=final,
+            item_name=run.item.name,
+            source=str(run.item.path),
+            content_key=run.key,
+            payload_oxum=oxum,
+            files=files,
+            created_at=run.started,
+            previous=previous.name if previous else None,
+            replace=replace is not None,
+        )
         for event in events:
             catalog.record_event(
                 package_id=record.id,
@@ -917,8 +901,8 @@ def _record_rows(
             agents=["preserve"],
             when=run.started,
         )
-    for bag_path, quality in qualities.items():
-        catalog.record_quality(record.id, bag_path, quality)
+        for bag_path, quality in qualities.items():
+            catalog.record_quality(record.id, bag_path, quality)
 
 
 # -- repair ---------------------------------------------------------------------------------

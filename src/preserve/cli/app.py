@@ -44,6 +44,16 @@ ConfigOption = Annotated[
     Path | None, typer.Option(help="Config file. Default: $PRESERVE_CONFIG or ./preserve.toml.")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON report.")]
+RunnerOption = Annotated[
+    str | None,
+    typer.Option(
+        help="threads, processes (one worker per core) or dask. Default: \\[ingest] runner."
+    ),
+]
+DaskAddressOption = Annotated[
+    str | None,
+    typer.Option(help="An existing Dask scheduler (tcp://host:8786) for --runner dask."),
+]
 
 
 def emit_json(data: Any) -> None:

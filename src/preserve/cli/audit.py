@@ -18,8 +18,10 @@ from preserve.cli.app import (
     EXIT_OK,
     CatalogOption,
     ConfigOption,
+    DaskAddressOption,
     JsonOption,
     PackagesOption,
+    RunnerOption,
     app,
     console,
     emit_json,
@@ -56,16 +58,8 @@ def audit_command(
     ] = None,
     json_output: JsonOption = False,
     processes: Annotated[int, typer.Option(min=1, help="Hashing processes per bag.")] = 1,
-    runner: Annotated[
-        str | None,
-        typer.Option(
-            help="threads, processes (one worker per core) or dask. Default: \\[ingest] runner."
-        ),
-    ] = None,
-    dask_address: Annotated[
-        str | None,
-        typer.Option(help="An existing Dask scheduler (tcp://host:8786) for --runner dask."),
-    ] = None,
+    runner: RunnerOption = None,
+    dask_address: DaskAddressOption = None,
     config: ConfigOption = None,
     destination: Annotated[
         str | None,

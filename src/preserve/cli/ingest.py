@@ -23,7 +23,9 @@ from preserve.cli.app import (
     EXIT_FAILED,
     EXIT_OK,
     ConfigOption,
+    DaskAddressOption,
     JsonOption,
+    RunnerOption,
     app,
     console,
     emit_json,
@@ -52,16 +54,8 @@ def ingest_command(
         Path | None,
         typer.Option(help="Catalog file. Default: [paths] catalog, or OUT/.catalog.sqlite."),
     ] = None,
-    runner: Annotated[
-        str | None,
-        typer.Option(
-            help="threads, processes (one worker per core) or dask. Default: \\[ingest] runner."
-        ),
-    ] = None,
-    dask_address: Annotated[
-        str | None,
-        typer.Option(help="An existing Dask scheduler (tcp://host:8786) for --runner dask."),
-    ] = None,
+    runner: RunnerOption = None,
+    dask_address: DaskAddressOption = None,
     config: ConfigOption = None,
     json_output: JsonOption = False,
 ) -> None:
